@@ -1,0 +1,136 @@
+"""``reportlib``: the command line. Thin: each command calls the library and turns
+a :class:`ReportError` into one line on stderr and an exit status."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import ReportError
+from .workdays import DEFAULT_REGION, REGIONS
+
+
+def _friendly(fn):
+    """Run a command; a ReportError becomes ``error: <message>`` and its exit status."""
+    @functools.wraps(fn)
+    def wrapper(*args, debug: bool = False, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ReportError as e:
+            if debug:
+                raise
+            click.echo(f"error: {e}", err=True)
+            sys.exit(e.exit_status)
+    return wrapper
+
+
+debug_option = click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+region_option = click.option("--region", type=click.Choice(list(REGIONS)), default=DEFAULT_REGION, show_default=True,
+                             help="Whose bank holidays to skip.")
+closure_option = click.option("--closure", "closures", multiple=True, metavar="DATE",
+                              help="An extra non-working day (e.g. a Christmas shutdown); repeat for more.")
+
+
+class _Date(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        from .params import parse_date
+        try:
+            return parse_date(value)
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
+
+
+DATE = _Date()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reportlib")
+def main():
+    """Committee reports on complaints handling, rendered from a case-log export."""
+
+
+@main.command()
+@click.argument("params_files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PARAMS.yaml...")
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder (with several params files: their parent).")
+@click.option("--strict", is_flag=True, help="Refuse to render if any case-log row had to be excluded (exit 1).")
+@click.option("--jobs", type=int, default=None, help="Reports rendered at once (default: one per core).")
+@debug_option
+@_friendly
+def render(params_files, out, strict, jobs):
+    """Render the committee report(s) for PARAMS.yaml into outputs/<name>/."""
+    from . import run
+    if len(params_files) == 1:
+        result = run.render(params_files[0], out=out, strict=strict)
+        click.echo(result.summary())
+        return
+    failures = run.render_many(params_files, out_parent=out, strict=strict, jobs=jobs)
+    if failures:
+        sys.exit(max(f.exit_status for f in failures))
+
+
+@main.command()
+@click.argument("params_file", type=click.Path(path_type=Path), metavar="PARAMS.yaml")
+@debug_option
+@_friendly
+def validate(params_file):
+    """Read the case log as render would and print the data-quality summary.
+
+    Exit status: 0 clean, 1 some rows excluded, 2 the case log or params file cannot be read.
+    """
+    from . import casedata, params
+    p = params.load(params_file)
+    log = casedata.load_for(p, params.project_root(Path(params_file).resolve().parent))
+    click.echo(log.summary())
+    for note in log.notes:
+        click.echo(f"note: {note}")
+    for r in log.problems.itertuples(index=False):
+        click.echo(f"row {r.row}: {r.column} {r.value!r}: {r.problem} ({r.action})")
+    sys.exit(1 if log.rows_excluded else 0)
+
+
+@main.command()
+@click.argument("start", type=DATE)
+@click.argument("end", type=DATE)
+@region_option
+@closure_option
+def workdays(start, end, region, closures):
+    """Print the working days taken from START (received) to END (responded).
+
+    Counts working days after START up to and including END: received on a
+    Friday and responded on the Monday is 1; the same day is 0.
+    """
+    from .workdays import days_taken
+    click.echo(days_taken(start, end, region, closures))
+
+
+@main.command()
+@click.argument("start", type=DATE)
+@click.argument("days", type=click.IntRange(min=0))
+@region_option
+@closure_option
+def due(start, days, region, closures):
+    """Print the due date (ISO): the DAYS-th working day after START."""
+    from .workdays import due_date
+    click.echo(due_date(start, days, region, closures).isoformat())
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Where to write the CSV (default: data/sample_case_log.csv in the project folder).")
+@debug_option
+@_friendly
+def sample(out):
+    """(Re)write the bundled synthetic sample case log."""
+    from . import params, sample as sample_mod
+    path = out or params.project_root() / sample_mod.DEFAULT_PATH
+    n = sample_mod.write(path)
+    click.echo(f"{path}: {n:,} rows")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

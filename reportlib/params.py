@@ -1,0 +1,284 @@
+"""The per-meeting params file: parsed, typed, frozen; unknown keys refused.
+
+One model per report notebook (``REPORTS``). The same models check the YAML
+file before anything runs (``load``) and, inside the notebook, the values
+Papermill injected (``from_namespace``), so both paths agree on every rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Mapping
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import periods
+from .errors import ParamsError
+
+CANONICAL_COLUMNS = (
+    "case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded",
+    "team", "service", "delay_reason", "outcome", "extended",
+)
+Canonical = Literal[
+    "case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded",
+    "team", "service", "delay_reason", "outcome", "extended",
+]
+Procedure = Literal["childrens", "adults", "corporate"]
+IMPLICATIONS = ("finance", "law", "equality", "human_resources", "commercial", "health_and_wellbeing")
+
+
+def parse_date(value: Any) -> dt.date:
+    """ISO ``2020-08-18`` or UK day-first ``18/08/2020`` (never month-first)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(f"{text!r} is not a date: write it as 2020-08-18 or 18/08/2020")
+
+
+def _fy(value: Any) -> str:
+    return periods.fy_label(periods.parse_fy(value))
+
+
+Date = Annotated[dt.date, BeforeValidator(parse_date)]
+FinancialYear = Annotated[str, BeforeValidator(_fy)]
+Text = Annotated[str, BeforeValidator(lambda v: v if not isinstance(v, (int, float)) or isinstance(v, bool) else str(v))]
+Paragraphs = Annotated[tuple[str, ...], BeforeValidator(lambda v: (v,) if isinstance(v, str) else v)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Contact(Model):
+    name: str
+    role: str | None = None
+    phone: Text | None = None
+    email: str | None = None
+
+
+class Benchmark(Model):
+    authority: str
+    value: float = Field(ge=0, le=100)
+    measure: Procedure | None = None
+    period: Text | None = None
+
+
+class Action(Model):
+    action: str
+    progress: str = ""
+    result: str = ""
+
+
+class Implications(Model):
+    finance: Paragraphs | None = None
+    law: Paragraphs | None = None
+    equality: Paragraphs | None = None
+    human_resources: Paragraphs | None = None
+    commercial: Paragraphs | None = None
+    health_and_wellbeing: Paragraphs | None = None
+
+
+class CommonParams(Model):
+    """Keys every report takes (SPEC "Input 2")."""
+
+    notebook: str
+    council: str
+    committee: str
+    meeting_date: Date
+    title: str
+    report_of: str
+    author: str | None = None
+    contact: tuple[Contact, ...] = ()
+    agenda_item: Text | None = None
+    data: str
+    columns: dict[Canonical, str] = Field(default_factory=dict)
+    values: dict[Canonical, dict[Text, Text]] = Field(default_factory=dict)
+    sheet: Text | int | None = None
+    table: str | None = None
+    query: str | None = None
+    region: Literal["england-and-wales", "scotland", "northern-ireland"] = "england-and-wales"
+    closure_days: tuple[Date, ...] = ()
+    clock_start: Literal["received", "acknowledged"] = "received"
+    recommendations: tuple[str, ...] = ()
+    benchmarks: tuple[Benchmark, ...] = ()
+    action_plan: tuple[Action, ...] = ()
+    implications: Implications = Implications()
+    suppress_below: int | None = Field(default=None, ge=1)
+    background_papers: tuple[str, ...] = ()
+
+    @field_validator("contact", mode="before")
+    @classmethod
+    def _one_or_many(cls, v):
+        return [v] if isinstance(v, Mapping) else v
+
+    @field_validator("data")
+    @classmethod
+    def _no_password(cls, v: str):
+        m = re.match(r"^[a-z0-9+]+://[^/@:]*:([^/@]*)@", v)
+        if m and m.group(1) and not m.group(1).startswith("${"):
+            raise ValueError("contains a password: leave it out and set PGPASSWORD (or ~/.pgpass) in the environment, "
+                             "or write ${VARIABLE} to take it from the environment")
+        return v
+
+    @model_validator(mode="after")
+    def _one_sql_source(self):
+        if self.table and self.query:
+            raise ValueError("give either table: or query:, not both")
+        return self
+
+    @property
+    def cut_off(self) -> dt.date:
+        """The date the figures are as at (open cases, overdue counts)."""
+        return self.meeting_date
+
+
+class ChildrensParams(CommonParams):
+    """``childrens_response_times``: the Children's Services response-times report."""
+
+    service: str | None = None
+    stage: Literal[1, 2, 3] = 1
+    target_working_days: int = Field(gt=0, le=250)
+    baseline_year: FinancialYear
+    change_date: Date
+    period_start: Date
+    period_end: Date
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        if self.period_end > self.meeting_date:
+            raise ValueError("period_end is after meeting_date")
+        return self
+
+    @property
+    def cut_off(self) -> dt.date:
+        return self.period_end
+
+
+class PerformanceParams(CommonParams):
+    """``complaints_performance``: the Stage 2 performance report for an O&S panel."""
+
+    year: FinancialYear
+    stage2_timescales: dict[Procedure, Annotated[int, Field(gt=0, le=250)]] = Field(
+        default_factory=lambda: {"childrens": 65, "corporate": 25})
+    quarters: int = Field(default=8, ge=1, le=40)
+    trend_years: int = Field(default=6, ge=2, le=20)
+
+    @property
+    def cut_off(self) -> dt.date:
+        return periods.fy_end(periods.parse_fy(self.year))
+
+
+REPORTS: dict[str, type[CommonParams]] = {
+    "childrens_response_times": ChildrensParams,
+    "complaints_performance": PerformanceParams,
+}
+
+AnyParams = ChildrensParams | PerformanceParams
+
+
+# --- reading -----------------------------------------------------------------
+
+def project_root(start: Path | str | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: cwd) holding ``notebooks/``."""
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "notebooks").is_dir():
+            return folder
+    raise ParamsError(f"{here}: no project folder (one holding notebooks/) at or above it; run reportlib from the project folder")
+
+
+def _describe(err: dict) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        return f"unknown key '{loc}': remove it or check its spelling"
+    if err["type"] == "missing":
+        return f"missing required key '{loc}'"
+    msg = re.sub(r"^Value error, ", "", msg)
+    got = err.get("input")
+    shown = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
+    return f"key '{loc}': {msg}{shown}"
+
+
+def validate(raw: Mapping[str, Any], where: str) -> AnyParams:
+    """Check a params mapping against its notebook's model; ParamsError naming ``where`` and the key."""
+    if not isinstance(raw, Mapping):
+        raise ParamsError(f"{where}: expected key: value pairs (a YAML mapping) at the top level")
+    notebook = raw.get("notebook")
+    if notebook is None:
+        raise ParamsError(f"{where}: missing required key 'notebook' (one of: {', '.join(REPORTS)})")
+    model = REPORTS.get(str(notebook))
+    if model is None:
+        raise ParamsError(f"{where}: key 'notebook': unknown notebook '{notebook}'; use one of: {', '.join(REPORTS)}")
+    try:
+        return model.model_validate(dict(raw))
+    except ValidationError as e:
+        errors = e.errors()
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ParamsError(f"{where}: {_describe(errors[0])}{more}") from None
+
+
+def load(path: Path | str) -> AnyParams:
+    """Read and check a params YAML file."""
+    path = Path(path)
+    if path.is_dir():
+        raise ParamsError(f"{path}: is a folder; give the params .yaml file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: params file not found") from None
+    except UnicodeDecodeError:
+        raise ParamsError(f"{path}: not UTF-8 text; save the params file as UTF-8") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ParamsError(f"{path}: YAML error{where}: {problem}; check the indentation and quotes there") from None
+    if raw is None:
+        raise ParamsError(f"{path}: params file is empty")
+    return validate(raw, str(path))
+
+
+def from_namespace(namespace: Mapping[str, Any]) -> AnyParams:
+    """Inside a notebook: the params from the parameters cell (plus what Papermill injected)."""
+    notebook = namespace.get("notebook")
+    model = REPORTS.get(str(notebook))
+    if model is None:
+        raise ParamsError(f"notebook parameter 'notebook' is {notebook!r}: use one of: {', '.join(REPORTS)}")
+    raw = {k: namespace[k] for k in model.model_fields if k in namespace}
+    return validate(raw, f"notebooks/{notebook}.ipynb parameters")
+
+
+def to_jsonable(value: Any) -> Any:
+    """Params as plain JSON values (dates as ISO strings) for Papermill and the manifest."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def notebook_parameters(p: AnyParams, explicit: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The values to inject into the notebook: every key the params file set."""
+    keys = explicit.keys() if explicit is not None else p.model_fields_set
+    dumped = to_jsonable(p)
+    return {k: dumped[k] for k in type(p).model_fields if k in keys}

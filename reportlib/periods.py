@@ -1,0 +1,125 @@
+"""Financial years (April-March) and their quarters, with the labels committees use.
+
+A financial year is identified by the calendar year it starts in: 2019 is
+``2019/20`` (1 April 2019 - 31 March 2020). A quarter is identified by a single
+integer ``fy * 4 + (q - 1)`` so quarters sort, subtract and range like numbers:
+Q1 (Apr-Jun) ... Q4 (Jan-Mar), labelled ``Q3 2020/21``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+_FY_RE = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
+_Q_RE = re.compile(r"^\s*Q([1-4])\s+(\S+)\s*$")
+
+
+def _months(dates) -> tuple[np.ndarray, np.ndarray]:
+    s = pd.DatetimeIndex(pd.to_datetime(dates))
+    return s.year.to_numpy(), s.month.to_numpy()
+
+
+def financial_year(dates) -> np.ndarray:
+    """Start year of the financial year of each date (vectorised)."""
+    year, month = _months(dates)
+    return year - (month < 4)
+
+
+def quarter(dates) -> np.ndarray:
+    """Quarter number ``fy * 4 + (q - 1)`` of each date (vectorised)."""
+    year, month = _months(dates)
+    fy = year - (month < 4)
+    return fy * 4 + ((month - 4) % 12) // 3
+
+
+def fy_label(fy: int) -> str:
+    """2019 -> ``2019/20``."""
+    return f"{fy}/{(fy + 1) % 100:02d}"
+
+
+def fy_short(fy: int) -> str:
+    """2020 -> ``20/21`` (as a committee paper writes it in running text)."""
+    return f"{fy % 100:02d}/{(fy + 1) % 100:02d}"
+
+
+def parse_fy(label: str) -> int:
+    """``2019/20`` (or ``2019/2020``, ``2019-20``) -> 2019; ValueError otherwise."""
+    m = _FY_RE.match(str(label))
+    if not m:
+        raise ValueError(f"{label!r} is not a financial year: write it like 2019/20")
+    start, end = int(m.group(1)), m.group(2)
+    expected = str(start + 1) if len(end) == 4 else f"{(start + 1) % 100:02d}"
+    if end != expected:
+        raise ValueError(f"{label!r} is not a financial year: the second year must follow the first, e.g. {fy_label(start)}")
+    return start
+
+
+def fy_start(fy: int) -> dt.date:
+    return dt.date(fy, 4, 1)
+
+
+def fy_end(fy: int) -> dt.date:
+    return dt.date(fy + 1, 3, 31)
+
+
+def quarter_label(index: int) -> str:
+    """Quarter number -> ``Q3 2020/21``."""
+    fy, q = divmod(int(index), 4)
+    return f"Q{q + 1} {fy_label(fy)}"
+
+
+def quarter_ordinal(index: int) -> str:
+    """Quarter number -> ``3rd quarter of 20/21``."""
+    fy, q = divmod(int(index), 4)
+    return f"{('1st', '2nd', '3rd', '4th')[q]} quarter of {fy_short(fy)}"
+
+
+def parse_quarter(label: str) -> int:
+    """``Q3 2020/21`` -> quarter number; ValueError otherwise."""
+    m = _Q_RE.match(str(label))
+    if not m:
+        raise ValueError(f"{label!r} is not a quarter: write it like Q3 2020/21")
+    return parse_fy(m.group(2)) * 4 + int(m.group(1)) - 1
+
+
+def quarter_start(index: int) -> dt.date:
+    fy, q = divmod(int(index), 4)
+    month = 4 + 3 * q
+    return dt.date(fy + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def quarter_end(index: int) -> dt.date:
+    return quarter_start(index + 1) - dt.timedelta(days=1)
+
+
+def last_quarters(fy: int, n: int) -> list[int]:
+    """The ``n`` quarters ending with Q4 of financial year ``fy``, oldest first."""
+    last = fy * 4 + 3
+    return list(range(last - n + 1, last + 1))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed date range [start, end] with the label a report gives it."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+
+    @classmethod
+    def financial_year(cls, fy: int) -> "Period":
+        return cls(fy_start(fy), fy_end(fy), fy_label(fy))
+
+    @classmethod
+    def quarter(cls, index: int) -> "Period":
+        return cls(quarter_start(index), quarter_end(index), quarter_label(index))
+
+    def contains(self, dates) -> np.ndarray:
+        """Boolean mask: which ``dates`` fall in the period (NaT never does)."""
+        d = pd.DatetimeIndex(pd.to_datetime(dates))
+        return np.asarray((d >= pd.Timestamp(self.start)) & (d <= pd.Timestamp(self.end)))
