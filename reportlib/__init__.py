@@ -2,8 +2,33 @@
 
 Data flows one way: ``params`` (the meeting's params file) and ``casedata``
 (the case-log export) feed the pure layer (``workdays``, ``periods``,
-``stats``, ``narrative``, ``charts``); ``render`` and ``run`` turn an executed
-notebook into the committee paper. See README.md.
+``stats``, ``narrative``, ``charts``, ``tables``); ``render`` and ``run`` turn
+an executed notebook into the committee paper. In a notebook::
+
+    import reportlib as rl
+    report = rl.open_report(globals())
+    rl.glue("within", rl.stats.within_share(...))
 """
 
+from __future__ import annotations
+
+import importlib
+
 __version__ = "0.1.0"
+
+_SUBMODULES = {"casedata", "charts", "narrative", "params", "periods", "render", "run", "session", "stats",
+               "tables", "workdays", "sample", "errors"}
+_NAMES = {"open_report": "session", "glue": "narrative", "Share": "narrative", "Change": "narrative",
+          "Range": "narrative", "Table": "tables"}
+
+
+def __getattr__(name: str):
+    """Submodules and the notebook helpers load on first use (the CLI starts fast)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _NAMES:
+        return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = sorted(_SUBMODULES | _NAMES.keys())

@@ -84,7 +84,7 @@ def validate(params_file):
     """
     from . import casedata, params
     p = params.load(params_file)
-    log = casedata.load_for(p, params.project_root(Path(params_file).resolve().parent))
+    log = casedata.load_for(p, params.root_for(params_file))
     click.echo(log.summary())
     for note in log.notes:
         click.echo(f"note: {note}")

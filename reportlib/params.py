@@ -200,6 +200,14 @@ def project_root(start: Path | str | None = None) -> Path:
     raise ParamsError(f"{here}: no project folder (one holding notebooks/) at or above it; run reportlib from the project folder")
 
 
+def root_for(params_file: Path | str) -> Path:
+    """The project folder of a params file: above the file, else above the current directory."""
+    try:
+        return project_root(Path(params_file).resolve().parent)
+    except ParamsError:
+        return project_root()
+
+
 def _describe(err: dict) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     msg = err["msg"]

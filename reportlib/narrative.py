@@ -1,0 +1,301 @@
+"""Figures the narrative cites, and the words committee papers use for them.
+
+A *figure* is a value a code cell registers by name with :func:`glue`; the
+markdown cells cite it as ``{{ name }}`` or ``{{ name | filter }}``. Each
+figure type knows its JSON form (for ``figures.json`` and the trip from the
+kernel to the renderer) and its default words:
+
+- ``Share(24, 45)`` -> "53% (24 cases)"; ``| pct`` -> "53%"; no cases -> "no cases"
+- ``Change(117, 127)`` -> "up from 117 to 127"; "down from 630 to 420"; "no change at 23"
+- ``Range([50, 73])`` -> "from 50% to 73%"; ``| between`` -> "between 50% and 73%"
+- dates -> "20 January 2021"; ``| ordinal_date`` -> "20th January 2021"
+
+Percentages are whole numbers rounded half up (``pct``). Everything here is
+pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+FIGURE_MIME = "application/vnd.reportlib.figure+json"
+SUPPRESSED = "[c]"
+
+
+def pct(count: int, total: int) -> int | None:
+    """Whole-number percentage rounded half up (exact integer arithmetic); None when total is 0."""
+    count, total = int(count), int(total)
+    if total <= 0:
+        return None
+    return (200 * count + total) // (2 * total)
+
+
+def number(n: int | float) -> str:
+    """1234 -> "1,234"; 12.5 -> "12.5"; whole floats lose their ".0"."""
+    if isinstance(n, float) and not n.is_integer():
+        return f"{n:,.1f}"
+    return f"{int(n):,}"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``plural(1, "case")`` -> "1 case"; ``plural(24, "case")`` -> "24 cases"."""
+    return f"{number(n)} {one if n == 1 else (many or one + 's')}"
+
+
+def _ordinal_suffix(day: int) -> str:
+    if 11 <= day % 100 <= 13:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def uk_date(d: dt.date) -> str:
+    """2021-01-20 -> "20 January 2021"."""
+    return f"{d.day} {d:%B %Y}"
+
+
+def ordinal_date(d: dt.date) -> str:
+    """2021-01-20 -> "20th January 2021"."""
+    return f"{d.day}{_ordinal_suffix(d.day)} {d:%B %Y}"
+
+
+def ordinal(n: int) -> str:
+    """3 -> "3rd"."""
+    return f"{n}{_ordinal_suffix(n)}"
+
+
+@dataclass(frozen=True)
+class Share:
+    """``count`` of ``total`` (e.g. responses within target of all responses)."""
+
+    count: int
+    total: int
+    unit: str = "case"
+    suppressed: bool = False
+
+    def __post_init__(self):
+        if not 0 <= self.count <= self.total:
+            raise ValueError(f"a share needs 0 <= count <= total, got {self.count} of {self.total}")
+
+    @property
+    def pct(self) -> int | None:
+        return pct(self.count, self.total)
+
+    @property
+    def empty(self) -> bool:
+        return self.total == 0
+
+    def pct_text(self) -> str:
+        if self.suppressed:
+            return SUPPRESSED
+        return "no cases" if self.empty else f"{self.pct}%"
+
+    def __str__(self) -> str:
+        if self.suppressed:
+            return SUPPRESSED
+        if self.empty:
+            return "no cases"
+        return f"{self.pct}% ({plural(self.count, self.unit)})"
+
+    def to_json(self) -> dict:
+        return {"type": "share", "count": self.count, "total": self.total, "pct": self.pct,
+                "unit": self.unit, "suppressed": self.suppressed}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure then and now: "up from 117 to 127"."""
+
+    before: int | float
+    after: int | float
+    suppressed: bool = False
+
+    @property
+    def direction(self) -> str:
+        if self.after > self.before:
+            return "up"
+        if self.after < self.before:
+            return "down"
+        return "no change"
+
+    def __str__(self) -> str:
+        if self.suppressed:
+            return SUPPRESSED
+        if self.direction == "no change":
+            return f"no change at {number(self.after)}"
+        return f"{self.direction} from {number(self.before)} to {number(self.after)}"
+
+    def to_json(self) -> dict:
+        return {"type": "change", "before": self.before, "after": self.after,
+                "direction": self.direction, "suppressed": self.suppressed}
+
+
+@dataclass(frozen=True)
+class Range:
+    """Lowest to highest of some values (e.g. benchmark percentages)."""
+
+    values: tuple[float, ...]
+    unit: str = "%"
+
+    def __post_init__(self):
+        object.__setattr__(self, "values", tuple(self.values))
+
+    def _fmt(self, v: float) -> str:
+        return f"{number(round(v) if self.unit == '%' else v)}{self.unit}"
+
+    @property
+    def low(self) -> float | None:
+        return min(self.values) if self.values else None
+
+    @property
+    def high(self) -> float | None:
+        return max(self.values) if self.values else None
+
+    def between(self) -> str:
+        if not self.values:
+            return "not available"
+        if self.low == self.high:
+            return self._fmt(self.low)
+        return f"between {self._fmt(self.low)} and {self._fmt(self.high)}"
+
+    def __str__(self) -> str:
+        if not self.values:
+            return "not available"
+        if self.low == self.high:
+            return self._fmt(self.low)
+        return f"from {self._fmt(self.low)} to {self._fmt(self.high)}"
+
+    def to_json(self) -> dict:
+        return {"type": "range", "values": list(self.values), "low": self.low, "high": self.high, "unit": self.unit}
+
+
+def join_words(items: Iterable[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def compare(before: int | float | None, after: int | float | None, higher_is_better: bool = True) -> str:
+    """Words for how ``after`` stands against ``before``: "an improvement on", "a fall from", "the same as"."""
+    if before is None or after is None:
+        return "not comparable with"
+    if after == before:
+        return "the same as"
+    better = (after > before) == higher_is_better
+    return "an improvement on" if better else ("a fall from" if higher_is_better else "a rise from")
+
+
+def overall(changes: Iterable[Change]) -> str:
+    """Summary words for several changes: "a reduction in all categories", "an increase in most of the categories"."""
+    dirs = [c.direction for c in changes]
+    up, down = dirs.count("up"), dirs.count("down")
+    if not dirs or up == down:
+        return "a mixed picture across the categories"
+    if up == len(dirs):
+        return "an increase in all categories"
+    if down == len(dirs):
+        return "a reduction in all categories"
+    return "an increase in most of the categories" if up > down else "a reduction in most of the categories"
+
+
+# --- transport: kernel -> renderer ---------------------------------------------
+
+def to_json(value: Any) -> Any:
+    """A figure value in JSON form (type-tagged for figure classes and dates)."""
+    if hasattr(value, "to_json"):
+        return value.to_json()
+    if isinstance(value, dt.date):
+        return {"type": "date", "value": value.isoformat()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot glue a {type(value).__name__}: use a number, text, date, Share, Change or Range")
+
+
+def from_json(data: Any) -> Any:
+    """Inverse of :func:`to_json`."""
+    if isinstance(data, list):
+        return [from_json(v) for v in data]
+    if isinstance(data, dict):
+        kind = data.get("type")
+        if kind == "share":
+            return Share(data["count"], data["total"], data.get("unit", "case"), data.get("suppressed", False))
+        if kind == "change":
+            return Change(data["before"], data["after"], data.get("suppressed", False))
+        if kind == "range":
+            return Range(tuple(data["values"]), data.get("unit", "%"))
+        if kind == "date":
+            return dt.date.fromisoformat(data["value"])
+        return {k: from_json(v) for k, v in data.items()}
+    return data
+
+
+def text(value: Any) -> str:
+    """Default words for a figure value."""
+    if isinstance(value, dt.date):
+        return uk_date(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return number(value)
+    if isinstance(value, list):
+        return ", ".join(text(v) for v in value)
+    return str(value)
+
+
+def figure_bundle(name: str, value: Any, about: str = "") -> dict:
+    """The display bundle a code cell emits for a glued figure."""
+    if not name.isidentifier():
+        raise ValueError(f"figure name {name!r} must be a Python-style identifier (letters, digits, _)")
+    payload = {"name": name, "value": to_json(value), "text": text(value), "about": about}
+    return {
+        FIGURE_MIME: payload,
+        "text/plain": f"{name} = {payload['text']}",
+    }
+
+
+def glue(name: str, value: Any, about: str = "") -> Any:
+    """Register a figure for the narrative (in a notebook: shows it, and the render picks it up)."""
+    from IPython.display import display
+    display(figure_bundle(name, value, about), raw=True)
+    return value
+
+
+# --- filters for the narrative -------------------------------------------------
+
+def _pct_filter(v):
+    return v.pct_text() if isinstance(v, Share) else f"{v}%"
+
+
+FILTERS = {
+    "pct": _pct_filter,
+    "count": lambda v: number(v.count) if isinstance(v, Share) else number(v),
+    "total": lambda v: number(v.total) if isinstance(v, Share) else number(v),
+    "cases": lambda v: plural(v.count if isinstance(v, Share) else v, "case"),
+    "change": lambda v: str(v if isinstance(v, Change) else Change(*v)),
+    "between": lambda v: (v if isinstance(v, Range) else Range(tuple(v))).between(),
+    "from_to": lambda v: str(v if isinstance(v, Range) else Range(tuple(v))),
+    "number": number,
+    "date": lambda v: uk_date(v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))),
+    "ordinal_date": lambda v: ordinal_date(v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))),
+    "ordinal": ordinal,
+    "overall": overall,
+    "lower": lambda v: text(v).lower(),
+    "and_list": join_words,
+}
+
+
+def figures_json(figures: dict[str, dict], cited: set[str]) -> str:
+    """``figures.json``: every glued figure by name, with its words and what it counts."""
+    out = {name: {**{k: v for k, v in fig.items() if k != "name"}, "cited": name in cited}
+           for name, fig in sorted(figures.items())}
+    return json.dumps(out, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

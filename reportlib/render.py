@@ -1,0 +1,227 @@
+"""Executed notebook -> committee paper: HTML through our nbconvert template, PDF/UA through WeasyPrint.
+
+The chain (nbconvert preprocessors, in order):
+
+1. :class:`ReportPreprocessor` collects the figures and params the code cells
+   emitted, fills each markdown cell's ``{{ figure }}`` citations (values
+   escaped so data can never become markup), turns markdown into HTML and each
+   chart/table output into numbered, accessible HTML. Anything else a cell
+   printed is dropped: the report shows no code, prompts or stray output.
+2. nbconvert's own ``TagRemovePreprocessor`` drops cells tagged ``remove-cell``.
+
+The ``committee`` template (``templates/committee``) lays out the paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+import nbformat
+import yaml
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from . import narrative
+from .charts import CHART_MIME, Chart
+from .errors import RenderError
+from .params import IMPLICATIONS
+from .tables import TABLE_MIME, Table
+
+PARAMS_MIME = "application/vnd.reportlib.params+json"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+COMMITTEE = TEMPLATES / "committee"
+REMOVE_CELL_TAGS = {"remove-cell", "parameters", "injected-parameters"}
+
+_MD = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^\"'$%:;,=?/@])")
+
+
+def md_escape(value: Any) -> str:
+    """Text that markdown will show exactly as written (never as markup, links or HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def markdown_html(source: str) -> str:
+    """CommonMark (plus tables) to HTML; raw HTML in the markdown is shown as text, not obeyed."""
+    return _MD.render(source)
+
+
+def _finalize(value: Any) -> str:
+    if isinstance(value, Markup):
+        return str(value)
+    return md_escape(narrative.text(value))
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, finalize=_finalize, autoescape=False,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(narrative.FILTERS)
+    return env
+
+
+def _paragraphs(texts) -> Markup:
+    return Markup("\n\n".join(md_escape(t) for t in texts))
+
+
+def implication_defaults() -> dict[str, list[str]]:
+    """The standard implication paragraphs (``templates/committee/implications.yaml``)."""
+    return yaml.safe_load((COMMITTEE / "implications.yaml").read_text(encoding="utf-8"))
+
+
+def narrative_context(params: dict, figures: dict[str, dict]) -> dict[str, Any]:
+    """What markdown cells can cite: the figures, ``params``, ``recommendations``, ``implications``."""
+    defaults = implication_defaults()
+    given = params.get("implications") or {}
+    implications = {}
+    for key in IMPLICATIONS:
+        if given.get(key):
+            implications[key] = _paragraphs(given[key])
+        else:  # our own standard text: trusted markdown
+            implications[key] = Markup("\n\n".join(defaults[key]))
+    recs = params.get("recommendations") or []
+    context = {name: narrative.from_json(fig["value"]) for name, fig in figures.items()}
+    context.update({
+        "params": params,
+        "recommendations": Markup("\n".join(f"- {md_escape(r)}" for r in recs)),
+        "implications": implications,
+    })
+    return context
+
+
+def _first_line(source: str) -> str:
+    line = next((l.strip() for l in source.splitlines() if l.strip()), "")
+    return line[:60] + ("..." if len(line) > 60 else "")
+
+
+class ReportPreprocessor(Preprocessor):
+    """Figures in, citations filled, every cell reduced to the HTML the paper shows."""
+
+    def preprocess(self, nb, resources):
+        where = resources.get("reportlib_notebook", "notebook")
+        params: dict = {}
+        figures: dict[str, dict] = {}
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if narrative.FIGURE_MIME in data:
+                    fig = data[narrative.FIGURE_MIME]
+                    figures[fig["name"]] = fig
+                if PARAMS_MIME in data:
+                    params = data[PARAMS_MIME]
+        env = _environment()
+        context = narrative_context(params, figures)
+        cited: set[str] = set()
+        numbers = {"Figure": 0, "Table": 0}
+        for index, cell in enumerate(nb.cells, start=1):
+            parts: list[str] = []
+            if REMOVE_CELL_TAGS & set(cell.metadata.get("tags", [])):
+                pass  # notes for analysts: never filled, never shown
+            elif cell.cell_type == "markdown":
+                label = f"{where}: markdown cell {index} ({_first_line(cell.source)!r})"
+                try:
+                    template = env.from_string(cell.source)
+                    cited |= jinja2.meta.find_undeclared_variables(env.parse(cell.source)) & figures.keys()
+                    filled = template.render(context)
+                except jinja2.UndefinedError as e:
+                    m = re.search(r"'([^']+)' is undefined", str(e))
+                    name = m.group(1) if m else str(e)
+                    raise RenderError(f"{label} cites '{name}', which no code cell glued: "
+                                      f"glue it first (rl.glue('{name}', value)) or correct the name") from None
+                except jinja2.TemplateSyntaxError as e:
+                    raise RenderError(f"{label}, line {e.lineno}: {e.message}; "
+                                      "a figure is cited as {{ name }} or {{ name | filter }}") from None
+                except (TypeError, ValueError, AttributeError) as e:
+                    raise RenderError(f"{label}: a citation could not be written ({e})") from None
+                parts.append(markdown_html(filled))
+            elif cell.cell_type == "code":
+                for out in cell.get("outputs", []):
+                    data = out.get("data", {})
+                    if CHART_MIME in data:
+                        numbers["Figure"] += 1
+                        parts.append(Chart.from_json(data[CHART_MIME]).to_html(f"Figure {numbers['Figure']}"))
+                    elif TABLE_MIME in data:
+                        numbers["Table"] += 1
+                        parts.append(Table.from_json(data[TABLE_MIME]).to_html(f"Table {numbers['Table']}"))
+            cell.metadata["reportlib_html"] = "\n".join(parts)
+        has_appendix = any("appendix" in c.metadata.get("tags", []) and "remove-cell" not in c.metadata.get("tags", [])
+                           for c in nb.cells)
+        resources["reportlib"] = {"params": params, "figures": figures, "cited": cited, "has_appendix": has_appendix}
+        return nb, resources
+
+
+def _report_of(text: str) -> str:
+    """"Acting Director of Children's Services" -> "Report of the Acting Director of Children's Services"."""
+    text = " ".join(str(text).split())
+    if re.match(r"(?i)^report of\b", text):
+        return text
+    return f"Report of {text}" if re.match(r"(?i)^the\b", text) else f"Report of the {text}"
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+TEMPLATE_FILTERS = {
+    "uk_date": lambda v: narrative.uk_date(_date(v)),
+    "long_date": lambda v: f"{_date(v):%A} {narrative.uk_date(_date(v))}",
+    "report_of": lambda v: html.escape(_report_of(v)),
+}
+
+
+class CommitteeExporter(HTMLExporter):
+    """HTMLExporter with the committee template and the report preprocessors."""
+
+    def __init__(self, **kw):
+        kw = {"template_name": "committee", "extra_template_basedirs": [str(TEMPLATES)], "exclude_input": True,
+              "exclude_input_prompt": True, "exclude_output_prompt": True, **kw}
+        super().__init__(**kw)
+        for name, fn in TEMPLATE_FILTERS.items():
+            self.register_filter(name, fn)
+        self.register_preprocessor(ReportPreprocessor(), enabled=True)
+        self.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVE_CELL_TAGS), enabled=True)
+
+    def _init_resources(self, resources):
+        resources = super()._init_resources(resources)
+        resources["committee_css"] = (COMMITTEE / "static" / "committee.css").read_text(encoding="utf-8")
+        return resources
+
+
+def to_html(nb: nbformat.NotebookNode, where: str = "notebook") -> tuple[str, dict]:
+    """The committee paper as one self-contained HTML page, and what the render collected."""
+    exporter = CommitteeExporter()
+    body, resources = exporter.from_notebook_node(nb, resources={"reportlib_notebook": where})
+    return body, resources["reportlib"]
+
+
+def pdf_fonts_css() -> str:
+    """@font-face rules naming the bundled Liberation Sans "Report Sans" (first in committee.css's
+    font stack), so every PDF embeds the same font whatever the machine has installed."""
+    fonts = COMMITTEE / "static" / "fonts"
+    rules = []
+    for file, weight, style in (("Regular", 400, "normal"), ("Bold", 700, "normal"),
+                                ("Italic", 400, "italic"), ("BoldItalic", 700, "italic")):
+        url = (fonts / f"LiberationSans-{file}.ttf").as_uri()
+        rules.append(f'@font-face {{ font-family: "Report Sans"; src: url("{url}"); '
+                     f"font-weight: {weight}; font-style: {style}; }}")
+    return "\n".join(rules)
+
+
+def to_pdf(html: str, target: Path | None = None) -> bytes | None:
+    """The same page as an A4 tagged PDF/UA-1 (``Page X of Y`` in the footer, fonts embedded)."""
+    import logging
+
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    document = weasyprint.HTML(string=html, base_url=str(COMMITTEE))
+    return document.write_pdf(target, stylesheets=[weasyprint.CSS(string=pdf_fonts_css())],
+                              pdf_variant="pdf/ua-1", custom_metadata=True)

@@ -1,0 +1,258 @@
+"""Render a report: params -> case log -> Papermill -> HTML + PDF -> output folder.
+
+All of a render's file I/O is here. The output folder is built in a temporary
+folder beside it and swapped in only when everything succeeded, so a failed
+render leaves the previous report as it was. A failing notebook is kept as
+``outputs/<name>.failed.ipynb`` with Papermill's banner pointing at the cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Sequence
+
+from . import casedata, params as params_mod
+from .errors import BadRowsError, ParamsError, RenderError, ReportError
+
+OUTPUT_FILES = ("report.html", "report.pdf", "report.ipynb", "figures.json", "data_quality.csv", "manifest.json")
+_VERSIONED = ("reportlib", "pandas", "numpy", "matplotlib", "holidays", "papermill", "nbconvert", "nbformat",
+              "weasyprint", "ipykernel", "Jinja2", "pydantic", "openpyxl", "SQLAlchemy")
+
+
+@dataclass
+class Result:
+    """What one render produced (or why it failed)."""
+
+    params_file: Path
+    out: Path | None = None
+    rows: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str | None = None
+    exit_status: int = 0
+
+    def summary(self) -> str:
+        if self.error:
+            return f"FAILED {self.params_file}: {self.error}"
+        r = self.rows
+        return (f"{self.out}: {', '.join(OUTPUT_FILES)} ({r['read']:,} rows read, {r['used']:,} used, "
+                f"{r['excluded']:,} excluded; {self.seconds:.1f} s)")
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _git(root: Path) -> dict:
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
+    try:
+        head = git("rev-parse", "HEAD")
+        if head.returncode:
+            return {"commit": None}
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no").stdout.strip())
+        return {"commit": head.stdout.strip(), "dirty": dirty}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None}
+
+
+def _versions() -> dict:
+    out = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _inputs(params_file: Path, notebook: Path, p, log: casedata.CaseLog, root: Path) -> dict:
+    files = {_rel(params_file, root): sha256(params_file), _rel(notebook, root): sha256(notebook)}
+    source = casedata.Source.from_params(p)
+    if source.is_url:
+        files[source.label] = "sha256 of the rows read: " + hashlib.sha256(
+            log.cases.to_csv(index=False).encode()).hexdigest()
+    else:
+        data = Path(p.data) if Path(p.data).is_absolute() else root / p.data
+        files[_rel(data, root)] = sha256(data)
+    return files
+
+
+def _kernel_manager_class():
+    """A kernel manager that keeps the officer's terminal clean.
+
+    Kernels talk to us over local IPC sockets rather than TCP (private, and
+    ipykernel does not warn about it), and a finished kernel is asked to shut
+    down without first being sent SIGINT (which ipykernel logs as an error).
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        transport = "ipc"
+
+        async def _async_interrupt_kernel(self):
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
+
+
+def execute(notebook: Path, output: Path, parameters: dict, failed_copy: Path) -> "nbformat.NotebookNode":
+    """Run the notebook with Papermill in a fresh kernel; a failing cell becomes a RenderError."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet ipykernel's debugger warning
+    try:
+        return papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
+                                          kernel_name="python3", progress_bar=False, log_output=False,
+                                          kernel_manager_class=_kernel_manager_class())
+    except PapermillExecutionError as e:
+        shutil.copyfile(output, failed_copy)
+        evalue = " ".join(str(e.evalue).split())
+        raise RenderError(f"{notebook.parent.name}/{notebook.name}: cell {e.exec_count} failed: {e.ename}: {evalue} "
+                          f"(the executed notebook, failing cell marked, is {failed_copy})") from None
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.rename(out, old)
+    os.rename(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def prepare(params_file: Path | str) -> tuple:
+    """Check the params file, find the notebook and project folder, read the case log."""
+    params_file = Path(params_file)
+    p = params_mod.load(params_file)
+    root = params_mod.root_for(params_file)
+    notebook = root / "notebooks" / f"{p.notebook}.ipynb"
+    if not notebook.is_file():
+        raise ParamsError(f"{params_file}: key 'notebook': notebooks/{p.notebook}.ipynb does not exist in {root}")
+    log = casedata.load_for(p, root)
+    return p, root, notebook, log
+
+
+def render(params_file: Path | str, out: Path | str | None = None, strict: bool = False) -> Result:
+    """Render one report into ``out`` (default ``outputs/<params file name>``)."""
+    import nbformat
+
+    from . import render as render_mod
+
+    started = time.perf_counter()
+    started_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    params_file = Path(params_file)
+    p, root, notebook, log = prepare(params_file)
+    if strict and log.rows_excluded:
+        raise BadRowsError(f"{log.label}: {log.rows_excluded:,} rows would be excluded and --strict refuses them; "
+                           f"run 'reportlib validate {params_file}' to list them")
+    name = params_file.stem
+    out = Path(out) if out else root / "outputs" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out.parent))
+    try:
+        parameters = params_mod.to_jsonable(p)
+        if not casedata.Source.from_params(p).is_url and not Path(p.data).is_absolute():
+            parameters["data"] = str((root / p.data).resolve())
+        t0 = time.perf_counter()
+        nb = execute(notebook, tmp / "report.ipynb", parameters, out.parent / f"{name}.failed.ipynb")
+        t1 = time.perf_counter()
+        html, collected = render_mod.to_html(nbformat.from_dict(nb), where=f"notebooks/{notebook.name}")
+        (tmp / "report.html").write_text(html, encoding="utf-8")
+        t2 = time.perf_counter()
+        render_mod.to_pdf(html, tmp / "report.pdf")
+        t3 = time.perf_counter()
+        from .narrative import figures_json
+        (tmp / "figures.json").write_text(figures_json(collected["figures"], collected["cited"]), encoding="utf-8")
+        casedata.write_problems(log, tmp / "data_quality.csv")
+        rows = {"read": log.rows_read, "used": log.rows_used, "excluded": log.rows_excluded,
+                "kept_with_warning": log.warnings}
+        manifest = {
+            "report": name,
+            "params_file": _rel(params_file, root),
+            "notebook": _rel(notebook, root),
+            "params": {**params_mod.to_jsonable(p), "data": casedata.Source.from_params(p).label},
+            "inputs_sha256": _inputs(params_file, notebook, p, log, root),
+            "rows": rows,
+            "data_notes": log.notes,
+            "versions": _versions(),
+            "git": _git(root),
+            "started_at": started_at.isoformat(),
+            "seconds": {"execute": round(t1 - t0, 2), "html": round(t2 - t1, 2), "pdf": round(t3 - t2, 2),
+                        "total": round(time.perf_counter() - started, 2)},
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    failed = out.parent / f"{name}.failed.ipynb"
+    if failed.exists():
+        failed.unlink()
+    return Result(params_file, out, rows, time.perf_counter() - started)
+
+
+def _render_quietly(params_file: Path, out: Path | None, strict: bool) -> Result:
+    """Worker: a render whose expected failures come back as data, not exceptions."""
+    try:
+        return render(params_file, out, strict)
+    except ReportError as e:
+        return Result(params_file, error=str(e), exit_status=e.exit_status)
+
+
+def render_many(params_files: Sequence[Path], out_parent: Path | None = None, strict: bool = False,
+                jobs: int | None = None) -> list[Result]:
+    """Render several reports in parallel (one process per core), carrying on past failures.
+
+    Shows a progress bar, prints one line per report, returns the failures.
+    """
+    import multiprocessing
+
+    from tqdm import tqdm
+
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(params_files)))
+    results: list[Result] = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_render_quietly, Path(f), Path(out_parent) / Path(f).stem if out_parent else None, strict)
+                   for f in params_files]
+        with tqdm(total=len(futures), desc="Rendering", unit="report", file=sys.stderr) as bar:
+            for fut in as_completed(futures):
+                results.append(fut.result())
+                bar.update()
+    results.sort(key=lambda r: [str(f) for f in params_files].index(str(r.params_file)))
+    for r in results:
+        print(r.summary(), file=sys.stderr if r.error else sys.stdout)
+    failures = [r for r in results if r.error]
+    ok = len(results) - len(failures)
+    print(f"{ok} of {len(results)} reports rendered" + (f"; {len(failures)} failed" if failures else ""))
+    return failures

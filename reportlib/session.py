@@ -1,0 +1,62 @@
+"""What a report notebook calls first: check the parameters, read the case log, register the basics.
+
+    import reportlib as rl
+    report = rl.open_report(globals())
+
+``open_report`` picks the report's parameters out of the notebook namespace
+(the parameters cell plus whatever Papermill injected), checks them with the
+same model the CLI used, reads and validates the case log, and registers the
+figures every report cites about its data (rows read, used, excluded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from . import casedata, params as params_mod, stats
+from .narrative import glue
+from .render import PARAMS_MIME
+
+
+@dataclass
+class Report:
+    """The checked params and the validated case log of one report run."""
+
+    params: params_mod.AnyParams
+    log: casedata.CaseLog
+
+    @property
+    def cases(self) -> pd.DataFrame:
+        return self.log.cases
+
+    @property
+    def cut_off(self) -> dt.date:
+        return self.params.cut_off
+
+    def calendar(self) -> dict[str, Any]:
+        """The working-day settings, as keyword arguments for ``stats`` functions."""
+        return {"region": self.params.region, "closures": tuple(self.params.closure_days),
+                "clock_start": self.params.clock_start}
+
+
+def open_report(namespace: Mapping[str, Any], root: Path | str | None = None) -> Report:
+    """Check the parameters in ``namespace``, load the case log, glue the data-quality figures."""
+    from IPython.display import display
+
+    p = params_mod.from_namespace(namespace)
+    log = casedata.load_for(p, params_mod.project_root(root))
+    display({PARAMS_MIME: params_mod.to_jsonable(p), "text/plain": f"params for {p.notebook}: {p.title}"}, raw=True)
+    glue("rows_read", log.rows_read, "rows in the case log export")
+    glue("rows_used", log.rows_used, "rows that passed validation and feed every figure")
+    glue("rows_excluded", log.rows_excluded, "rows excluded as bad data (listed in data_quality.csv)")
+    glue("meeting_date", p.meeting_date, "params: meeting_date")
+    glue("cut_off", p.cut_off, "the date the figures are as at")
+    if p.clock_start == "acknowledged":
+        fallback = stats.acknowledgement_fallbacks(log.cases)
+        glue("clock_fallbacks", fallback, "responses with no acknowledgement date, timed from receipt instead")
+    return Report(p, log)

@@ -1,0 +1,219 @@
+"""Pure statistics over validated cases: DataFrames in, figures and tidy tables out.
+
+Nothing here reads files or the clock: the cut-off date, targets and the
+working-day calendar are arguments. Everything is vectorised (pandas/numpy).
+
+Conventions (SPEC "Working days, periods and figures"):
+- performance in a period counts the *responses sent* in it (``responded``);
+- counts of cases *received* use ``received``; a complaint counts once, in
+  the period its first stage was received, however many stages it reached;
+- a response is within timescale when working days taken <= the target;
+- a case is open at the cut-off when it was received by then and not yet
+  responded to (a response dated after the cut-off is not yet known).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import periods
+from .narrative import Change, Range, Share
+from .workdays import DEFAULT_REGION, due_dates, working_days
+
+NO_REASON = "No reason recorded"
+KIND_LABELS = {"complaint": "complaints", "comment": "comments", "compliment": "compliments"}
+PROCEDURE_LABELS = {
+    "corporate": "Corporate",
+    "childrens": "Statutory Children's Social Care",
+    "adults": "Statutory Adult Social Care",
+}
+
+
+def _ts(d) -> pd.Timestamp:
+    return pd.Timestamp(d)
+
+
+def between(dates: pd.Series, start: dt.date, end: dt.date) -> np.ndarray:
+    """Mask: dates within [start, end] (missing dates never are)."""
+    return ((dates >= _ts(start)) & (dates <= _ts(end))).to_numpy(dtype=bool, na_value=False)
+
+
+def acknowledgement_fallbacks(cases: pd.DataFrame) -> int:
+    """Rows with no acknowledgement date, which a clock from acknowledgement times from receipt instead."""
+    return int(cases["acknowledged"].isna().sum())
+
+
+def timing(cases: pd.DataFrame, target: int | Sequence[int] | np.ndarray, *, cut_off: dt.date,
+           region: str = DEFAULT_REGION, closures: Iterable = (), clock_start: str = "received") -> pd.DataFrame:
+    """Per-row timing against ``target`` working days (an int, or one per row).
+
+    Columns: ``start`` (the clock start), ``responded`` (known by the cut-off,
+    else NaT), ``days`` (working days taken, <NA> while open), ``due``,
+    ``within`` (days <= target, <NA> while open), ``open`` (at the cut-off),
+    ``overdue`` (open and already past due at the cut-off), ``days_open``.
+    """
+    start = cases["received"]
+    if clock_start == "acknowledged":
+        start = cases["acknowledged"].fillna(cases["received"])
+    elif clock_start != "received":
+        raise ValueError(f"clock_start must be 'received' or 'acknowledged', not {clock_start!r}")
+    cut = _ts(cut_off)
+    target = np.broadcast_to(np.asarray(target, dtype=np.int64), (len(cases),))
+    known = cases["responded"].notna() & (cases["responded"] <= cut)
+    responded = cases["responded"].where(known)
+    received_by_cut = (cases["received"] <= cut).to_numpy()
+    end = responded.fillna(cut).where(received_by_cut, start)
+    # A clock that starts after the end (acknowledged after a same-day response) counts 0.
+    start_days = start.where(start <= end, end)
+    days = working_days(start_days, end, region, closures)
+    is_open = received_by_cut & ~known.to_numpy()
+    out = pd.DataFrame(index=cases.index)
+    out["start"] = start
+    out["responded"] = responded
+    out["days"] = pd.array(np.where(known, days, 0), dtype="Int64").copy()
+    out.loc[~known.to_numpy(), "days"] = pd.NA
+    out["due"] = pd.to_datetime(due_dates(start, target, region, closures))
+    out["target"] = target
+    within = pd.array(days <= target, dtype="boolean").copy()
+    within[~known.to_numpy()] = pd.NA
+    out["within"] = within
+    out["open"] = is_open
+    out["days_open"] = pd.array(np.where(is_open, days, 0), dtype="Int64")
+    out["overdue"] = is_open & (days > target)
+    return out
+
+
+def within_share(t: pd.DataFrame, start: dt.date, end: dt.date, mask=None, unit: str = "case") -> Share:
+    """Share of responses sent in [start, end] that were within target."""
+    sent = between(t["responded"], start, end)
+    if mask is not None:
+        sent = sent & np.asarray(mask, dtype=bool)
+    within = t["within"].to_numpy(dtype=bool, na_value=False)
+    return Share(int((sent & within).sum()), int(sent.sum()), unit)
+
+
+def quarterly_within(t: pd.DataFrame, quarters: Sequence[int], mask=None) -> list[tuple[int, Share]]:
+    """``within_share`` for each quarter number (see :mod:`reportlib.periods`)."""
+    sent = t["responded"].notna().to_numpy()
+    if mask is not None:
+        sent = sent & np.asarray(mask, dtype=bool)
+    q = np.full(len(t), -1, dtype=np.int64)
+    q[sent] = periods.quarter(t["responded"][sent])
+    within = t["within"].to_numpy(dtype=bool, na_value=False)
+    return [(qi, Share(int(((q == qi) & within).sum()), int((q == qi).sum()))) for qi in quarters]
+
+
+def average_days(t: pd.DataFrame, start: dt.date, end: dt.date, mask=None) -> float | None:
+    """Mean working days taken by the responses sent in [start, end] (one decimal), None if none."""
+    sent = between(t["responded"], start, end)
+    if mask is not None:
+        sent = sent & np.asarray(mask, dtype=bool)
+    if not sent.any():
+        return None
+    return round(float(t["days"][sent].astype("float64").mean()), 1)
+
+
+def first_stages(cases: pd.DataFrame) -> pd.DataFrame:
+    """One row per complaint case: its earliest stage in the log (where it is counted as received)."""
+    complaints = cases[cases["kind"] == "complaint"]
+    ordered = complaints.sort_values(["case_ref", "stage", "received"], kind="stable")
+    return ordered.drop_duplicates("case_ref", keep="first")
+
+
+def received_counts(cases: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Representations received in [start, end]: procedures (rows) x kinds (columns).
+
+    Complaints are distinct cases by their first stage; comments and compliments are rows.
+    """
+    firsts = first_stages(cases)
+    others = cases[cases["kind"] != "complaint"]
+    both = pd.concat([firsts[["procedure", "kind", "received"]], others[["procedure", "kind", "received"]]])
+    both = both[between(both["received"], start, end)]
+    table = pd.crosstab(pd.Categorical(both["procedure"], categories=list(PROCEDURE_LABELS)),
+                        pd.Categorical(both["kind"], categories=list(KIND_LABELS)), dropna=False)
+    table.index.name, table.columns.name = "procedure", "kind"
+    return table.astype(int)
+
+
+def yearly_received(cases: pd.DataFrame, years: Sequence[int], kind: str) -> pd.DataFrame:
+    """Counts of ``kind`` received per financial year (columns, labelled) and procedure (rows)."""
+    cols = {}
+    for fy in years:
+        cols[periods.fy_label(fy)] = received_counts(cases, periods.fy_start(fy), periods.fy_end(fy))[kind]
+    return pd.DataFrame(cols)
+
+
+def quarterly_received(cases: pd.DataFrame, quarters: Sequence[int], kind: str, procedure: str | None = None) -> list[tuple[int, int]]:
+    """How many of ``kind`` were received in each quarter (complaints by first stage)."""
+    rows = first_stages(cases) if kind == "complaint" else cases[cases["kind"] == kind]
+    if procedure is not None:
+        rows = rows[rows["procedure"] == procedure]
+    q = pd.Series(periods.quarter(rows["received"]))
+    counts = q.value_counts()
+    return [(qi, int(counts.get(qi, 0))) for qi in quarters]
+
+
+def year_on_year(cases: pd.DataFrame, fy: int) -> dict[str, dict[str, Change]]:
+    """procedure -> kind -> Change from the year before ``fy`` to ``fy``."""
+    before = received_counts(cases, periods.fy_start(fy - 1), periods.fy_end(fy - 1))
+    after = received_counts(cases, periods.fy_start(fy), periods.fy_end(fy))
+    return {proc: {kind: Change(int(before.loc[proc, kind]), int(after.loc[proc, kind])) for kind in KIND_LABELS}
+            for proc in PROCEDURE_LABELS}
+
+
+def reasons(cases: pd.DataFrame, mask, unknown: str = NO_REASON) -> list[tuple[str, Share]]:
+    """Delay reasons among the rows in ``mask``, largest first (ties by name), each as a share of them all."""
+    sub = cases.loc[np.asarray(mask, dtype=bool), "delay_reason"]
+    total = len(sub)
+    counts = sub.astype(object).fillna(unknown).value_counts()
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] == unknown, kv[0]))
+    return [(str(reason), Share(int(n), total)) for reason, n in ordered]
+
+
+def main_teams(cases: pd.DataFrame, mask, majority: float = 0.5) -> tuple[list[str], Share]:
+    """The fewest teams that between them carried more than ``majority`` of the rows in ``mask``."""
+    sub = cases.loc[np.asarray(mask, dtype=bool), "team"].astype(object).dropna()
+    total = int(np.asarray(mask, dtype=bool).sum())
+    counts = sorted(sub.value_counts().items(), key=lambda kv: (-kv[1], kv[0]))
+    chosen, covered = [], 0
+    for team, n in counts:
+        chosen.append(str(team))
+        covered += int(n)
+        if covered > majority * total:
+            break
+    return chosen, Share(covered, total)
+
+
+def benchmark_range(benchmarks: Iterable, measure: str | None = None) -> Range:
+    """The range of the peers' benchmark values (for one ``measure``, if given)."""
+    vals = tuple(float(b.value) for b in benchmarks if measure is None or b.measure == measure)
+    return Range(vals)
+
+
+def quarter_zero_months(results: Sequence[tuple[int, Share]]) -> list[str]:
+    """Quarter-end months ("September 2019") of quarters where responses were sent but none in time."""
+    return [f"{periods.quarter_end(q):%B %Y}" for q, s in results if s.total and s.count == 0]
+
+
+def select(cases: pd.DataFrame, *, kind: str | None = None, procedure: str | Iterable[str] | None = None,
+           stage: int | None = None, service: str | None = None) -> np.ndarray:
+    """Mask of the rows matching every given filter (``service`` ignores case and spacing)."""
+    mask = np.ones(len(cases), dtype=bool)
+    if kind is not None:
+        mask &= (cases["kind"] == kind).to_numpy()
+    if procedure is not None:
+        procs = [procedure] if isinstance(procedure, str) else list(procedure)
+        mask &= cases["procedure"].isin(procs).to_numpy()
+    if stage is not None:
+        mask &= (cases["stage"] == stage).to_numpy(dtype=bool, na_value=False)
+    if service is not None:
+        def norm(s):
+            return " ".join(str(s).split()).casefold()
+        svc = cases["service"].astype("category")
+        same = [c for c in svc.cat.categories if norm(c) == norm(service)]
+        mask &= svc.isin(same).to_numpy()
+    return mask
