@@ -189,8 +189,10 @@ def compare(before: int | float | None, after: int | float | None, higher_is_bet
     return "an improvement on" if better else ("a fall from" if higher_is_better else "a rise from")
 
 
-def overall(changes: Iterable[Change]) -> str:
+def overall(changes: Iterable[Change] | dict) -> str:
     """Summary words for several changes: "a reduction in all categories", "an increase in most of the categories"."""
+    if isinstance(changes, dict):
+        changes = changes.values()
     dirs = [c.direction for c in changes]
     up, down = dirs.count("up"), dirs.count("down")
     if not dirs or up == down:

@@ -239,6 +239,20 @@ def validate(raw: Mapping[str, Any], where: str) -> AnyParams:
         raise ParamsError(f"{where}: {_describe(errors[0])}{more}") from None
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML as people write it: a number with a leading zero (a phone number, 01384 ...) stays text."""
+
+
+def _int_or_text(loader, node):
+    text = loader.construct_scalar(node)
+    if len(text) > 1 and text.startswith("0") and text.replace("_", "").isdigit():
+        return text
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
+
+
 def load(path: Path | str) -> AnyParams:
     """Read and check a params YAML file."""
     path = Path(path)
@@ -251,7 +265,7 @@ def load(path: Path | str) -> AnyParams:
     except UnicodeDecodeError:
         raise ParamsError(f"{path}: not UTF-8 text; save the params file as UTF-8") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -151,7 +151,7 @@ class ReportPreprocessor(Preprocessor):
                         numbers["Table"] += 1
                         parts.append(Table.from_json(data[TABLE_MIME]).to_html(f"Table {numbers['Table']}"))
             cell.metadata["reportlib_html"] = "\n".join(parts)
-        has_appendix = any("appendix" in c.metadata.get("tags", []) and "remove-cell" not in c.metadata.get("tags", [])
+        has_appendix = any("appendix" in c.metadata.get("tags", []) and c.metadata["reportlib_html"].strip()
                            for c in nb.cells)
         resources["reportlib"] = {"params": params, "figures": figures, "cited": cited, "has_appendix": has_appendix}
         return nb, resources
@@ -224,4 +224,4 @@ def to_pdf(html: str, target: Path | None = None) -> bytes | None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     document = weasyprint.HTML(string=html, base_url=str(COMMITTEE))
     return document.write_pdf(target, stylesheets=[weasyprint.CSS(string=pdf_fonts_css())],
-                              pdf_variant="pdf/ua-1", custom_metadata=True)
+                              pdf_variant="pdf/ua-1")

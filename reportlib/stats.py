@@ -217,3 +217,9 @@ def select(cases: pd.DataFrame, *, kind: str | None = None, procedure: str | Ite
         same = [c for c in svc.cat.categories if norm(c) == norm(service)]
         mask &= svc.isin(same).to_numpy()
     return mask
+
+
+def targets_by_procedure(cases: pd.DataFrame, timescales: dict[str, int], default: int = 0) -> np.ndarray:
+    """Per-row target working days from a procedure -> days mapping (``default`` for the rest)."""
+    codes = cases["procedure"].astype(object).map(timescales)
+    return codes.fillna(default).to_numpy(dtype=np.int64)
