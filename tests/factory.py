@@ -1,0 +1,97 @@
+"""Builders for the test suite: small case logs and params files whose figures are known by hand.
+
+Everything is generated deterministically into ``tmp_path``; nothing is written into the tree.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from reportlib.workdays import due_date
+
+REPO = Path(__file__).resolve().parents[1]
+HEADER = ["case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded", "team", "service",
+          "delay_reason", "outcome", "extended"]
+
+
+def case(ref, received, days=None, *, kind="complaint", procedure="childrens", stage=1, team="Court Team",
+         service="Children's Services", reason="", outcome="upheld", responded=None, acknowledged="", **extra):
+    """One case-log row; ``days`` working days after ``received`` gives the response date."""
+    received = dt.date.fromisoformat(received) if isinstance(received, str) else received
+    if responded is None and days is not None:
+        responded = due_date(received, days)
+    row = {
+        "case_ref": ref, "kind": kind, "procedure": procedure, "stage": stage if kind == "complaint" else "",
+        "received": received.strftime("%d/%m/%Y"),
+        "acknowledged": acknowledged,
+        "responded": responded.strftime("%d/%m/%Y") if isinstance(responded, dt.date) else (responded or ""),
+        "team": team, "service": service, "delay_reason": reason,
+        "outcome": outcome if (kind == "complaint" and (responded or days is not None)) else "",
+        "extended": "no" if kind == "complaint" else "",
+    }
+    row.update(extra)
+    return row
+
+
+def write_case_log(path: Path, rows: list[dict]) -> Path:
+    fields = list(HEADER) + [k for r in rows for k in r if k not in HEADER]
+    fields = list(dict.fromkeys(fields))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def childrens_params(data: Path, **overrides) -> dict:
+    p = {
+        "notebook": "childrens_response_times",
+        "council": "Testshire Council",
+        "committee": "Children's Services Scrutiny Committee",
+        "meeting_date": "2021-01-20",
+        "title": "Children's Services Complaints: Response Times Action Plan",
+        "report_of": "Acting Director of Children's Services",
+        "author": "Helen Example",
+        "contact": {"name": "Darren Example", "role": "Complaints Manager", "phone": "01632 960123",
+                    "email": "complaints@testshire.example"},
+        "data": str(data),
+        "service": "Children's Services",
+        "target_working_days": 20,
+        "baseline_year": "2019/20",
+        "change_date": "2020-08-18",
+        "period_start": "2020-04-01",
+        "period_end": "2020-12-31",
+        "recommendations": ["Members note and comment on the contents of the report."],
+        "benchmarks": [{"authority": "Sandwell", "value": 73}, {"authority": "Walsall", "value": 50}],
+    }
+    p.update(overrides)
+    return p
+
+
+def performance_params(data: Path, **overrides) -> dict:
+    p = {
+        "notebook": "complaints_performance",
+        "council": "Testshire County Council",
+        "committee": "Corporate and Communities Overview and Scrutiny Panel",
+        "meeting_date": "2021-07-20",
+        "title": "Performance Monitoring of Comments, Compliments and Complaints",
+        "report_of": "Assistant Director for Legal and Governance",
+        "contact": [{"name": "Emma Example", "role": "Overview and Scrutiny Officer", "phone": "01632 960844",
+                     "email": "scrutiny@testshire.example"}],
+        "data": str(data),
+        "year": "2020/21",
+        "stage2_timescales": {"childrens": 65, "corporate": 25},
+        "quarters": 8,
+        "trend_years": 6,
+    }
+    p.update(overrides)
+    return p
+
+
+def write_params(path: Path, params: dict) -> Path:
+    path.write_text(yaml.safe_dump(params, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path

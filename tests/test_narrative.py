@@ -1,0 +1,124 @@
+"""The words committee papers use for figures: percentages, shares, changes, ranges, dates."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reportlib import narrative as n
+
+
+@pytest.mark.parametrize("count,total,expected", [
+    (24, 45, 53),   # 53.33
+    (7, 45, 16),    # 15.56
+    (6, 45, 13),    # 13.33
+    (1, 8, 13),     # 12.5 rounds half up (Python's round() would give 12)
+    (1, 40, 3),     # 2.5 -> 3
+    (5, 200, 3),    # 2.5 -> 3
+    (0, 5, 0),
+    (5, 5, 100),
+    (2, 3, 67),
+])
+def test_pct_rounds_half_up(count, total, expected):
+    assert n.pct(count, total) == expected
+
+
+def test_pct_of_nothing_is_none():
+    assert n.pct(0, 0) is None
+
+
+@given(st.integers(0, 10_000), st.integers(1, 10_000))
+def test_pct_between_0_and_100(count, total):
+    count = min(count, total)
+    p = n.pct(count, total)
+    assert 0 <= p <= 100
+    assert abs(p - 100 * count / total) <= 0.5
+
+
+def test_share_words():
+    assert str(n.Share(24, 45)) == "53% (24 cases)"
+    assert str(n.Share(1, 3)) == "33% (1 case)"
+    assert n.Share(24, 45).pct_text() == "53%"
+    assert str(n.Share(0, 0)) == "no cases"
+    assert n.Share(0, 0).pct_text() == "no cases"
+    assert str(n.Share(3, 10, suppressed=True)) == "[c]"
+
+
+def test_share_refuses_impossible_counts():
+    with pytest.raises(ValueError):
+        n.Share(5, 4)
+
+
+@pytest.mark.parametrize("before,after,words", [
+    (117, 127, "up from 117 to 127"),
+    (630, 420, "down from 630 to 420"),
+    (23, 23, "no change at 23"),
+    (1200, 1350, "up from 1,200 to 1,350"),
+])
+def test_change_words(before, after, words):
+    assert str(n.Change(before, after)) == words
+
+
+def test_overall_words():
+    assert n.overall([n.Change(630, 420), n.Change(64, 14), n.Change(29, 23)]) == "a reduction in all categories"
+    assert n.overall([n.Change(68, 82), n.Change(162, 176), n.Change(17, 8)]) == "an increase in most of the categories"
+    assert n.overall({"a": n.Change(1, 2), "b": n.Change(2, 3)}) == "an increase in all categories"
+    assert n.overall([n.Change(1, 2), n.Change(2, 1)]) == "a mixed picture across the categories"
+
+
+def test_range_words():
+    assert str(n.Range((73, 50, 61))) == "from 50% to 73%"
+    assert n.Range((50, 86)).between() == "between 50% and 86%"
+    assert str(n.Range(())) == "not available"
+    assert str(n.Range((60, 60))) == "60%"
+
+
+def test_dates():
+    assert n.uk_date(dt.date(2021, 1, 20)) == "20 January 2021"
+    assert n.ordinal_date(dt.date(2020, 8, 18)) == "18th August 2020"
+    assert n.ordinal_date(dt.date(2020, 9, 1)) == "1st September 2020"
+    assert n.ordinal_date(dt.date(2020, 9, 2)) == "2nd September 2020"
+    assert n.ordinal_date(dt.date(2020, 9, 3)) == "3rd September 2020"
+    assert n.ordinal_date(dt.date(2020, 9, 11)) == "11th September 2020"
+    assert n.ordinal_date(dt.date(2020, 9, 12)) == "12th September 2020"
+    assert n.ordinal_date(dt.date(2020, 9, 13)) == "13th September 2020"
+    assert n.ordinal_date(dt.date(2020, 9, 21)) == "21st September 2020"
+    assert n.ordinal_date(dt.date(2020, 9, 23)) == "23rd September 2020"
+
+
+def test_compare_and_join():
+    assert n.compare(41, 65) == "an improvement on"
+    assert n.compare(65, 41) == "a fall from"
+    assert n.compare(41, 41) == "the same as"
+    assert n.compare(None, 41) == "not comparable with"
+    assert n.join_words(["Court Team"]) == "Court Team"
+    assert n.join_words(["A", "B"]) == "A and B"
+    assert n.join_words(["A", "B", "C"]) == "A, B and C"
+
+
+@pytest.mark.parametrize("value", [
+    n.Share(24, 45), n.Change(117, 127), n.Range((50, 73)), dt.date(2020, 8, 18), 41, 12.5, "Court Team",
+    [n.Share(1, 2), n.Share(0, 0)], {"reason": "Staff absence", "share": n.Share(7, 45)},
+])
+def test_json_round_trip(value):
+    assert n.from_json(n.to_json(value)) == value
+
+
+def test_figure_bundle_carries_value_words_and_provenance():
+    bundle = n.figure_bundle("within_pct", n.Share(24, 45), "responses within target")
+    payload = bundle[n.FIGURE_MIME]
+    assert payload == {"name": "within_pct", "text": "53% (24 cases)", "about": "responses within target",
+                       "value": {"type": "share", "count": 24, "total": 45, "pct": 53, "unit": "case",
+                                 "suppressed": False}}
+    assert bundle["text/plain"] == "within_pct = 53% (24 cases)"
+
+
+def test_figure_names_must_be_identifiers():
+    with pytest.raises(ValueError):
+        n.figure_bundle("within pct", 1)
+
+
+def test_glue_refuses_unknown_types():
+    with pytest.raises(TypeError):
+        n.to_json(object())
