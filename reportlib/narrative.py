@@ -283,6 +283,7 @@ FILTERS = {
     "count": lambda v: number(v.count) if isinstance(v, Share) else number(v),
     "total": lambda v: number(v.total) if isinstance(v, Share) else number(v),
     "cases": lambda v: plural(v.count if isinstance(v, Share) else v, "case"),
+    "rows": lambda v: plural(v, "row"),
     "change": lambda v: str(v if isinstance(v, Change) else Change(*v)),
     "between": lambda v: (v if isinstance(v, Range) else Range(tuple(v))).between(),
     "from_to": lambda v: str(v if isinstance(v, Range) else Range(tuple(v))),

@@ -86,7 +86,7 @@ def test_all_six_files(rendered):
     "At 31st December 2020, 2 complaints were still awaiting a response, of which 1 was already past the due date.",
     "ranging from 50% to 73% of Children's Services complaints responded to within 20 working days, "
     "against 60% here since 18th August 2020.",
-    "16 rows were read, 16 were used and 0 were excluded",
+    "case log of 16 rows, of which 16 were used and 0 excluded as incomplete or inconsistent.",
     "Helen Example Acting Director of Children's Services",
     "Darren Example, Complaints Manager Telephone: 01632 960123 Email: complaints@testshire.example",
 ])

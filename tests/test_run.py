@@ -1,0 +1,107 @@
+"""Render failures: the officer gets one line and the last good report stays where it was."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from factory import REPO, case, childrens_params, write_case_log, write_params
+from reportlib import run
+from reportlib.errors import BadRowsError, RenderError
+
+REPORTLIB = [sys.executable, "-m", "reportlib.cli"]
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project folder of our own: a copy of the notebooks, a small case log and a params file."""
+    shutil.copytree(REPO / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns("*.md"))
+    (tmp_path / "params").mkdir()
+    rows = [case("A1", "2019-06-03", 10), case("A2", "2020-09-01", 25, reason="Staff absence"),
+            case("A3", "2020-10-01", 5)]
+    write_case_log(tmp_path / "cases.csv", rows)
+    write_params(tmp_path / "params" / "meeting.yaml", childrens_params("cases.csv"))
+    return tmp_path
+
+
+def _edit_notebook(project, fn):
+    path = project / "notebooks" / "childrens_response_times.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    fn(nb)
+    nbformat.write(nb, path)
+
+
+def cli(*args, cwd):
+    return subprocess.run([*REPORTLIB, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_relative_data_path_resolves_against_the_project(project):
+    result = run.render(project / "params" / "meeting.yaml")
+    assert result.out == project / "outputs" / "meeting"
+    assert (result.out / "report.pdf").stat().st_size > 10_000
+
+
+def test_failing_cell_keeps_last_good_output(project):
+    good = run.render(project / "params" / "meeting.yaml").out
+    before = {p.name: p.read_bytes() for p in good.iterdir()}
+
+    def break_it(nb):
+        nb.cells.insert(3, nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["remove-cell"]}))
+    _edit_notebook(project, break_it)
+
+    proc = cli("render", "params/meeting.yaml", cwd=project)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    failed = project / "outputs" / "meeting.failed.ipynb"
+    assert lines[0] == (f"error: notebooks/childrens_response_times.ipynb: cell 4 failed: ZeroDivisionError: "
+                        f"division by zero (the executed notebook, failing cell marked, is {failed})")
+    assert "Traceback" not in proc.stderr
+    assert {p.name: p.read_bytes() for p in good.iterdir()} == before
+    executed = nbformat.read(failed, as_version=4)
+    assert any(o.get("ename") == "ZeroDivisionError" for c in executed.cells for o in c.get("outputs", []))
+    assert not list((project / "outputs").glob(".meeting.*")), "temporary folder left behind"
+
+
+def test_citing_a_figure_nobody_glued_names_it(project):
+    def cite_missing(nb):
+        nb.cells.append(nbformat.v4.new_markdown_cell("## Extra\n\nThe rate was {{ within_pct }}."))
+    _edit_notebook(project, cite_missing)
+    with pytest.raises(RenderError) as e:
+        run.render(project / "params" / "meeting.yaml")
+    assert str(e.value).endswith(
+        "('## Extra') cites 'within_pct', which no code cell glued: glue it first (rl.glue('within_pct', value)) "
+        "or correct the name")
+    assert not (project / "outputs" / "meeting").exists()
+
+
+def test_strict_refuses_bad_rows_and_default_lists_them(project):
+    rows = [case("A1", "2019-06-03", 10), case("A2", "2020-09-01", 25), case("A3", "2020-02-28")]
+    rows[2]["received"] = "31/02/2020"
+    write_case_log(project / "cases.csv", rows)
+    with pytest.raises(BadRowsError) as e:
+        run.render(project / "params" / "meeting.yaml", strict=True)
+    assert e.value.exit_status == 1
+    assert "1 rows would be excluded and --strict refuses them" in str(e.value)
+
+    out = run.render(project / "params" / "meeting.yaml").out
+    assert (out / "data_quality.csv").read_text().splitlines()[1] == \
+        "4,A3,received,31/02/2020,impossible date (no such day),excluded"
+    assert "case log of 3 rows, of which 2 were used and 1 excluded as incomplete or inconsistent (the excluded rows" in \
+        " ".join((out / "report.html").read_text().split())
+
+
+def test_batch_carries_on_past_a_failure(project):
+    p = childrens_params("missing.csv")
+    write_params(project / "params" / "broken.yaml", p)
+    proc = cli("render", "params/meeting.yaml", "params/broken.yaml", "--out", "batch", cwd=project)
+    assert proc.returncode == 2
+    assert (project / "batch" / "meeting" / "report.pdf").exists()
+    assert not (project / "batch" / "broken").exists()
+    assert "FAILED params/broken.yaml: missing.csv: case log not found" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "1 of 2 reports rendered; 1 failed"
