@@ -8,6 +8,7 @@ itself in JupyterLab as HTML and carries its data to the renderer under
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -26,13 +27,13 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+_FIGURE = re.compile(r"^(?:-?[\d,]+(?:\.\d+)?%?(?: \([^)]*\))?|no cases|\[c\])$")
+SHORT_ROWS = 25
+
+
 def _numeric(text: str) -> bool:
-    t = text.replace(",", "").replace("%", "").replace("[c]", "0").strip()
-    try:
-        float(t)
-        return True
-    except ValueError:
-        return False
+    """A figure (1,234 / 12.5 / 53% / 53% (24 of 45) / no cases / [c]): right-aligned."""
+    return bool(_FIGURE.match(text.strip()))
 
 
 @dataclass(frozen=True)
@@ -67,20 +68,23 @@ class Table:
         """``<table>`` with caption, ``th scope="col"`` headers and ``th scope="row"`` row headers."""
         e = html.escape
         prefix = f'<span class="label">{e(label)}:</span> ' if label else ""
-        out = [f'<table class="data">', f"<caption>{prefix}{e(self.caption)}</caption>", "<thead><tr>"]
+        size = "short" if len(self.rows) <= SHORT_ROWS else "long"
+        out = [f'<div class="table {size}"><table class="data">', f"<caption>{prefix}{e(self.caption)}</caption>", "<thead><tr>"]
         out += [f'<th scope="col"{self._align(i, c)}>{e(c)}</th>' for i, c in enumerate(self.columns)]
         out.append("</tr></thead><tbody>")
         for r in self.rows:
             cells = []
             for i, v in enumerate(r):
                 if i == 0 and self.row_headers:
-                    cells.append(f'<th scope="row">{e(v)}</th>')
+                    nowrap = ' class="nowrap"' if len(v) <= 14 else ""
+                    cells.append(f'<th scope="row"{nowrap}>{e(v)}</th>')
                 else:
                     cells.append(f'<td{self._align(i, v)}>{e(v)}</td>')
             out.append("<tr>" + "".join(cells) + "</tr>")
         out.append("</tbody></table>")
         if self.notes:
             out.append('<div class="table-notes">' + "".join(f"<p>{e(n)}</p>" for n in self.notes) + "</div>")
+        out.append("</div>")
         return "".join(out)
 
     def _align(self, i: int, v: str) -> str:
