@@ -109,10 +109,18 @@ def _kernel_manager_class():
     ipykernel does not warn about it), and a finished kernel is asked to shut
     down without first being sent SIGINT (which ipykernel logs as an error).
     """
+    import uuid
+
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
 
     class QuietKernelManager(AsyncKernelManager):
         transport = "ipc"
+
+        def _ip_default(self):
+            # One socket-file prefix per kernel, so parallel renders never pick the same socket names.
+            Path(jupyter_runtime_dir()).mkdir(parents=True, exist_ok=True)
+            return str(Path(jupyter_runtime_dir()) / f"reportlib-{uuid.uuid4().hex[:12]}")
 
         async def _async_interrupt_kernel(self):
             if not self.shutting_down:
@@ -137,6 +145,9 @@ def execute(notebook: Path, output: Path, parameters: dict, failed_copy: Path) -
         evalue = " ".join(str(e.evalue).split())
         raise RenderError(f"{notebook.parent.name}/{notebook.name}: cell {e.exec_count} failed: {e.ename}: {evalue} "
                           f"(the executed notebook, failing cell marked, is {failed_copy})") from None
+    except RuntimeError as e:  # the kernel did not start or stopped answering
+        raise RenderError(f"{notebook.parent.name}/{notebook.name}: the Python kernel failed ({e}); "
+                          "check that ipykernel is installed in this environment (./dev setup)") from None
 
 
 def _swap(tmp: Path, out: Path) -> None:
@@ -227,6 +238,9 @@ def _render_quietly(params_file: Path, out: Path | None, strict: bool) -> Result
         return render(params_file, out, strict)
     except ReportError as e:
         return Result(params_file, error=str(e), exit_status=e.exit_status)
+    except Exception as e:  # noqa: BLE001 - one report's crash must not stop the batch
+        return Result(params_file, error=f"unexpected {type(e).__name__}: {e} (render it alone with --debug)",
+                      exit_status=1)
 
 
 def render_many(params_files: Sequence[Path], out_parent: Path | None = None, strict: bool = False,
