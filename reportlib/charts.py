@@ -93,6 +93,11 @@ def _fmt(v: float | None, unit: str) -> str:
     return f"{text}{unit}"
 
 
+def _short(label: str, width: int = 38) -> str:
+    """A chart label cut to fit (the data table under the chart keeps it whole)."""
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
 def _ticks(labels: Sequence[str]) -> list[str]:
     """Long runs of labels ("Q1 2019/20" ...) break onto two lines so they never collide."""
     if len(labels) <= 5:
@@ -199,7 +204,7 @@ def lines(labels: Sequence[str], series: dict[str, Sequence[float | None]], *, t
     for j in range(1, len(ends)):
         ends[j][0] = max(ends[j][0], ends[j - 1][0] + gap)
     for y, name, colour in ends:
-        ax.text(xs[-1] + 0.15, y, name, va="center", fontsize=9, color=TEXT,
+        ax.text(xs[-1] + 0.15, y, _short(name, 28), va="center", fontsize=9, color=TEXT,
                 bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": colour, "linewidth": 1})
     ax.set_xlim(-0.3, xs[-1] + 0.3 if xs else 1)
     ax.set_ylim(0, max(ymax, ends[-1][0] + gap if ends else ymax))
@@ -231,9 +236,9 @@ def ranking(labels: Sequence[str], values: Sequence[float], *, highlight: str, t
     for y, v, n in zip(ys, vals, names):
         ax.text(v + xmax * 0.01, y, _fmt(v, unit), va="center", fontsize=9, color=TEXT,
                 fontweight="bold" if n == highlight else "normal")
-    ax.set_yticks(ys, names)
+    ax.set_yticks(ys, [_short(n) for n in names])
     for tick in ax.get_yticklabels():
-        if tick.get_text() == highlight:
+        if tick.get_text() == _short(highlight):
             tick.set_fontweight("bold")
     ax.set_xlim(0, xmax * 1.1)
     ax.grid(axis="y", visible=False)

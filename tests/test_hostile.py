@@ -1,0 +1,93 @@
+"""Hostile text from the case log or the params file is shown as text everywhere, never obeyed."""
+
+from __future__ import annotations
+
+import json
+import os
+from html.parser import HTMLParser
+
+import pypdf
+import pytest
+
+from factory import REPO, case, childrens_params, write_case_log, write_params
+from reportlib import run
+
+SCRIPT = "<script>alert('x')</script>"
+IMG = '<img src=x onerror="alert(1)">'
+JINJA = "{{ 7*7 }} {% if true %}yes{% endif %}"
+MARKDOWN = "[click me](javascript:alert(1)) **loud** # heading"
+LONG = "Very long reason " + "x" * 3000
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    os.chdir(REPO)
+    tmp = tmp_path_factory.mktemp("hostile")
+    rows = [case("B1", "2019-06-03", 10), case("B2", "2019-07-01", 25, reason="Staff absence")]
+    # Late responses after the change: the main delay reason and its teams are hostile text.
+    for i, team in enumerate([SCRIPT, IMG, SCRIPT, MARKDOWN]):
+        rows.append(case(f"H{i}", f"2020-09-0{i + 1}", 30, reason=JINJA, team=team))
+    rows.append(case("L1", "2020-10-01", 30, reason=LONG, team=LONG))
+    data = write_case_log(tmp / "cases.csv", rows)
+    p = childrens_params(
+        data, title=f"Response times {SCRIPT}", council=f"Council {JINJA}", author=IMG,
+        contact={"name": MARKDOWN, "role": SCRIPT, "phone": IMG, "email": 'x@example.org"><script>alert(1)</script>'},
+        recommendations=[f"Note {SCRIPT}", MARKDOWN],
+        benchmarks=[{"authority": IMG, "value": 70}, {"authority": SCRIPT, "value": 55}],
+        implications={"finance": f"None {IMG}"})
+    out = run.render(write_params(tmp / "hostile.yaml", p), out=tmp / "out").out
+    return out
+
+
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def test_no_markup_from_data_or_params_is_obeyed(hostile):
+    page = (hostile / "report.html").read_text()
+    parser = Tags()
+    parser.feed(page)
+    tags = [t for t, _ in parser.found]
+    assert "script" not in tags
+    assert tags.count("img") == 2  # the two charts, nothing else
+    for tag, attrs in parser.found:
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        assert not attrs.get("href", "").lower().startswith("javascript"), (tag, attrs)
+    assert "<strong>loud</strong>" not in page
+
+
+def test_hostile_text_shown_as_written(hostile):
+    page = (hostile / "report.html").read_text()
+    assert "&lt;script&gt;alert('x')&lt;/script&gt;" in page or "&lt;script&gt;alert(&#x27;x&#x27;)" in page
+    assert "{{ 7*7 }}" in page and "{% if true %}yes{% endif %}" in page
+    assert "[click me](javascript:alert(1)) **loud** # heading" in page
+
+
+def test_jinja_in_data_is_never_evaluated(hostile):
+    page = (hostile / "report.html").read_text()
+    assert " 49 " not in page and ">49<" not in page
+
+
+def test_alt_text_and_tables_escape_names(hostile):
+    parser = Tags()
+    parser.feed((hostile / "report.html").read_text())
+    alts = [a["alt"] for t, a in parser.found if t == "img"]
+    assert any(IMG in alt for alt in alts)  # the text survives, as an attribute value, inert
+
+
+def test_figures_json_keeps_data_as_data(hostile):
+    figures = json.loads((hostile / "figures.json").read_text())
+    assert figures["main_reason"]["value"] == JINJA
+    assert LONG in [r["reason"] for r in figures["overdue_reasons"]["value"]]
+
+
+def test_pdf_shows_the_text_and_long_strings_wrap(hostile):
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(hostile / "report.pdf").pages)
+    assert "alert('x')" in text
+    assert "{{ 7*7 }}" in text
+    assert "Very long reason" in text
