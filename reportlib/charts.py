@@ -86,9 +86,21 @@ class Chart:
         return {"image/svg+xml": self.svg, CHART_MIME: self.to_json(), "text/plain": f"Chart: {self.alt}"}
 
 
-def _fmt(v: float | None, unit: str) -> str:
+SUPPRESSED = "[c]"
+
+
+def _value(v):
+    """A plotted value: a number, None (no cases) or "[c]" (suppressed); Shares become their percentage."""
+    if hasattr(v, "suppressed") and hasattr(v, "pct"):
+        return SUPPRESSED if v.suppressed else v.pct
+    return v
+
+
+def _fmt(v, unit: str) -> str:
     if v is None:
         return "no cases"
+    if v == SUPPRESSED:
+        return SUPPRESSED
     text = f"{v:,.0f}" if float(v).is_integer() or unit == "%" else f"{v:,.1f}"
     return f"{text}{unit}"
 
@@ -126,7 +138,7 @@ def _styled(fn):
 
 
 def _extremes(labels: Sequence[str], values: Sequence[float | None], unit: str) -> str:
-    pairs = [(v, l) for l, v in zip(labels, values) if v is not None]
+    pairs = [(v, l) for l, v in zip(labels, values) if v is not None and v != SUPPRESSED]
     if not pairs:
         return "There are no values to show."
     first, last = pairs[0], pairs[-1]
@@ -138,6 +150,9 @@ def _extremes(labels: Sequence[str], values: Sequence[float | None], unit: str) 
     missing = [l for l, v in zip(labels, values) if v is None]
     if missing:
         parts.append(f"no cases in {', '.join(missing)}")
+    hidden = [l for l, v in zip(labels, values) if v == SUPPRESSED]
+    if hidden:
+        parts.append(f"suppressed as small numbers in {', '.join(hidden)}")
     return "; ".join(parts) + "."
 
 
@@ -152,14 +167,15 @@ def bar(labels: Sequence[str], values: Sequence[float | None], *, title: str, su
     when the table should carry more (e.g. counts behind each percentage).
     """
     labels = [str(l) for l in labels]
+    values = [_value(v) for v in values]
     fig, ax = _figure()
     xs = range(len(labels))
-    heights = [0 if v is None else v for v in values]
+    heights = [v if isinstance(v, (int, float)) else 0 for v in values]
     ax.bar(xs, heights, color=FOCUS, width=0.6)
     top = max([h for h in heights] + [target or 0, 1])
     ymax = 100 if unit == "%" and top <= 100 else top * 1.15
     for x, v in zip(xs, values):
-        ax.text(x, (v or 0) + ymax * 0.015, _fmt(v, unit), ha="center", va="bottom", fontsize=9, color=TEXT)
+        ax.text(x, (v if isinstance(v, (int, float)) else 0) + ymax * 0.015, _fmt(v, unit), ha="center", va="bottom", fontsize=9, color=TEXT)
     if target is not None:
         ax.axhline(target, color=PALETTE[3], linewidth=1.2, linestyle="--")
         ax.text(len(labels) - 0.5, target + ymax * 0.015, f"{target_label} {_fmt(target, unit)}", ha="right",
@@ -188,8 +204,9 @@ def lines(labels: Sequence[str], series: dict[str, Sequence[float | None]], *, t
     xs = list(range(len(labels)))
     top = 0.0
     ends = []
+    series = {name: [_value(v) for v in values] for name, values in series.items()}
     for i, (name, values) in enumerate(series.items()):
-        pts = [(x, v) for x, v in zip(xs, values) if v is not None]
+        pts = [(x, v) for x, v in zip(xs, values) if isinstance(v, (int, float))]
         if not pts:
             continue
         colour = PALETTE[i % len(PALETTE)]
@@ -224,7 +241,9 @@ def lines(labels: Sequence[str], series: dict[str, Sequence[float | None]], *, t
 def ranking(labels: Sequence[str], values: Sequence[float], *, highlight: str, title: str, subtitle: str = "",
             xlabel: str = "", unit: str = "%", source: str = "") -> Chart:
     """Horizontal bars sorted high to low; ``highlight`` (e.g. the council) in the focus colour and bold."""
-    order = sorted(zip(values, labels), key=lambda p: (-p[0], p[1]))
+    values = [_value(v) for v in values]
+    shown = [(v, l) for v, l in zip(values, labels) if isinstance(v, (int, float))]
+    order = sorted(shown, key=lambda p: (-p[0], p[1]))
     names = [l for _, l in order]
     vals = [v for v, _ in order]
     fig, ax = _figure((6.3, 0.45 * len(names) + 0.9))

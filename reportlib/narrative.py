@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 FIGURE_MIME = "application/vnd.reportlib.figure+json"
@@ -99,9 +99,17 @@ class Share:
             return "no cases"
         return f"{self.pct}% ({plural(self.count, self.unit)})"
 
+    def count_text(self) -> str:
+        return SUPPRESSED if self.suppressed else number(self.count)
+
+    def total_text(self) -> str:
+        return SUPPRESSED if self.suppressed else number(self.total)
+
     def to_json(self) -> dict:
+        if self.suppressed:  # nothing that could give the small number away
+            return {"type": "share", "suppressed": True, "unit": self.unit}
         return {"type": "share", "count": self.count, "total": self.total, "pct": self.pct,
-                "unit": self.unit, "suppressed": self.suppressed}
+                "unit": self.unit, "suppressed": False}
 
 
 @dataclass(frozen=True)
@@ -127,9 +135,17 @@ class Change:
             return f"no change at {number(self.after)}"
         return f"{self.direction} from {number(self.before)} to {number(self.after)}"
 
+    def before_text(self) -> str:
+        return SUPPRESSED if self.suppressed else number(self.before)
+
+    def after_text(self) -> str:
+        return SUPPRESSED if self.suppressed else number(self.after)
+
     def to_json(self) -> dict:
+        if self.suppressed:
+            return {"type": "change", "suppressed": True}
         return {"type": "change", "before": self.before, "after": self.after,
-                "direction": self.direction, "suppressed": self.suppressed}
+                "direction": self.direction, "suppressed": False}
 
 
 @dataclass(frozen=True)
@@ -204,6 +220,85 @@ def overall(changes: Iterable[Change] | dict) -> str:
     return "an increase in most of the categories" if up > down else "a reduction in most of the categories"
 
 
+# --- small-number suppression ------------------------------------------------------
+
+def _small(n: int, below: int) -> bool:
+    return 0 < n < below
+
+
+def suppress(value: Any, below: int | None) -> Any:
+    """``value`` with counts in 1..below-1 published as ``[c]`` (statistical disclosure control).
+
+    - a Share is suppressed when its count, or the rest of its total, is small;
+    - a Change when either side is small; a whole number when it is small;
+    - a list of Shares (or of ``(label, Share)`` pairs, or dicts with a ``share``) of one total
+      (a partition, e.g. delay reasons) or a list of whole numbers: after the small ones, the next
+      smallest is suppressed too when only one would be hidden, so the total cannot give it away
+      (secondary suppression). Shares of different totals (e.g. one per quarter) stand alone;
+    - dicts are suppressed value by value. ``below=None`` returns ``value`` unchanged.
+    """
+    if not below:
+        return value
+    if isinstance(value, Share):
+        return replace(value, suppressed=True) if (_small(value.count, below) or
+                                                   _small(value.total - value.count, below)) else value
+    if isinstance(value, Change):
+        return replace(value, suppressed=True) if (_small(value.before, below) or _small(value.after, below)) else value
+    if isinstance(value, bool) or not isinstance(value, (int, list, tuple, dict)):
+        return value
+    if isinstance(value, int):
+        return SUPPRESSED if _small(value, below) else value
+    if isinstance(value, dict):
+        return {k: suppress(v, below) for k, v in value.items()}
+    return _suppress_group(list(value), below)
+
+
+def _share_in(item):
+    if isinstance(item, Share):
+        return item
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Share):
+        return item[1]
+    if isinstance(item, dict) and isinstance(item.get("share"), Share):
+        return item["share"]
+    return None
+
+
+def _with_share(item, share):
+    if isinstance(item, Share):
+        return share
+    if isinstance(item, tuple):
+        return (item[0], share)
+    return {**item, "share": share}
+
+
+def _suppress_group(items: list, below: int) -> list:
+    shares = [_share_in(i) for i in items]
+    if items and all(s is not None for s in shares):
+        counts = [s.count for s in shares]
+        hide = [_small(c, below) or _small(s.total - c, below) for c, s in zip(counts, shares)]
+    elif items and all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        counts = list(items)
+        hide = [_small(c, below) for c in counts]
+    else:
+        return [suppress(i, below) for i in items]
+    partition = shares[0] is None or len({s.total for s in shares}) == 1
+    if partition and sum(hide) == 1 and len(items) > 1:
+        rest = sorted((c, k) for k, (c, h) in enumerate(zip(counts, hide)) if not h and c > 0)
+        if rest:
+            hide[rest[0][1]] = True
+    if shares[0] is None:
+        return [SUPPRESSED if h else c for c, h in zip(counts, hide)]
+    return [_with_share(i, replace(s, suppressed=True) if h else s) for i, s, h in zip(items, shares, hide)]
+
+
+_policy: dict[str, int | None] = {"below": None}
+
+
+def set_suppression(below: int | None) -> None:
+    """Suppress every figure glued from now on in this kernel (``open_report`` sets it from params)."""
+    _policy["below"] = below
+
+
 # --- transport: kernel -> renderer ---------------------------------------------
 
 def to_json(value: Any) -> Any:
@@ -230,9 +325,13 @@ def from_json(data: Any) -> Any:
     if isinstance(data, dict):
         kind = data.get("type")
         if kind == "share":
-            return Share(data["count"], data["total"], data.get("unit", "case"), data.get("suppressed", False))
+            if data.get("suppressed"):
+                return Share(0, 0, data.get("unit", "case"), suppressed=True)
+            return Share(data["count"], data["total"], data.get("unit", "case"))
         if kind == "change":
-            return Change(data["before"], data["after"], data.get("suppressed", False))
+            if data.get("suppressed"):
+                return Change(0, 0, suppressed=True)
+            return Change(data["before"], data["after"])
         if kind == "range":
             return Range(tuple(data["values"]), data.get("unit", "%"))
         if kind == "date":
@@ -265,9 +364,16 @@ def figure_bundle(name: str, value: Any, about: str = "") -> dict:
     }
 
 
-def glue(name: str, value: Any, about: str = "") -> Any:
-    """Register a figure for the narrative (in a notebook: shows it, and the render picks it up)."""
+def glue(name: str, value: Any, about: str = "", suppress_small: bool = True) -> Any:
+    """Register a figure for the narrative (in a notebook: shows it, and the render picks it up).
+
+    With ``suppress_below`` in the params, small counts are published as ``[c]``: pass
+    ``suppress_small=False`` only for numbers that are not about people (rows in the file,
+    authorities benchmarked). Returns the value as published.
+    """
     from IPython.display import display
+    if suppress_small:
+        value = suppress(value, _policy["below"])
     display(figure_bundle(name, value, about), raw=True)
     return value
 
@@ -280,9 +386,10 @@ def _pct_filter(v):
 
 FILTERS = {
     "pct": _pct_filter,
-    "count": lambda v: number(v.count) if isinstance(v, Share) else number(v),
-    "total": lambda v: number(v.total) if isinstance(v, Share) else number(v),
-    "cases": lambda v: plural(v.count if isinstance(v, Share) else v, "case"),
+    "count": lambda v: v.count_text() if isinstance(v, Share) else text(v),
+    "total": lambda v: v.total_text() if isinstance(v, Share) else text(v),
+    "cases": lambda v: SUPPRESSED if (getattr(v, "suppressed", False) or v == SUPPRESSED)
+    else plural(v.count if isinstance(v, Share) else v, "case"),
     "rows": lambda v: plural(v, "row"),
     "change": lambda v: str(v if isinstance(v, Change) else Change(*v)),
     "between": lambda v: (v if isinstance(v, Range) else Range(tuple(v))).between(),

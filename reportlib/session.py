@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from . import casedata, params as params_mod, stats
+from . import casedata, narrative, params as params_mod, stats
 from .narrative import glue
 from .render import PARAMS_MIME
 
@@ -38,6 +38,10 @@ class Report:
     def cut_off(self) -> dt.date:
         return self.params.cut_off
 
+    def suppress(self, value: Any) -> Any:
+        """``value`` with small counts as ``[c]`` when the params ask for it (see narrative.suppress)."""
+        return narrative.suppress(value, self.params.suppress_below)
+
     def calendar(self) -> dict[str, Any]:
         """The working-day settings, as keyword arguments for ``stats`` functions."""
         return {"region": self.params.region, "closures": tuple(self.params.closure_days),
@@ -51,12 +55,16 @@ def open_report(namespace: Mapping[str, Any], root: Path | str | None = None) ->
     p = params_mod.from_namespace(namespace)
     log = casedata.load_for(p, params_mod.project_root(root))
     display({PARAMS_MIME: params_mod.to_jsonable(p), "text/plain": f"params for {p.notebook}: {p.title}"}, raw=True)
-    glue("rows_read", log.rows_read, "rows in the case log export")
-    glue("rows_used", log.rows_used, "rows that passed validation and feed every figure")
-    glue("rows_excluded", log.rows_excluded, "rows excluded as bad data (listed in data_quality.csv)")
+    narrative.set_suppression(p.suppress_below)
+    glue("rows_read", log.rows_read, "rows in the case log export", suppress_small=False)
+    glue("rows_used", log.rows_used, "rows that passed validation and feed every figure", suppress_small=False)
+    glue("rows_excluded", log.rows_excluded, "rows excluded as bad data (listed in data_quality.csv)",
+         suppress_small=False)
     glue("meeting_date", p.meeting_date, "params: meeting_date")
     glue("cut_off", p.cut_off, "the date the figures are as at")
+    glue("suppress_below", p.suppress_below or 0, "params: suppress_below (0 = no suppression)", suppress_small=False)
     if p.clock_start == "acknowledged":
         fallback = stats.acknowledgement_fallbacks(log.cases)
-        glue("clock_fallbacks", fallback, "responses with no acknowledgement date, timed from receipt instead")
+        glue("clock_fallbacks", fallback, "responses with no acknowledgement date, timed from receipt instead",
+             suppress_small=False)
     return Report(p, log)
