@@ -241,7 +241,7 @@ def _grid_from_sql(url: str, table: str | None, query: str | None, label: str) -
         engine = sa.create_engine(_expand_env(url, label))
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ModuleNotFoundError) as e:
         raise DataError(f"{label}: not a database URL SQLAlchemy can use ({type(e).__name__}: {e}); "
-                        "for PostgreSQL install reportlib[postgres]") from None
+                        "for PostgreSQL install reportlib[postgres] (psycopg)") from None
     try:
         with engine.connect() as conn:
             if query:

@@ -217,7 +217,8 @@ def _describe(err: dict) -> str:
         return f"missing required key '{loc}'"
     msg = re.sub(r"^Value error, ", "", msg)
     got = err.get("input")
-    shown = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
+    secret = loc == "data"  # may hold credentials: never echoed
+    shown = f" (got {got!r})" if got is not None and not secret and not isinstance(got, (dict, list)) else ""
     return f"key '{loc}': {msg}{shown}"
 
 
