@@ -12,8 +12,10 @@ listed (``CaseLog.problems``), and nothing is dropped silently.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -99,7 +101,8 @@ class CaseLog:
 
     def summary(self) -> str:
         """One line: rows read, used and excluded."""
-        s = f"{self.label}: {self.rows_read:,} rows read, {self.rows_used:,} used, {self.rows_excluded:,} excluded"
+        s = (f"{self.label}: {self.rows_read:,} {'row' if self.rows_read == 1 else 'rows'} read, "
+             f"{self.rows_used:,} used, {self.rows_excluded:,} excluded")
         if self.warnings:
             s += f", {self.warnings:,} kept with a warning"
         return s
@@ -168,20 +171,27 @@ def _decode(raw: bytes, label: str) -> tuple[str, list[str]]:
     return text, [f"{label} is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format). Save it as 'CSV UTF-8' to be sure of accented characters."]
 
 
-def _grid_from_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str]]:
+def _grid_from_csv(path: Path, label: str, mapping: Mapping[str, str]) -> tuple[pd.DataFrame, list[str], int]:
+    """The CSV as a grid of text from its header row on, the notes, and the header's row index."""
     text, notes = _decode(path.read_bytes(), label)
     first = text.lstrip("\r\n").split("\n", 1)[0]
     sep = max([",", ";", "\t"], key=first.count)
+    # Title lines above the header (a report-style export) have fewer fields than the table: find
+    # the header among the first lines with the csv module, then let pandas read from there.
+    head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), _HEADER_SEARCH_ROWS))
+    width = max((len(r) for r in head), default=0)
+    header_at = _find_header(pd.DataFrame([r + [""] * (width - len(r)) for r in head]), mapping, label) if head else 0
     try:
         grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
-                           na_filter=False, skip_blank_lines=False, engine="c")
+                           na_filter=False, skip_blank_lines=False, engine="c", skiprows=header_at)
     except pd.errors.ParserError as e:
         m = re.search(r"line (\d+)", str(e))
-        where = f" at line {m.group(1)}" if m else ""
-        raise DataError(f"{label}: not a well-formed CSV table{where} (a row has more fields than the header); check quotes and commas there") from None
+        where = f" at line {int(m.group(1)) + header_at}" if m else ""
+        raise DataError(f"{label}: not a well-formed CSV table{where} (a row has more fields than the header); "
+                        "check quotes and commas there") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{label}: the file is empty; export the case log again") from None
-    return grid, notes
+    return grid, notes, header_at
 
 
 def _cell_text(values: pd.Series) -> pd.Series:
@@ -285,6 +295,7 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     """Read the source into canonical text columns. Raises DataError if it cannot be read."""
     label = source.label
     notes: list[str] = []
+    skipped = 0  # rows above the header that the reader already skipped
     if source.is_url:
         grid = _grid_from_sql(source.data, source.table, source.query, label)
     else:
@@ -305,16 +316,17 @@ def read(source: Source, root: Path | None = None) -> RawLog:
         elif suffix == ".xls":
             raise DataError(f"{label}: old Excel .xls files are not read; open it in Excel and save it as .xlsx or CSV UTF-8")
         else:
-            grid, notes = _grid_from_csv(path, label)
+            grid, notes, skipped = _grid_from_csv(path, label, source.columns)
     if grid.empty:
         raise DataError(f"{label}: the file is empty; export the case log again")
     header_at = _find_header(grid, source.columns, label)
     headers = [str(h).strip() for h in grid.iloc[header_at].tolist()]
+    header_at += skipped
     found = _resolve_columns(headers, source.columns, label)
     if header_at:
         notes.append(f"{label}: the header is on row {header_at + 1}; the {header_at} row(s) above it were skipped.")
     positions = {canon: headers.index(str(h).strip()) for canon, h in found.items()}
-    body = grid.iloc[header_at + 1:]
+    body = grid.iloc[header_at - skipped + 1:]
     # Drop completely blank lines (a CSV saved by Excel often ends with some).
     nonblank = (body != "").any(axis=1).to_numpy()
     frame = pd.DataFrame({canon: body.iloc[:, i].to_numpy() for canon, i in positions.items()})
@@ -475,8 +487,8 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
     cases = pd.DataFrame({
         "row": frame["row"].astype("int64"),
         "case_ref": frame["case_ref"],
-        "kind": pd.Categorical(kind, categories=KINDS),
-        "procedure": pd.Categorical(procedure, categories=PROCEDURES),
+        "kind": pd.Categorical(kind.where(kind.isin(KINDS)), categories=KINDS),
+        "procedure": pd.Categorical(procedure.where(procedure.isin(PROCEDURES)), categories=PROCEDURES),
         "stage": stage.where(complaint).astype("Int8"),
         "received": received,
         "acknowledged": acknowledged,

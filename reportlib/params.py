@@ -8,8 +8,10 @@ Papermill injected (``from_namespace``), so both paths agree on every rule.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
@@ -208,14 +210,46 @@ def root_for(params_file: Path | str) -> Path:
         return project_root()
 
 
-def _describe(err: dict) -> str:
-    loc = ".".join(str(p) for p in err["loc"])
+_PLAIN = {
+    "int_parsing": "should be a whole number, written in figures",
+    "int_from_float": "should be a whole number",
+    "float_parsing": "should be a number, written in figures",
+    "bool_parsing": "should be yes or no",
+    "date_from_datetime_parsing": "should be a date like 2020-08-18",
+    "dict_type": "should be a set of key: value lines",
+    "list_type": "should be a list (lines starting with '- ')",
+    "string_type": "should be text",
+}
+
+
+def _model_in(annotation) -> type[BaseModel] | None:
+    """The params model inside a field's type (``tuple[Contact, ...]`` -> Contact), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _describe(err: dict, model: type[BaseModel]) -> str:
+    # contact[1].email: list items counted from 1, as a person counts them
+    loc = "".join(f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(err["loc"]))
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
-        return f"unknown key '{loc}': remove it or check its spelling"
+        parent = model
+        for part in err["loc"][:-1]:
+            if parent is not None and not isinstance(part, int):
+                field = parent.model_fields.get(str(part))
+                parent = _model_in(field.annotation) if field else None
+        known = list(parent.model_fields) if parent is not None else []
+        close = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "remove it or check its spelling"
+        return f"unknown key '{loc}': {hint}"
     if err["type"] == "missing":
-        return f"missing required key '{loc}'"
-    msg = re.sub(r"^Value error, ", "", msg)
+        return f"missing required key '{loc}': add it (see docs/params.md)"
+    msg = _PLAIN.get(err["type"]) or re.sub(r"^Input should be", "should be", re.sub(r"^Value error, ", "", msg))
     got = err.get("input")
     secret = loc == "data"  # may hold credentials: never echoed
     shown = f" (got {got!r})" if got is not None and not secret and not isinstance(got, (dict, list)) else ""
@@ -237,7 +271,7 @@ def validate(raw: Mapping[str, Any], where: str) -> AnyParams:
     except ValidationError as e:
         errors = e.errors()
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ParamsError(f"{where}: {_describe(errors[0])}{more}") from None
+        raise ParamsError(f"{where}: {_describe(errors[0], model)}{more}") from None
 
 
 class _Loader(yaml.SafeLoader):

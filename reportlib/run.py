@@ -183,7 +183,8 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
     params_file = Path(params_file)
     p, root, notebook, log = prepare(params_file)
     if strict and log.rows_excluded:
-        raise BadRowsError(f"{log.label}: {log.rows_excluded:,} rows would be excluded and --strict refuses them; "
+        rows = f"{log.rows_excluded:,} row{'' if log.rows_excluded == 1 else 's'}"
+        raise BadRowsError(f"{log.label}: {rows} would be excluded and --strict refuses them; "
                            f"run 'reportlib validate {params_file}' to list them")
     name = params_file.stem
     out = Path(out) if out else root / "outputs" / name

@@ -86,7 +86,7 @@ def test_strict_refuses_bad_rows_and_default_lists_them(project):
     with pytest.raises(BadRowsError) as e:
         run.render(project / "params" / "meeting.yaml", strict=True)
     assert e.value.exit_status == 1
-    assert "1 rows would be excluded and --strict refuses them" in str(e.value)
+    assert "1 row would be excluded and --strict refuses them" in str(e.value)
 
     out = run.render(project / "params" / "meeting.yaml").out
     assert (out / "data_quality.csv").read_text().splitlines()[1] == \

@@ -1,0 +1,183 @@
+"""The bad-input corpus (tests/bad_input/, one small file per case, documented in docs/bad-input.md).
+
+For each case: the exit status, the exact one-line message (file, row, column or key, and the
+fix), no traceback, and the last good report left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from factory import REPO
+from reportlib.cli import main
+from test_render import text_of
+
+CORPUS = Path(__file__).parent / "bad_input"
+DOC = REPO / "docs" / "bad-input.md"
+C = "tests/bad_input"
+
+# Params files that cannot be used: render refuses them before anything runs (exit 2).
+PARAMS_CASES = {
+    "yaml_error.yaml": f"{C}/yaml_error.yaml: YAML error at line 13, column 13: mapping values are not allowed "
+                       "here; check the indentation and quotes there",
+    "unknown_key.yaml": f"{C}/unknown_key.yaml: unknown key 'benchmark': did you mean 'benchmarks'?",
+    "missing_required_key.yaml": f"{C}/missing_required_key.yaml: missing required key 'baseline_year': add it "
+                                 "(see docs/params.md)",
+    "wrong_type.yaml": f"{C}/wrong_type.yaml: key 'target_working_days': should be a whole number, written in "
+                       "figures (got 'twenty')",
+    "unknown_notebook.yaml": f"{C}/unknown_notebook.yaml: key 'notebook': unknown notebook "
+                             "'childrens_reponse_times'; use one of: childrens_response_times, complaints_performance",
+    "data_is_a_folder.yaml": f"{C}/a_folder: is a folder, not a case-log file; point data: at the export file",
+    "password_in_url.yaml": f"{C}/password_in_url.yaml: key 'data': contains a password: leave it out and set "
+                            "PGPASSWORD (or ~/.pgpass) in the environment, or write ${VARIABLE} to take it from "
+                            "the environment",
+}
+
+# Case logs that cannot be read as a table (exit 2); extra params keys where the case needs them.
+UNREADABLE = {
+    "missing_file.csv": (f"{C}/missing_file.csv: case log not found; check data: in the params file (relative "
+                         "paths start at the project folder)", {}),
+    "empty.csv": (f"{C}/empty.csv: the file is empty; export the case log again", {}),
+    "header_only.csv": (f"{C}/header_only.csv: has a header but no rows; export the case log again", {}),
+    "binary_garbage.csv": (f"{C}/binary_garbage.csv: not a CSV text file (it holds binary data); export the case "
+                           "log as CSV UTF-8 or .xlsx", {}),
+    "old_excel.xls": (f"{C}/old_excel.xls: old Excel .xls files are not read; open it in Excel and save it as "
+                      ".xlsx or CSV UTF-8", {}),
+    "ragged_rows.csv": (f"{C}/ragged_rows.csv: not a well-formed CSV table at line 3 (a row has more fields than "
+                        "the header); check quotes and commas there", {}),
+    "missing_required_column.csv": (f"{C}/missing_required_column.csv: required column 'received' (received) is "
+                                    "missing; map it under columns: in the params file (e.g. received: Your Header)",
+                                    {}),
+    "unknown_mapped_header.csv": (f"{C}/unknown_mapped_header.csv: column 'Ref No' (mapped to case_ref under "
+                                  "columns: in the params file) is not in the file; its headers are: Ref, Kind, "
+                                  "Procedure, Stage, Received", {"columns": {"case_ref": "Ref No"}}),
+}
+
+# Case logs with bad rows: excluded and listed (validate exits 1), or kept with a warning (exit 0).
+ROWS = {
+    "impossible_date.csv": (1, ["row 2: received '31/02/2020': impossible date (no such day) (excluded)"]),
+    "two_digit_year.csv": (1, ["row 2: received '01/09/20': two-digit year: write the year in full, 18/08/2020 "
+                               "(excluded)"]),
+    "month_first_date.csv": (1, ["row 3: received '12/25/2020': impossible date: month above 12 (dates are read "
+                                 "day first, 18/08/2020) (excluded)"]),
+    "responded_before_received.csv": (1, ["row 2: responded '01/09/2020': responded before received (excluded)"]),
+    "unknown_kind.csv": (1, ["row 2: kind 'grumble': unknown kind: use complaint, comment or compliment, or map it "
+                             "under values: kind: in the params file (excluded)"]),
+    "unknown_procedure.csv": (1, ["row 2: procedure 'education': unknown procedure: use childrens, adults or "
+                                  "corporate, or map it under values: procedure: in the params file (excluded)"]),
+    "missing_stage.csv": (1, ["row 2: stage '': stage is blank on a complaint: give 1, 2 or 3 (excluded)"]),
+    "duplicate_rows.csv": (1, ["row 3: case_ref 'A1': duplicate case_ref + stage + kind: same as row 2 (excluded)"]),
+    "future_date.csv": (1, ["row 2: responded '15/09/2030': date is after the meeting date (20/01/2021): a typo or "
+                            "a future date (excluded)"]),
+    "stage2_without_stage1.csv": (0, ["row 2: stage '2': no stage 1 row for this case: counted from its first "
+                                      "stage in the log (kept)"]),
+    "mixed_dates.csv": (0, []),
+    "header_on_row_3.csv": (0, [f"note: {C}/header_on_row_3.csv: the header is on row 3; the 2 row(s) above it "
+                                "were skipped."]),
+    "windows_1252.csv": (0, [f"note: {C}/windows_1252.csv is not UTF-8; it was read as Windows-1252 (Excel's "
+                             "'CSV' format). Save it as 'CSV UTF-8' to be sure of accented characters."]),
+    "all_empty_period.csv": (0, []),
+}
+
+
+def params_for(tmp_path: Path, data: str, **extra) -> Path:
+    p = yaml.safe_load((CORPUS / "good.yaml").read_text())
+    p.update(data=f"{C}/{data}", **extra)
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(p), encoding="utf-8")
+    return path
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def digest(folder: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def last_good(tmp_path_factory, monkeypatch_module):
+    """A good report in an output folder that every failing render below must leave alone."""
+    out = tmp_path_factory.mktemp("outputs") / "meeting"
+    result = invoke("render", str(CORPUS / "good.yaml"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out, digest(out)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    mp.chdir(REPO)
+    yield mp
+    mp.undo()
+
+
+def assert_one_line(result, message, status):
+    assert result.exit_code == status, result.output
+    assert result.stderr == f"error: {message}\n"
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", PARAMS_CASES)
+def test_unusable_params_file(name, last_good):
+    out, before = last_good
+    result = invoke("render", f"{C}/{name}", "--out", str(out))
+    assert_one_line(result, PARAMS_CASES[name], 2)
+    assert digest(out) == before
+    assert_one_line(invoke("validate", f"{C}/{name}"), PARAMS_CASES[name], 2)
+
+
+@pytest.mark.parametrize("name", UNREADABLE)
+def test_unreadable_case_log(name, last_good, tmp_path):
+    out, before = last_good
+    message, extra = UNREADABLE[name]
+    params = params_for(tmp_path, name, **extra)
+    assert_one_line(invoke("render", str(params), "--out", str(out)), message, 2)
+    assert digest(out) == before
+    assert_one_line(invoke("validate", str(params)), message, 2)
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_bad_rows_are_listed_never_dropped_silently(name, tmp_path, monkeypatch_module):
+    status, lines = ROWS[name]
+    result = invoke("validate", str(params_for(tmp_path, name)))
+    assert result.exit_code == status, result.output
+    assert result.stdout.splitlines()[1:] == lines
+    assert "Traceback" not in result.output
+
+
+def test_strict_refuses_bad_rows(last_good, tmp_path):
+    out, before = last_good
+    result = invoke("render", str(params_for(tmp_path, "impossible_date.csv")), "--out", str(out), "--strict")
+    assert_one_line(result, f"{C}/impossible_date.csv: 1 row would be excluded and --strict refuses them; run "
+                            f"'reportlib validate {tmp_path / 'case.yaml'}' to list them", 1)
+    assert digest(out) == before
+
+
+def test_windows_1252_text_read_correctly(monkeypatch_module):
+    from reportlib import casedata
+    log = casedata.load(casedata.Source(f"{C}/windows_1252.csv"))
+    assert log.cases["team"].iloc[0] == "Café Team £"
+
+
+def test_an_empty_period_says_no_cases(tmp_path, monkeypatch_module):
+    out = tmp_path / "out"
+    result = invoke("render", str(params_for(tmp_path, "all_empty_period.csv")), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    page = text_of((out / "report.html").read_text())
+    assert "No responses have been sent since then, so its effect cannot yet be measured." in page
+    assert "Q2 2020/21 0 0 no cases" in page and " 0%" not in page
+    assert "At 31st December 2020, no complaints were awaiting a response." in page
+
+
+def test_every_case_is_documented():
+    documented = DOC.read_text()
+    for name in [*PARAMS_CASES, *UNREADABLE, *ROWS]:
+        assert f"`{name}`" in documented, name
+    assert len(PARAMS_CASES) + len(UNREADABLE) + len(ROWS) >= 25
