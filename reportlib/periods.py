@@ -16,22 +16,38 @@ import numpy as np
 import pandas as pd
 
 _FY_RE = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
-_Q_RE = re.compile(r"^\s*Q([1-4])\s+(\S+)\s*$")
+_Q_RE = re.compile(r"^\s*Q([1-4])\s+(\S+)\s*$", re.IGNORECASE)
+_SCALAR = (str, dt.date, np.datetime64)
+
+
+def _index(dates) -> pd.DatetimeIndex:
+    """Dates of any form as a DatetimeIndex; text is ISO or UK day-first (never month-first)."""
+    if isinstance(dates, (pd.Series, pd.Index)) and dates.dtype.kind == "M":
+        return pd.DatetimeIndex(dates)
+    arr = np.asarray(dates)
+    if arr.dtype.kind in "OU":
+        from .workdays import _parse_text  # ISO or 18/08/2020; blanks stay NaT
+        arr = _parse_text(arr.ravel().astype(object), "dates")
+    return pd.DatetimeIndex(arr)
 
 
 def _months(dates) -> tuple[np.ndarray, np.ndarray]:
-    s = pd.DatetimeIndex(pd.to_datetime(dates))
+    s = _index(dates)
     return s.year.to_numpy(), s.month.to_numpy()
 
 
 def financial_year(dates) -> np.ndarray:
-    """Start year of the financial year of each date (vectorised)."""
+    """Start year of the financial year of each date (vectorised; one date gives an int)."""
+    if isinstance(dates, _SCALAR):
+        return int(financial_year([dates])[0])
     year, month = _months(dates)
     return year - (month < 4)
 
 
 def quarter(dates) -> np.ndarray:
-    """Quarter number ``fy * 4 + (q - 1)`` of each date (vectorised)."""
+    """Quarter number ``fy * 4 + (q - 1)`` of each date (vectorised; one date gives an int)."""
+    if isinstance(dates, _SCALAR):
+        return int(quarter([dates])[0])
     year, month = _months(dates)
     fy = year - (month < 4)
     return fy * 4 + ((month - 4) % 12) // 3
@@ -121,5 +137,6 @@ class Period:
 
     def contains(self, dates) -> np.ndarray:
         """Boolean mask: which ``dates`` fall in the period (NaT never does)."""
-        d = pd.DatetimeIndex(pd.to_datetime(dates))
-        return np.asarray((d >= pd.Timestamp(self.start)) & (d <= pd.Timestamp(self.end)))
+        d = _index(dates)
+        # before the day after the end: a time on the last day is still in the period
+        return np.asarray((d >= pd.Timestamp(self.start)) & (d < pd.Timestamp(self.end + dt.timedelta(days=1))))
