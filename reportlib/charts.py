@@ -17,13 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import matplotlib
+from functools import lru_cache
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-
-from .tables import Table  # noqa: E402
+from .tables import Table
 
 CHART_MIME = "application/vnd.reportlib.chart+json"
 
@@ -39,12 +35,18 @@ _STYLE = _HERE / "styles" / "house.mplstyle"
 _FONTS = _HERE / "templates" / "committee" / "static" / "fonts"
 
 
-def _setup() -> None:
+@lru_cache(maxsize=None)
+def _pyplot():
+    """matplotlib, loaded on the first chart drawn (rendering a report needs none of it), with our fonts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
     for name in ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"):
         font_manager.fontManager.addfont(str(_FONTS / name))
-
-
-_setup()
+    return plt
 
 
 @dataclass(frozen=True)
@@ -120,17 +122,17 @@ def _ticks(labels: Sequence[str]) -> list[str]:
 def _svg(fig) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "reportlib"})
-    plt.close(fig)
+    _pyplot().close(fig)
     return buf.getvalue()
 
 
 def _figure(size=(6.3, 3.0)):
-    return plt.subplots(figsize=size)
+    return _pyplot().subplots(figsize=size)
 
 
 def _styled(fn):
     def wrapper(*args, **kwargs):
-        with plt.style.context(str(_STYLE)):
+        with _pyplot().style.context(str(_STYLE)):
             return fn(*args, **kwargs)
     wrapper.__doc__ = fn.__doc__
     wrapper.__name__ = fn.__name__

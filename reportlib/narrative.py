@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 FIGURE_MIME = "application/vnd.reportlib.figure+json"
+PARAMS_MIME = "application/vnd.reportlib.params+json"
 SUPPRESSED = "[c]"
 
 

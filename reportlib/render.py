@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,12 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from . import narrative
+from .narrative import PARAMS_MIME
 from .charts import CHART_MIME, Chart
 from .errors import RenderError
 from .params import IMPLICATIONS
 from .tables import TABLE_MIME, Table
 
-PARAMS_MIME = "application/vnd.reportlib.params+json"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COMMITTEE = TEMPLATES / "committee"
 REMOVE_CELL_TAGS = {"remove-cell", "parameters", "injected-parameters"}
@@ -194,10 +195,16 @@ class CommitteeExporter(HTMLExporter):
         return resources
 
 
+@lru_cache(maxsize=1)
+def _exporter() -> CommitteeExporter:
+    exporter = CommitteeExporter()
+    exporter.template  # noqa: B018 - loads and compiles the template now
+    return exporter
+
+
 def to_html(nb: nbformat.NotebookNode, where: str = "notebook") -> tuple[str, dict]:
     """The committee paper as one self-contained HTML page, and what the render collected."""
-    exporter = CommitteeExporter()
-    body, resources = exporter.from_notebook_node(nb, resources={"reportlib_notebook": where})
+    body, resources = _exporter().from_notebook_node(nb, resources={"reportlib_notebook": where})
     return body, resources["reportlib"]
 
 
@@ -212,6 +219,13 @@ def pdf_fonts_css() -> str:
         rules.append(f'@font-face {{ font-family: "Report Sans"; src: url("{url}"); '
                      f"font-weight: {weight}; font-style: {style}; }}")
     return "\n".join(rules)
+
+
+def warm_up() -> None:
+    """Load the exporter, WeasyPrint and the bundled fonts ahead of the first real report."""
+    _exporter()
+    to_pdf('<html lang="en-GB"><head><title>.</title><style>html { font-family: "Report Sans" }</style></head>'
+           '<body><p>.</p></body></html>')
 
 
 def to_pdf(html: str, target: Path | None = None) -> bytes | None:

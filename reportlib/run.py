@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -174,10 +174,6 @@ def prepare(params_file: Path | str) -> tuple:
 
 def render(params_file: Path | str, out: Path | str | None = None, strict: bool = False) -> Result:
     """Render one report into ``out`` (default ``outputs/<params file name>``)."""
-    import nbformat
-
-    from . import render as render_mod
-
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     params_file = Path(params_file)
@@ -194,10 +190,21 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
         parameters = params_mod.to_jsonable(p)
         if not casedata.Source.from_params(p).is_url and not Path(p.data).is_absolute():
             parameters["data"] = str((root / p.data).resolve())
+        params_path = params_file.resolve()  # before papermill changes the working directory
         t0 = time.perf_counter()
-        nb = execute(notebook, tmp / "report.ipynb", parameters, out.parent / f"{name}.failed.ipynb")
+        import papermill  # noqa: F401 - imported here, not in the thread, so the kernel starts at once
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # The kernel runs the notebook in its own process; meanwhile this one loads the
+            # renderer and gathers the manifest, so a render costs little more than the notebook.
+            running = pool.submit(execute, notebook, tmp / "report.ipynb", parameters,
+                                  out.parent / f"{name}.failed.ipynb")
+            from . import render as render_mod
+            render_mod.warm_up()
+            # (absolute paths only here: papermill changes the working directory while it runs)
+            inputs, versions, git = _inputs(params_path, notebook, p, log, root), _versions(), _git(root)
+            nb = running.result()
         t1 = time.perf_counter()
-        html, collected = render_mod.to_html(nbformat.from_dict(nb), where=f"notebooks/{notebook.name}")
+        html, collected = render_mod.to_html(nb, where=f"notebooks/{notebook.name}")
         (tmp / "report.html").write_text(html, encoding="utf-8")
         t2 = time.perf_counter()
         render_mod.to_pdf(html, tmp / "report.pdf")
@@ -212,11 +219,11 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
             "params_file": _rel(params_file, root),
             "notebook": _rel(notebook, root),
             "params": {**params_mod.to_jsonable(p), "data": casedata.Source.from_params(p).label},
-            "inputs_sha256": _inputs(params_file, notebook, p, log, root),
+            "inputs_sha256": inputs,
             "rows": rows,
             "data_notes": log.notes,
-            "versions": _versions(),
-            "git": _git(root),
+            "versions": versions,
+            "git": git,
             "started_at": started_at.isoformat(),
             "seconds": {"execute": round(t1 - t0, 2), "html": round(t2 - t1, 2), "pdf": round(t3 - t2, 2),
                         "total": round(time.perf_counter() - started, 2)},

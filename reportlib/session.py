@@ -19,8 +19,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from . import casedata, narrative, params as params_mod, stats
-from .narrative import glue
-from .render import PARAMS_MIME
+from .narrative import PARAMS_MIME, glue
 
 
 @dataclass

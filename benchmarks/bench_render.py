@@ -1,0 +1,81 @@
+"""Render speed: a whole render against bare Papermill, and a batch against serial renders.
+
+    .venv/bin/python benchmarks/bench_render.py [--repeat 5]
+
+1. ``reportlib render`` (execute + HTML + PDF) of the sample children's report against the bare
+   ``papermill`` command executing the same notebook with the same params file; both as a user
+   runs them (a fresh process each time), best of ``--repeat``. Target: ratio <= 1.2.
+2. ``reportlib render`` of 4 params files at once (one process per core) against 4 renders one
+   after the other. Prints a markdown table for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PARAMS = ROOT / "params" / "sample_childrens_response_times.yaml"
+NOTEBOOK = ROOT / "notebooks" / "childrens_response_times.ipynb"
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def best(cmd: list[str], repeat: int) -> float:
+    return min(timed(cmd) for _ in range(repeat))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="reportlib-bench-"))
+    try:
+        papermill = [str(BIN / "papermill"), "--no-progress-bar", "-f", str(PARAMS), str(NOTEBOOK),
+                     str(tmp / "papermill.ipynb")]
+        render = [str(BIN / "reportlib"), "render", str(PARAMS), "--out", str(tmp / "render")]
+        timed(render)  # first run warms the OS file cache and matplotlib's font cache
+        pm, rl = [], []
+        for _ in range(args.repeat):  # interleaved, so background load hits both alike
+            pm.append(timed(papermill))
+            rl.append(timed(render))
+        ratio = min(rl) / min(pm)
+
+        batch_files = []
+        for i in range(4):
+            p = yaml.safe_load(PARAMS.read_text())
+            p["data"] = str(ROOT / p["data"])
+            f = tmp / f"meeting{i}.yaml"
+            f.write_text(yaml.safe_dump(p))
+            batch_files.append(str(f))
+        serial = min(sum(timed([str(BIN / "reportlib"), "render", f, "--out", str(tmp / "serial" / Path(f).stem)])
+                         for f in batch_files) for _ in range(2))
+        batch = best([str(BIN / "reportlib"), "render", *batch_files, "--out", str(tmp / "batch")], 2)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print("| what | measured | target | command |")
+    print("|---|---|---|---|")
+    print(f"| `reportlib render` (execute + HTML + PDF) vs bare `papermill`, sample children's report, best of "
+          f"{args.repeat} | {min(rl):.2f} s vs {min(pm):.2f} s: ratio {ratio:.2f} | <= 1.2 | "
+          "`.venv/bin/python benchmarks/bench_render.py` |")
+    print(f"| 4 reports in one `reportlib render` (2 cores) vs 4 serial renders | {batch:.1f} s vs {serial:.1f} s: "
+          f"{serial / batch:.2f}x faster | faster than serial | `.venv/bin/python benchmarks/bench_render.py` |")
+    if ratio > 1.2:
+        print(f"render/papermill ratio {ratio:.2f} is above the 1.2 target", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
