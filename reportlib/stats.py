@@ -119,48 +119,59 @@ def average_days(t: pd.DataFrame, start: dt.date, end: dt.date, mask=None) -> fl
 
 def first_stages(cases: pd.DataFrame) -> pd.DataFrame:
     """One row per complaint case: its earliest stage in the log (where it is counted as received)."""
-    complaints = cases[cases["kind"] == "complaint"]
-    ordered = complaints.sort_values(["case_ref", "stage", "received"], kind="stable")
-    return ordered.drop_duplicates("case_ref", keep="first")
+    complaints = cases[(cases["kind"] == "complaint").to_numpy()]
+    # A case has one row per stage (validation drops duplicates), so ordering by stage is enough.
+    return complaints.sort_values("stage", kind="stable").drop_duplicates("case_ref", keep="first")
 
 
-def received_counts(cases: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Representations received in [start, end]: procedures (rows) x kinds (columns).
+def representations(cases: pd.DataFrame) -> pd.DataFrame:
+    """One row per representation received: each complaint once (by its first stage), each comment
+    and compliment; columns ``procedure``, ``kind``, ``received``, ``fy`` and ``quarter``.
+    Compute it once and pass it to the counting functions below."""
+    others = cases[(cases["kind"] != "complaint").to_numpy()]
+    reps = pd.concat([first_stages(cases)[["procedure", "kind", "received"]],
+                      others[["procedure", "kind", "received"]]], ignore_index=True)
+    reps["fy"] = periods.financial_year(reps["received"])
+    reps["quarter"] = periods.quarter(reps["received"])
+    return reps
 
-    Complaints are distinct cases by their first stage; comments and compliments are rows.
-    """
-    firsts = first_stages(cases)
-    others = cases[cases["kind"] != "complaint"]
-    both = pd.concat([firsts[["procedure", "kind", "received"]], others[["procedure", "kind", "received"]]])
-    both = both[between(both["received"], start, end)]
-    table = pd.crosstab(pd.Categorical(both["procedure"], categories=list(PROCEDURE_LABELS)),
-                        pd.Categorical(both["kind"], categories=list(KIND_LABELS)), dropna=False)
-    table.index.name, table.columns.name = "procedure", "kind"
+
+def _crosstab(rows: pd.Index | pd.Series, cols, col_values) -> pd.DataFrame:
+    table = pd.crosstab(pd.Categorical(rows, categories=list(PROCEDURE_LABELS)),
+                        pd.Categorical(cols, categories=list(col_values)), dropna=False)
     return table.astype(int)
 
 
-def yearly_received(cases: pd.DataFrame, years: Sequence[int], kind: str) -> pd.DataFrame:
-    """Counts of ``kind`` received per financial year (columns, labelled) and procedure (rows)."""
-    cols = {}
-    for fy in years:
-        cols[periods.fy_label(fy)] = received_counts(cases, periods.fy_start(fy), periods.fy_end(fy))[kind]
-    return pd.DataFrame(cols)
+def received_counts(reps: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Representations received in [start, end]: procedures (rows) x kinds (columns)."""
+    inside = reps[between(reps["received"], start, end)]
+    table = _crosstab(inside["procedure"], inside["kind"], KIND_LABELS)
+    table.index.name, table.columns.name = "procedure", "kind"
+    return table
 
 
-def quarterly_received(cases: pd.DataFrame, quarters: Sequence[int], kind: str, procedure: str | None = None) -> list[tuple[int, int]]:
+def yearly_received(reps: pd.DataFrame, years: Sequence[int], kind: str) -> pd.DataFrame:
+    """Counts of ``kind`` received per procedure (rows) and financial year (columns, labelled)."""
+    rows = reps[(reps["kind"] == kind).to_numpy() & reps["fy"].isin(list(years)).to_numpy()]
+    table = _crosstab(rows["procedure"], rows["fy"], years)
+    table.columns = [periods.fy_label(fy) for fy in years]
+    return table
+
+
+def quarterly_received(reps: pd.DataFrame, quarters: Sequence[int], kind: str,
+                       procedure: str | None = None) -> list[tuple[int, int]]:
     """How many of ``kind`` were received in each quarter (complaints by first stage)."""
-    rows = first_stages(cases) if kind == "complaint" else cases[cases["kind"] == kind]
+    rows = reps[(reps["kind"] == kind).to_numpy()]
     if procedure is not None:
-        rows = rows[rows["procedure"] == procedure]
-    q = pd.Series(periods.quarter(rows["received"]))
-    counts = q.value_counts()
+        rows = rows[(rows["procedure"] == procedure).to_numpy()]
+    counts = rows["quarter"].value_counts()
     return [(qi, int(counts.get(qi, 0))) for qi in quarters]
 
 
-def year_on_year(cases: pd.DataFrame, fy: int) -> dict[str, dict[str, Change]]:
+def year_on_year(reps: pd.DataFrame, fy: int) -> dict[str, dict[str, Change]]:
     """procedure -> kind -> Change from the year before ``fy`` to ``fy``."""
-    before = received_counts(cases, periods.fy_start(fy - 1), periods.fy_end(fy - 1))
-    after = received_counts(cases, periods.fy_start(fy), periods.fy_end(fy))
+    before = received_counts(reps, periods.fy_start(fy - 1), periods.fy_end(fy - 1))
+    after = received_counts(reps, periods.fy_start(fy), periods.fy_end(fy))
     return {proc: {kind: Change(int(before.loc[proc, kind]), int(after.loc[proc, kind])) for kind in KIND_LABELS}
             for proc in PROCEDURE_LABELS}
 

@@ -1,0 +1,98 @@
+"""Scale: a 1,000,000-row case log validated and rendered into both reports, with time and peak memory.
+
+    .venv/bin/python benchmarks/bench_scale.py [--rows 1000000]
+
+The log is the bundled sample tiled (each copy with its own case_refs) to ``--rows`` rows, with
+the sample's personal-data columns. Peak memory is the largest total resident memory of the
+command and every process it started (the Jupyter kernel included), sampled every 50 ms.
+Target: under 2 GB for each command. Prints a markdown table for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+LIMIT_MB = 2048
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants, in MB (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except (OSError, ValueError):
+            continue
+        p = int(status.parent.name)
+        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(p)
+        rss[p] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total / 1024
+
+
+def run(cmd: list[str]) -> tuple[float, float, int]:
+    """Wall time, peak memory of the process tree, exit status."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_mb(proc.pid))
+        time.sleep(0.05)
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()}")
+    return time.perf_counter() - start, peak, proc.returncode
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="reportlib-scale-"))
+    try:
+        sample = pd.read_csv(ROOT / "data" / "sample_case_log.csv", dtype=str, keep_default_na=False)
+        copies = -(-args.rows // len(sample))
+        big = pd.concat([sample.assign(case_ref=sample["case_ref"] + f"-{k:04d}") for k in range(copies)],
+                        ignore_index=True).iloc[: args.rows]
+        data = tmp / "big_case_log.csv"
+        big.to_csv(data, index=False)
+        size_mb = data.stat().st_size / 1e6
+        rows = []
+        for name in ("sample_childrens_response_times", "sample_complaints_performance"):
+            p = yaml.safe_load((ROOT / "params" / f"{name}.yaml").read_text())
+            p["data"] = str(data)
+            params = tmp / f"{name}.yaml"
+            params.write_text(yaml.safe_dump(p))
+            if not rows:
+                t, peak, status = run([str(BIN / "reportlib"), "validate", str(params)])
+                rows.append(("`reportlib validate`", t, peak))
+            t, peak, status = run([str(BIN / "reportlib"), "render", str(params), "--out", str(tmp / name)])
+            rows.append((f"`reportlib render` {name.removeprefix('sample_')}", t, peak))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{args.rows:,} rows ({size_mb:.0f} MB CSV)")
+    print("| what | measured | target | command |")
+    print("|---|---|---|---|")
+    for what, t, peak in rows:
+        ok = "" if peak < LIMIT_MB else " (over the limit)"
+        print(f"| {what}, {args.rows:,}-row case log | {t:.1f} s, peak memory {peak:,.0f} MB{ok} | "
+              f"< {LIMIT_MB:,} MB | `.venv/bin/python benchmarks/bench_scale.py` |")
+
+
+if __name__ == "__main__":
+    main()
