@@ -1,11 +1,28 @@
 """The bundled synthetic case log: realistic enough that both reports say something meaningful.
 
-Six financial years (2015/16 to 2020/21) and the first quarter of 2021/22, extracted on
-30 June 2021, for a county-sized council: all three procedures, stages 1-3 (later stages
-share the stage 1 case_ref), comments and compliments, teams and services, delay reasons on
-late responses, outcomes, open cases, a Christmas dip, and two columns of invented personal
-data (which reportlib drops at the door). Children's stage 1 responses improve after a process
-change on 18 August 2020. Deterministic: the same seed writes the same bytes.
+A county-sized council's complaints, comments and compliments export, taken on 30 June 2021:
+six financial years (2015/16 to 2020/21) and the first quarter of 2021/22, all three
+procedures (statutory children's social care, statutory adult social care, corporate),
+complaint stages 1-3 (later stages share the stage 1 ``case_ref``), teams and services,
+delay reasons on late responses, outcomes, extensions, open cases (recent ones and a few old
+ones stuck open), fewer receipts over Christmas and at the start of the 2020 lockdown, and two
+columns of invented personal data (``complainant_name``, ``contact_email``) that reportlib
+must drop at the door.
+
+The story the figures tell (the two example reports in ``shared/examples``):
+
+* Children's Services stage 1: about 40% within 20 working days until a revised process
+  started on 18 August 2020, about 65% since.
+* Stage 2: children's statutory investigations (65 working days) almost never in time
+  before 2020, about a third in Q3 2020/21 and half in Q4 2020/21; corporate (25 working
+  days) between 40% and 60% from quarter to quarter.
+* Corporate complaints fall sharply in 2020/21 (covid); corporate compliments fall over
+  six years while children's and, more sharply, adults' compliments rise.
+
+Times are drawn as working-day counts and turned into dates with
+:func:`reportlib.workdays.due_dates`, so the working days taken are exact. Everything is
+vectorised numpy/pandas (loops run over procedures, kinds, years and stages, never cases)
+and deterministic: the same seed writes the same bytes.
 """
 
 from __future__ import annotations
@@ -16,160 +33,316 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .workdays import due_dates
+from .workdays import calendar, due_dates
 
 DEFAULT_PATH = Path("data/sample_case_log.csv")
 SEED = 20210720
 FIRST_FY, LAST_FY = 2015, 2020
-EXTRACT = dt.date(2021, 6, 30)
-CHANGE = dt.date(2020, 8, 18)
+EXTRACT = dt.date(2021, 6, 30)          # the day the export was taken: no date after it
+CHANGE = dt.date(2020, 8, 18)           # Children's Services' revised stage 1 process
 COLUMNS = ["case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded", "team", "service",
            "delay_reason", "outcome", "extended", "complainant_name", "contact_email"]
+PROCEDURES = ("childrens", "adults", "corporate")
+KINDS = ("complaint", "comment", "compliment")
 
 #: Expected volumes per financial year 2015/16 .. 2020/21 (complaints: stage 1 cases).
+#: Each year's count is Poisson-ish around these; Q1 2021/22 gets a quarter of 2020/21's.
 VOLUMES = {
-    "corporate": {"complaint": [560, 585, 610, 640, 615, 420], "comment": [72, 68, 63, 60, 64, 14],
-                  "compliment": [45, 41, 37, 33, 29, 23]},
-    "childrens": {"complaint": [62, 65, 69, 71, 70, 84], "comment": [18, 16, 15, 17, 17, 8],
+    "childrens": {"complaint": [64, 66, 69, 71, 70, 83], "comment": [18, 16, 14, 17, 17, 10],
                   "compliment": [120, 131, 140, 151, 162, 176]},
     "adults": {"complaint": [112, 118, 121, 114, 117, 127], "comment": [10, 9, 10, 9, 9, 8],
-               "compliment": [98, 110, 121, 138, 156, 197]},
+               "compliment": [100, 112, 124, 139, 157, 197]},
+    "corporate": {"complaint": [540, 565, 590, 620, 630, 420], "comment": [66, 63, 60, 58, 62, 15],
+                  "compliment": [45, 41, 37, 33, 29, 23]},
 }
-PREFIX = {"corporate": "COR", "childrens": "CSC", "adults": "ASC"}
-KIND_CODE = {"complaint": "", "comment": "M-", "compliment": "P-"}
+#: case_ref prefixes: procedure, then a code for comments and compliments (complaints have none).
+PREFIX = {"childrens": "CSC", "adults": "ASC", "corporate": "COR"}
+KIND_CODE = {"complaint": "", "comment": "CMT-", "compliment": "CPL-"}
 
-TEAMS = {
-    "childrens": (["Court Team", "Care Management Team 1", "Care Management Team 2", "Children in Care",
-                   "Disabled Children", "Fostering", "Early Help", "MASH"],
-                  [0.2, 0.17, 0.15, 0.14, 0.09, 0.1, 0.08, 0.07]),
-    "adults": (["Older People", "Learning Disabilities", "Mental Health", "Reablement"], [0.4, 0.2, 0.2, 0.2]),
-}
+CHILDRENS_TEAMS = {"Court Team": 0.21, "Care Management Team 1": 0.18, "Care Management Team 2": 0.16,
+                   "Children in Care": 0.13, "Disabled Children": 0.08, "Fostering": 0.09, "Early Help": 0.08,
+                   "MASH": 0.07}
+PRESSURED_TEAMS = ("Court Team", "Care Management Team 1", "Care Management Team 2")
+ADULTS_TEAMS = {"Older People": 0.40, "Learning Disabilities": 0.22, "Mental Health": 0.18, "Reablement": 0.20}
+#: Corporate services (weight of corporate cases, the team that handles them).
 CORPORATE_SERVICES = {
-    "Highways and Transport": "Highways Maintenance", "Waste and Recycling": "Waste Services",
-    "Council Tax and Benefits": "Revenues and Benefits", "Libraries": "Library Services",
-    "Planning": "Development Management", "Customer Services": "Contact Centre",
+    "Highways and Transport": (0.30, "Highways Maintenance"),
+    "Waste and Recycling": (0.21, "Waste Services"),
+    "Council Tax and Benefits": (0.14, "Revenues and Benefits"),
+    "Libraries": (0.05, "Library Services"),
+    "Planning": (0.09, "Development Management"),
+    "Customer Services": (0.11, "Contact Centre"),
+    "Children's Services": (0.10, None),  # education and SEND transport: corporate, not statutory
 }
-CORPORATE_CHILDRENS = {"Education": 0.6, "SEND Transport": 0.4}   # corporate complaints about Children's Services
-REASONS = (["Other work pressures", "Staff absence", "Complex case", "Awaiting information",
-            "Investigator availability", ""], [0.50, 0.15, 0.13, 0.08, 0.07, 0.07])
-OUTCOMES = (["upheld", "partly upheld", "not upheld", "withdrawn"], [0.25, 0.30, 0.40, 0.05])
+CORPORATE_CHILDRENS_TEAMS = {"Education": 0.6, "SEND Transport": 0.4}
+
+REASONS = ["Other work pressures", "Staff absence", "Complex case", "Awaiting information",
+           "Investigator availability", ""]
+#: Delay reason weights (same order as REASONS) for late responses.
+REASON_WEIGHTS = {
+    "stage 1": [0.50, 0.15, 0.13, 0.08, 0.07, 0.07],
+    "pressured team": [0.82, 0.07, 0.05, 0.02, 0.01, 0.03],   # children's court and care management teams
+    "other childrens team": [0.30, 0.18, 0.22, 0.14, 0.07, 0.09],   # and education, SEND transport
+    "later stage": [0.40, 0.10, 0.18, 0.11, 0.16, 0.05],      # independent investigations
+}
+OUTCOMES = ["upheld", "partly upheld", "not upheld", "withdrawn"]
+OUTCOME_WEIGHTS = {1: [0.24, 0.30, 0.40, 0.06], 2: [0.18, 0.32, 0.47, 0.03], 3: [0.12, 0.28, 0.58, 0.02]}
+
+#: Target working days by (procedure, stage).
 TARGETS = {("childrens", 1): 20, ("corporate", 1): 20, ("adults", 1): 25,
            ("childrens", 2): 65, ("corporate", 2): 25, ("childrens", 3): 30, ("corporate", 3): 20}
+#: Share of responded cases escalated to the next stage, by (procedure, next stage). Children's
+#: stage 2 is about twice the 12-15% of a typical authority so that every quarter has a few
+#: completed investigations to give a share of: with 70-90 complaints a year, 15% would be
+#: under three a quarter.
+ESCALATION = {("childrens", 2): 0.30, ("childrens", 3): 0.30, ("corporate", 2): 0.10, ("corporate", 3): 0.06}
 
 
-def _receipt_days(rng: np.random.Generator, start: dt.date, end: dt.date, n: int) -> np.ndarray:
-    """n receipt dates in [start, end]: mostly working days, fewer over Christmas and New Year."""
+# --- receipts ------------------------------------------------------------------
+
+def _day_weights(days: pd.DatetimeIndex) -> np.ndarray:
+    """How busy each calendar day is: working days, a Christmas dip, the first lockdown, August."""
+    working = np.is_busday(days.to_numpy().astype("datetime64[D]"), busdaycal=calendar())
+    weight = np.where(working, 1.0, 0.05)  # a few arrive by email at weekends and on bank holidays
+    christmas = ((days.month == 12) & (days.day >= 21)) | ((days.month == 1) & (days.day <= 4))
+    weight = np.where(christmas, weight * 0.35, weight)
+    weight = np.where(days.month == 8, weight * 0.85, weight)
+    lockdown = (days >= pd.Timestamp("2020-03-23")) & (days <= pd.Timestamp("2020-05-31"))
+    return np.where(lockdown, weight * 0.6, weight)
+
+
+def _receipts(rng: np.random.Generator, start: dt.date, end: dt.date, n: int) -> np.ndarray:
+    """n receipt dates in [start, end], sorted."""
     days = pd.date_range(start, end, freq="D")
-    weight = np.where(days.dayofweek < 5, 1.0, 0.06)
-    christmas = ((days.month == 12) & (days.day >= 20)) | ((days.month == 1) & (days.day <= 3))
-    weight = np.where(christmas, weight * 0.3, weight)
-    return np.sort(rng.choice(days.to_numpy(), size=n, p=weight / weight.sum())).astype("datetime64[D]")
+    weight = _day_weights(days)
+    return np.sort(rng.choice(days.to_numpy().astype("datetime64[D]"), size=n, p=weight / weight.sum()))
 
 
-def _durations(rng, n: int, target: int, p_within: np.ndarray) -> np.ndarray:
-    """Working days taken: within target with probability p_within, otherwise a long tail."""
-    within = rng.random(n) < p_within
-    quick = rng.integers(max(1, target // 4), target + 1, n)
-    late = target + 1 + np.minimum(rng.gamma(1.6, target * 0.45, n).astype(int), target * 4)
-    return np.where(within, quick, late)
+def _spans() -> list[tuple[dt.date, dt.date, int]]:
+    """(start, end, index into VOLUMES lists) for each year, then Q1 2021/22 (index -1)."""
+    years = [(dt.date(fy, 4, 1), dt.date(fy + 1, 3, 31), i) for i, fy in enumerate(range(FIRST_FY, LAST_FY + 1))]
+    return years + [(dt.date(LAST_FY + 1, 4, 1), EXTRACT, -1)]
 
 
-def _stage_rows(rng, proc: str, stage: int, refs, received: np.ndarray, p_within: np.ndarray,
-                teams: np.ndarray, services: np.ndarray) -> pd.DataFrame:
-    n = len(received)
-    target = TARGETS[(proc, stage)]
-    days = _durations(rng, n, target, p_within)
-    responded = due_dates(received, days)
-    ack = due_dates(received, np.minimum(rng.integers(0, 4, n), days))
-    late = days > target
-    reason = np.where(late, rng.choice(REASONS[0], n, p=REASONS[1]), "")
+def _first_rows(rng: np.random.Generator, proc: str, kind: str) -> pd.DataFrame:
+    """Every case of one procedure and kind: refs, receipt dates, teams and services."""
+    parts = []
+    for start, end, i in _spans():
+        mean = VOLUMES[proc][kind][i] * (0.25 if i == -1 else 1.0)
+        # Poisson-ish: Poisson's shape with 60% of its spread, so the trends stay readable.
+        n = int(round(mean + 0.6 * (rng.poisson(mean) - mean)))
+        parts.append(_receipts(rng, start, end, n))
+    received = np.concatenate(parts)
+    year = received.astype("datetime64[Y]").astype(int) + 1970
+    number = pd.Series(year).groupby(year).cumcount().to_numpy() + 1
+    ref = (f"{PREFIX[proc]}-{KIND_CODE[kind]}" + pd.Series(year.astype(str)) + "-"
+           + pd.Series(number.astype(str)).str.zfill(5))
+    team, service = _teams_services(rng, proc, len(received))
+    return pd.DataFrame({"case_ref": ref.to_numpy(), "kind": kind, "procedure": proc, "received": received,
+                         "team": team, "service": service})
+
+
+def _choice(rng: np.random.Generator, weights: dict, n: int) -> np.ndarray:
+    p = np.array(list(weights.values()), dtype=float)
+    return rng.choice(np.array(list(weights), dtype=object), n, p=p / p.sum())
+
+
+def _teams_services(rng: np.random.Generator, proc: str, n: int) -> tuple[np.ndarray, np.ndarray]:
     if proc == "childrens":
-        # Work pressures bite hardest in the court and care-management teams.
-        pressured = (reason == "Other work pressures") & (rng.random(n) < 0.7)
-        teams = np.where(pressured, rng.choice(TEAMS["childrens"][0][:3], n, p=[0.5, 0.25, 0.25]), teams)
-    return pd.DataFrame({
-        "case_ref": refs, "kind": "complaint", "procedure": proc, "stage": stage,
-        "received": received, "acknowledged": np.where(rng.random(n) < 0.05, np.datetime64("NaT"), ack),
-        "responded": responded, "team": teams, "service": services, "delay_reason": reason,
-        "outcome": rng.choice(OUTCOMES[0], n, p=OUTCOMES[1]),
-        "extended": np.where(late & (rng.random(n) < 0.2), "yes", "no"),
-    })
-
-
-def _teams_services(rng, proc: str, n: int) -> tuple[np.ndarray, np.ndarray]:
-    if proc in TEAMS:
-        names, weights = TEAMS[proc]
-        service = "Children's Services" if proc == "childrens" else "Adult Social Care"
-        return rng.choice(names, n, p=weights), np.full(n, service, dtype=object)
-    services = np.array(list(CORPORATE_SERVICES) + ["Children's Services"], dtype=object)
-    weights = np.array([0.3, 0.22, 0.14, 0.05, 0.09, 0.1, 0.1])
-    service = rng.choice(services, n, p=weights / weights.sum())
-    team = np.array([CORPORATE_SERVICES.get(s, "") for s in service], dtype=object)
+        return _choice(rng, CHILDRENS_TEAMS, n), np.full(n, "Children's Services", dtype=object)
+    if proc == "adults":
+        return _choice(rng, ADULTS_TEAMS, n), np.full(n, "Adult Social Care", dtype=object)
+    service = _choice(rng, {s: w for s, (w, _) in CORPORATE_SERVICES.items()}, n)
+    team = pd.Series(service).map({s: t for s, (_, t) in CORPORATE_SERVICES.items()}).to_numpy(dtype=object)
     childrens = service == "Children's Services"
-    team[childrens] = rng.choice(list(CORPORATE_CHILDRENS), childrens.sum(), p=list(CORPORATE_CHILDRENS.values()))
+    team[childrens] = _choice(rng, CORPORATE_CHILDRENS_TEAMS, int(childrens.sum()))
     return team, service
 
 
-def _p_within(proc: str, stage: int, received: np.ndarray, service: np.ndarray) -> np.ndarray:
-    """How likely a response is on time, by procedure, stage, service and when it was received."""
-    d = pd.DatetimeIndex(received)
-    if stage == 1 and (proc == "childrens" or proc == "corporate"):
-        # Children's Services (statutory and corporate complaints alike) improve after the change.
-        childrens = np.where(d >= pd.Timestamp(CHANGE), 0.66, 0.40)
-        return np.where(service == "Children's Services", childrens, 0.76)
-    if (proc, stage) == ("childrens", 2):
-        return np.select([d < pd.Timestamp("2020-05-01"), d < pd.Timestamp("2020-08-01")], [0.06, 0.3], 0.48)
-    if (proc, stage) == ("corporate", 2):
-        return 0.5 + 0.12 * np.sin(d.month.to_numpy() / 12 * 2 * np.pi)
-    return np.full(len(d), {"corporate": 0.76, "adults": 0.7}.get(proc, 0.5) if stage == 1 else 0.5)
+# --- response times -------------------------------------------------------------
 
+def _p_within(rng: np.random.Generator, proc: str, stage: int, received: np.ndarray,
+              service: np.ndarray, team: np.ndarray) -> np.ndarray:
+    """Chance that a response is within target, by procedure, stage, service, team and date received."""
+    d = pd.DatetimeIndex(received)
+    fy = (d.year - (d.month < 4)).to_numpy()
+    if stage == 1 and proc in ("childrens", "corporate"):
+        # Children's Services (statutory and corporate complaints alike) improve with the revised
+        # process; cases already open on 18 August 2020 were mostly handled under it too. The
+        # court and care management teams, with the heaviest caseloads, are later than the rest.
+        childrens = np.where(d >= pd.Timestamp(CHANGE) - pd.Timedelta(days=14), 0.68, 0.41)
+        childrens = childrens + np.where(np.isin(team, PRESSURED_TEAMS), -0.10, 0.06)
+        other = 0.75 + 0.04 * np.sin(fy * 1.7)          # corporate: 71-79% from year to year
+        return np.where(service == "Children's Services", childrens, other)
+    if stage == 1:  # adults
+        return 0.70 + 0.03 * np.sin(fy * 2.3)
+    # Stage 2 performance is reported by the quarter the investigation is completed in, so it
+    # is set by the quarter an on-time investigation would be completed in.
+    if (proc, stage) == ("childrens", 2):
+        done = d + pd.Timedelta(days=91)
+        return np.select([done < pd.Timestamp("2020-04-01"), done < pd.Timestamp("2020-07-01"),
+                          done < pd.Timestamp("2020-10-01"), done < pd.Timestamp("2021-01-01")],
+                         [0.01, 0.12, 0.22, 0.33], 0.50)
+    if (proc, stage) == ("corporate", 2):
+        done = d + pd.Timedelta(days=35)
+        quarter = ((done.year - (done.month < 4) - FIRST_FY) * 4 + ((done.month - 4) % 12) // 3).to_numpy()
+        by_quarter = rng.uniform(0.40, 0.60, 32)  # varies from quarter to quarter
+        return by_quarter[np.clip(quarter, 0, 31)]
+    return np.full(len(d), 0.55)  # stage 3
+
+
+def _systematic(rng: np.random.Generator, p: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Pick each row with probability ``p`` (at most 1), evenly spread in ``key`` order.
+
+    Systematic sampling: walk the rows in ``key`` order adding up ``p`` from a random start
+    and pick a row whenever the running total passes a whole number. Each row's chance is
+    still its ``p``, but a few dozen cases a quarter come out close to the expected share
+    instead of scattering as independent draws would.
+    """
+    order = np.argsort(key, kind="stable")
+    w = np.asarray(p, dtype=float)[order]
+    total = np.cumsum(w) + rng.random()
+    picked = np.floor(total) > np.floor(total - w)
+    out = np.zeros(len(order), dtype=bool)
+    out[order] = picked
+    return out
+
+
+def _durations(rng: np.random.Generator, target: int, p_within: np.ndarray, stage: int,
+               received: np.ndarray) -> np.ndarray:
+    """Working days taken: within target with probability p_within, otherwise a long tail."""
+    n = len(p_within)
+    low = max(2, target // 4) if stage == 1 else target // 2
+    quick = np.round(rng.triangular(low, target, target, n)).astype(np.int64)   # most near the deadline
+    # On-time responses spread evenly over the weeks they are sent in (performance is counted by
+    # the date responded; five working days make seven calendar days). The month of jitter keeps
+    # neighbouring cases from simply alternating, which a later systematic pick could alias.
+    sent = received + (quick * 7 // 5 + rng.integers(-30, 31, n)).astype("timedelta64[D]")
+    within = _systematic(rng, p_within, sent)
+    tail = rng.gamma(1.5, target * (0.45 if stage == 1 else 0.55), n)
+    late = target + 1 + np.minimum(tail, target * (2.0 if stage == 1 else 1.4)).astype(np.int64)
+    return np.where(within, np.clip(quick, 1, target), late)
+
+
+def _weighted_pick(rng: np.random.Generator, options: list[str], weights: np.ndarray) -> np.ndarray:
+    """One option per row, each row with its own weights (rows of ``weights``)."""
+    cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+    idx = (rng.random(len(weights))[:, None] > cum[:, :-1]).sum(axis=1)
+    return np.array(options, dtype=object)[idx]
+
+
+def _stage(rng: np.random.Generator, proc: str, stage: int, first: pd.DataFrame, received: np.ndarray,
+           days: np.ndarray) -> pd.DataFrame:
+    """The rows of one stage for the cases in ``first`` (refs, teams, services), received on
+    ``received`` and taking ``days`` working days."""
+    n = len(received)
+    target = TARGETS[(proc, stage)]
+    service = first["service"].to_numpy()
+    team = first["team"].to_numpy()
+    responded = due_dates(received, days)
+    ack_days = np.minimum(rng.choice(4, n, p=[0.25, 0.35, 0.25, 0.15]), days)
+    acknowledged = np.where(rng.random(n) < 0.05, np.datetime64("NaT"), due_dates(received, ack_days))
+    late = days > target
+    if stage > 1:
+        group = np.full(n, "later stage", dtype=object)
+    elif proc == "childrens" or proc == "corporate":
+        # Work pressures bite hardest in the children's court and care management teams.
+        group = np.where(np.isin(team, PRESSURED_TEAMS), "pressured team",
+                         np.where(service == "Children's Services", "other childrens team", "stage 1"))
+    else:
+        group = np.full(n, "stage 1", dtype=object)
+    weights = np.array(list(REASON_WEIGHTS.values()))[pd.Index(list(REASON_WEIGHTS)).get_indexer(group)]
+    reason = np.where(late, _weighted_pick(rng, REASONS, weights), "")
+    return pd.DataFrame({
+        "case_ref": first["case_ref"].to_numpy(), "kind": "complaint", "procedure": proc, "stage": stage,
+        "received": received, "acknowledged": acknowledged.astype("datetime64[D]"),
+        "responded": responded, "team": team, "service": service, "delay_reason": reason,
+        "outcome": rng.choice(np.array(OUTCOMES, dtype=object), n, p=OUTCOME_WEIGHTS[stage]),
+        "extended": np.where(late & (rng.random(n) < 0.2), "yes", "no"),
+        "target": target, "days": days,
+    })
+
+
+def _escalate(rng: np.random.Generator, eligible: np.ndarray, completes: np.ndarray, rate: float) -> np.ndarray:
+    """Which eligible cases go on to the next stage: about ``rate`` of them.
+
+    Spread evenly in order of when the next stage would be completed (with some jitter), so
+    every quarter has a few completed investigations: with a few dozen a year, independent
+    draws would leave some quarters with none.
+    """
+    return _systematic(rng, rate * eligible * rng.uniform(0.6, 1.4, len(eligible)), completes)
+
+
+def _complaints(rng: np.random.Generator, proc: str) -> pd.DataFrame:
+    first = _first_rows(rng, proc, "complaint")
+    received = first["received"].to_numpy()
+    p = _p_within(rng, proc, 1, received, first["service"].to_numpy(), first["team"].to_numpy())
+    days = _durations(rng, TARGETS[(proc, 1)], p, 1, received)
+    stages = [_stage(rng, proc, 1, first, received, days)]
+    for stage in (2, 3):
+        rate = ESCALATION.get((proc, stage))
+        if rate is None:
+            break
+        prev = stages[-1]
+        # Every case could go on: the complainant would ask a few days to a few weeks after the
+        # response, and the next stage would take so long. Then about ``rate`` of them do.
+        received = due_dates(prev["responded"].to_numpy(), rng.integers(3, 21, len(prev)))
+        p = _p_within(rng, proc, stage, received, prev["service"].to_numpy(), prev["team"].to_numpy())
+        days = _durations(rng, TARGETS[(proc, stage)], p, stage, received)
+        # Escalate on-time and late investigations separately, each spread evenly over time, so
+        # a quarter's handful of completed cases shows its real share within the timescale.
+        eligible, done = (prev["outcome"] != "withdrawn").to_numpy(), due_dates(received, days)
+        within = days <= TARGETS[(proc, stage)]
+        up = _escalate(rng, eligible & within, done, rate) | _escalate(rng, eligible & ~within, done, rate)
+        stages.append(_stage(rng, proc, stage, prev[up], received[up], days[up]))
+    rows = pd.concat(stages, ignore_index=True)
+    # The last stage of each case: no row for the same case one stage on.
+    key = rows["case_ref"] + "|" + rows["stage"].astype(str)
+    rows["last"] = ~(rows["case_ref"] + "|" + (rows["stage"] + 1).astype(str)).isin(key)
+    return rows
+
+
+# --- the whole log ----------------------------------------------------------------
 
 def generate(seed: int = SEED) -> pd.DataFrame:
-    """The synthetic case log as a DataFrame of text, in export order."""
+    """The synthetic case log: a DataFrame of text in the export's columns and order."""
     rng = np.random.default_rng(seed)
     frames = []
-    serial = iter(range(1, 10**6))
-    for proc, kinds in VOLUMES.items():
-        for kind, per_year in kinds.items():
-            # Six full years, then the first quarter of 2021/22 at a quarter of the last year's volume.
-            spans = [(dt.date(fy, 4, 1), dt.date(fy + 1, 3, 31), v) for fy, v in
-                     zip(range(FIRST_FY, LAST_FY + 1), per_year)] + [(dt.date(2021, 4, 1), EXTRACT, per_year[-1] / 4)]
-            received = np.concatenate([_receipt_days(rng, a, b, rng.poisson(v)) for a, b, v in spans])
-            n = len(received)
-            refs = np.array([f"{PREFIX[proc]}-{KIND_CODE[kind]}{str(r)[:4]}-{next(serial):05d}" for r in received])
-            team, service = _teams_services(rng, proc, n)
-            if kind != "complaint":
-                frames.append(pd.DataFrame({"case_ref": refs, "kind": kind, "procedure": proc, "stage": 0,
-                                            "received": received, "team": team, "service": service}))
-                continue
-            s1 = _stage_rows(rng, proc, 1, refs, received, _p_within(proc, 1, received, service), team, service)
-            frames.append(s1)
-            previous = s1
-            for stage, rate in ((2, {"childrens": 0.27, "corporate": 0.1}), (3, {"childrens": 0.3, "corporate": 0.05})):
-                if proc not in rate:
-                    break
-                up = rng.random(len(previous)) < rate[proc]
-                base = previous[up]
-                nxt = due_dates(base["responded"].to_numpy(), rng.integers(3, 25, up.sum()))
-                rows = _stage_rows(rng, proc, stage, base["case_ref"].to_numpy(), nxt,
-                                   _p_within(proc, stage, nxt, base["service"].to_numpy()), base["team"].to_numpy(),
-                                   base["service"].to_numpy())
-                frames.append(rows)
-                previous = rows
+    for proc in PROCEDURES:
+        frames.append(_complaints(rng, proc))
+        for kind in ("comment", "compliment"):
+            frames.append(_first_rows(rng, proc, kind).assign(stage=0))
     log = pd.concat(frames, ignore_index=True)
-    log = log[log["received"] <= np.datetime64(EXTRACT)]
-    # What the extract could not yet know: responses after it, plus a few cases stuck open.
-    stuck = (rng.random(len(log)) < 0.004) & (log["kind"] == "complaint").to_numpy()
-    open_ = (log["responded"] > np.datetime64(EXTRACT)).to_numpy() | stuck
-    log.loc[open_, ["responded", "outcome", "delay_reason", "extended"]] = [np.datetime64("NaT"), "", "", "no"]
-    log.loc[(log["acknowledged"] > np.datetime64(EXTRACT)).to_numpy(), "acknowledged"] = np.datetime64("NaT")
+    extract = np.datetime64(EXTRACT, "D")
+    log = log[log["received"].to_numpy() <= extract].reset_index(drop=True)
+    complaint = (log["kind"] == "complaint").to_numpy()
+
+    # What the extract could not know yet: responses after it. Plus a few cases stuck open.
+    responded = log["responded"].to_numpy(dtype="datetime64[D]")
+    received = log["received"].to_numpy(dtype="datetime64[D]")
+    last = log["last"].eq(True).to_numpy()
+    old = received < np.datetime64("2019-04-01")
+    stuck = complaint & last & (rng.random(len(log)) < np.where(old, 0.002, 0.012)) \
+        & (received < np.datetime64("2021-03-01"))
+    open_ = complaint & ((responded > extract) | stuck)
+    log.loc[open_, "responded"] = np.datetime64("NaT")
+    log.loc[open_, ["delay_reason", "outcome"]] = ""
+    # An open case past its due date has had an extension agreed now and then.
+    log.loc[open_, "extended"] = np.where(
+        (log.loc[open_, "days"] > log.loc[open_, "target"]).to_numpy()
+        & (due_dates(received[open_], log.loc[open_, "target"].to_numpy(dtype=np.int64)) < extract)
+        & (rng.random(int(open_.sum())) < 0.2), "yes", "no")
+    ack = log["acknowledged"].to_numpy(dtype="datetime64[D]")
+    log.loc[ack > extract, "acknowledged"] = np.datetime64("NaT")
+
     log = log.sort_values(["received", "case_ref", "stage"], kind="stable").reset_index(drop=True)
-    person = np.arange(1, len(log) + 1)
+    # One invented complainant per case, numbered in order of first appearance.
+    person = pd.Series(pd.factorize(log["case_ref"])[0] + 1).astype(str).str.zfill(5)
     out = pd.DataFrame({
         "case_ref": log["case_ref"],
         "kind": log["kind"],
         "procedure": log["procedure"],
-        "stage": np.where(log["stage"] > 0, log["stage"].astype("Int64").astype(str), ""),
+        "stage": log["stage"].astype(int).astype(str).replace("0", ""),
         "received": _uk(log["received"]),
         "acknowledged": _uk(log["acknowledged"]),
         "responded": _uk(log["responded"]),
@@ -178,20 +351,22 @@ def generate(seed: int = SEED) -> pd.DataFrame:
         "delay_reason": log["delay_reason"].fillna(""),
         "outcome": log["outcome"].fillna(""),
         "extended": log["extended"].fillna(""),
-        "complainant_name": [f"Person {i:05d}" for i in person],
-        "contact_email": [f"person{i:05d}@example.org" for i in person],
+        "complainant_name": "Person " + person,
+        "contact_email": "person" + person + "@example.org",
     })
     return out[COLUMNS]
 
 
 def _uk(dates: pd.Series) -> pd.Series:
+    """Dates as a UK Excel export writes them, dd/mm/yyyy; blank for none."""
     return pd.to_datetime(dates).dt.strftime("%d/%m/%Y").fillna("")
 
 
 def write(path: Path | str = DEFAULT_PATH, seed: int = SEED) -> int:
-    """Write the sample CSV (UTF-8, ``\\n`` line endings); returns the number of rows."""
+    """Write the sample CSV (UTF-8 without BOM, ``\\n`` line endings); returns the number of rows."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     log = generate(seed)
-    log.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8", newline="") as f:
+        log.to_csv(f, index=False, lineterminator="\n")
     return len(log)
