@@ -12,6 +12,7 @@ listed (``CaseLog.problems``), and nothing is dropped silently.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -68,11 +69,16 @@ class Source:
 
 @dataclass
 class RawLog:
-    """The source as text: canonical columns only, plus ``row`` (spreadsheet row number)."""
+    """The source as text: canonical columns only, plus ``row`` (spreadsheet row number).
+
+    ``distinct`` holds each text column as (codes, distinct values) as the reader found
+    them, so validation works once per distinct value without hashing the column again.
+    """
 
     frame: pd.DataFrame
     label: str
     notes: list[str] = field(default_factory=list)
+    distinct: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -137,6 +143,14 @@ def _missing_required(found: Mapping[str, str]) -> list[str]:
     return [c for c in REQUIRED if c not in found]
 
 
+def _likeliest_header(grid: pd.DataFrame, mapping: Mapping[str, str]) -> int:
+    """Index of the row among the first ones naming the most canonical (or mapped) columns; 0 on a tie."""
+    wanted = [_norm(mapping.get(canon, canon)) for canon in CANONICAL_COLUMNS]
+    scores = [sum(w in {_norm(h) for h in grid.iloc[i].tolist()} for w in wanted)
+              for i in range(min(_HEADER_SEARCH_ROWS, len(grid)))]
+    return int(np.argmax(scores)) if scores and max(scores) > 0 else 0
+
+
 def _find_header(grid: pd.DataFrame, mapping: Mapping[str, str], label: str) -> int:
     """Index of the header row in a headerless grid (the first row holding every required column)."""
     for i in range(min(_HEADER_SEARCH_ROWS, len(grid))):
@@ -146,7 +160,8 @@ def _find_header(grid: pd.DataFrame, mapping: Mapping[str, str], label: str) -> 
                 return i
         except DataError:
             continue
-    headers = [str(h).strip() for h in grid.iloc[0].tolist()] if len(grid) else []
+    # No row has them all: report against the row most like a header (not a title line above it).
+    headers = [str(h).strip() for h in grid.iloc[_likeliest_header(grid, mapping)].tolist()] if len(grid) else []
     found = _resolve_columns(headers, mapping, label)  # raises for an unknown mapped header
     missing = _missing_required(found)
     canon = missing[0]
@@ -155,62 +170,101 @@ def _find_header(grid: pd.DataFrame, mapping: Mapping[str, str], label: str) -> 
                     .rstrip("; "))
 
 
-def _decode(raw: bytes, label: str) -> tuple[str, list[str]]:
-    if not raw.strip():
+_BOM = b"\xef\xbb\xbf"
+_HEAD_BYTES = 1 << 16
+_CHUNK = 1 << 22
+
+
+def _encoding(raw: bytes, label: str) -> tuple[str, list[str]]:
+    """The encoding of a CSV export (UTF-8 with or without BOM, or Excel's Windows-1252) and a note."""
+    if not raw or raw.isspace():
         raise DataError(f"{label}: the file is empty; export the case log again")
     if b"\x00" in raw[:8192]:
         raise DataError(f"{label}: not a CSV text file (it holds binary data); export the case log as CSV UTF-8 or .xlsx")
+    body = memoryview(raw)[len(_BOM):] if raw.startswith(_BOM) else memoryview(raw)
+    if body.nbytes == len(raw) and raw.isascii():
+        return "utf-8-sig", []
     try:
-        return raw.decode("utf-8-sig"), []
+        decoder = codecs.getincrementaldecoder("utf-8")()  # in chunks: no second copy of a big file
+        for start in range(0, body.nbytes, _CHUNK):
+            decoder.decode(body[start:start + _CHUNK])
+        decoder.decode(b"", final=True)
+        return "utf-8-sig", []
     except UnicodeDecodeError:
         pass
     try:
-        text = raw.decode("cp1252")
+        decoder = codecs.getincrementaldecoder("cp1252")()
+        for start in range(0, len(raw), _CHUNK):
+            decoder.decode(memoryview(raw)[start:start + _CHUNK])
     except UnicodeDecodeError:
         raise DataError(f"{label}: not UTF-8 or Windows-1252 text; save it from Excel as 'CSV UTF-8 (Comma delimited)'") from None
-    return text, [f"{label} is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format). Save it as 'CSV UTF-8' to be sure of accented characters."]
+    return "cp1252", [f"{label} is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format). Save it as 'CSV UTF-8' to be sure of accented characters."]
 
 
-def _grid_from_csv(path: Path, label: str, mapping: Mapping[str, str]) -> tuple[pd.DataFrame, list[str], int]:
-    """The CSV as a grid of text from its header row on, the notes, and the header's row index."""
-    text, notes = _decode(path.read_bytes(), label)
-    first = text.lstrip("\r\n").split("\n", 1)[0]
-    sep = max([",", ";", "\t"], key=first.count)
-    # Title lines above the header (a report-style export) have fewer fields than the table: find
-    # the header among the first lines with the csv module, then let pandas read from there.
-    head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), _HEADER_SEARCH_ROWS))
-    width = max((len(r) for r in head), default=0)
-    header_at = _find_header(pd.DataFrame([r + [""] * (width - len(r)) for r in head]), mapping, label) if head else 0
+def _decode(raw: bytes, label: str) -> tuple[str, list[str]]:
+    """The whole file as text, and a note if it was not UTF-8."""
+    encoding, notes = _encoding(raw, label)
+    return raw.decode(encoding), notes
+
+
+def _grid_from_csv(path: Path, label: str, mapping: Mapping[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """The CSV as a grid of text (every line a row, blank ones too), and the notes."""
+    raw = path.read_bytes()
+    encoding, notes = _encoding(raw, label)
+    # Only the first lines are decoded here (for the separator and the table's width); pandas
+    # decodes and parses the whole file from the bytes, several times faster than from a str.
+    head = raw[:_HEAD_BYTES].decode(encoding, errors="ignore")
+    sep = max([",", ";", "\t"], key=head.count)  # over the first lines: a title line has none
+    # Title lines above the header (a report-style export) have fewer fields than the table:
+    # find the header among the first lines and give pandas its width, so that it pads the
+    # title lines but still refuses a data row with more fields than the header.
+    # newline="": lines end at \n, \r\n or a lone \r (any line endings), quoted newlines kept.
     try:
-        grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
-                           na_filter=False, skip_blank_lines=False, engine="c", skiprows=header_at)
+        head_rows = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=sep),
+                                          _HEADER_SEARCH_ROWS))
+    except csv.Error as e:
+        raise DataError(f"{label}: not a well-formed CSV table near the top ({e}); check quotes and commas there") from None
+    widest = max((len(r) for r in head_rows), default=1)
+    header_at = _find_header(pd.DataFrame([r + [""] * (widest - len(r)) for r in head_rows]), mapping, label)
+    width = max([len(r) for r in head_rows[:header_at + 1]] + [1])
+    try:
+        grid = pd.read_csv(io.BytesIO(raw), sep=sep, header=None, names=range(width), dtype=object,
+                           keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+                           encoding=encoding)
     except pd.errors.ParserError as e:
         m = re.search(r"line (\d+)", str(e))
-        where = f" at line {int(m.group(1)) + header_at}" if m else ""
+        where = f" at line {m.group(1)}" if m else ""
         raise DataError(f"{label}: not a well-formed CSV table{where} (a row has more fields than the header); "
                         "check quotes and commas there") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{label}: the file is empty; export the case log again") from None
-    return grid, notes, header_at
+    return grid, notes
+
+
+def _one_cell_text(v) -> str:
+    if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return str(v)
 
 
 def _cell_text(values: pd.Series) -> pd.Series:
-    """Spreadsheet/database cells -> text; real dates become ISO, whole numbers lose '.0'."""
-    def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
-            return ""
-        if isinstance(v, (dt.datetime, pd.Timestamp)):
-            return v.strftime("%Y-%m-%d")
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        if isinstance(v, bytes):
-            return v.decode("utf-8", "replace")
-        return str(v)
+    """Spreadsheet/database cells -> text; real dates become ISO, whole numbers lose '.0'.
+
+    Each distinct value is converted once (a column of a million cells holds a few thousand).
+    """
     if values.dtype.kind == "M":
         return values.dt.strftime("%Y-%m-%d").fillna("")
-    return values.map(one).astype(str)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # missing -> -1 -> ""
+    text = np.array([_one_cell_text(v) for v in uniques] + [""], dtype=object)
+    return pd.Series(text[codes], index=values.index, dtype=object)
 
 
 def _grid_from_xlsx(path: Path, sheet, label: str) -> tuple[pd.DataFrame, list[str]]:
@@ -269,8 +323,10 @@ def _grid_from_sql(url: str, table: str | None, query: str | None, label: str) -
     except sa.exc.OperationalError as e:
         first = str(e.orig).strip().splitlines()[0] if getattr(e, "orig", None) else str(e).splitlines()[0]
         raise DataError(f"{label}: cannot read the database: {first}") from None
-    except sa.exc.ProgrammingError as e:
-        first = str(e.orig).strip().splitlines()[0] if getattr(e, "orig", None) else str(e).splitlines()[0]
+    except (sa.exc.ProgrammingError, pd.errors.DatabaseError) as e:
+        # pandas wraps a failing query's error (sqlite: "no such column") in its own DatabaseError
+        cause = getattr(e, "orig", None) or getattr(e.__cause__, "orig", None) or e.__cause__ or e
+        first = str(cause).strip().splitlines()[0]
         raise DataError(f"{label}: the query failed: {first}; check query: in the params file") from None
     finally:
         engine.dispose()
@@ -295,7 +351,7 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     """Read the source into canonical text columns. Raises DataError if it cannot be read."""
     label = source.label
     notes: list[str] = []
-    skipped = 0  # rows above the header that the reader already skipped
+    database = source.is_url
     if source.is_url:
         grid = _grid_from_sql(source.data, source.table, source.query, label)
     else:
@@ -310,35 +366,40 @@ def read(source: Source, root: Path | None = None) -> RawLog:
         if path.stat().st_size == 0:
             raise DataError(f"{label}: the file is empty; export the case log again")
         if suffix in (".db", ".sqlite", ".sqlite3") or _is_sqlite(path):
+            database = True
             grid = _grid_from_sql(f"sqlite:///{path.resolve()}", source.table, source.query, label)
         elif suffix in (".xlsx", ".xlsm") or _is_zip(path):
             grid, notes = _grid_from_xlsx(path, source.sheet, label)
         elif suffix == ".xls":
             raise DataError(f"{label}: old Excel .xls files are not read; open it in Excel and save it as .xlsx or CSV UTF-8")
         else:
-            grid, notes, skipped = _grid_from_csv(path, label, source.columns)
+            grid, notes = _grid_from_csv(path, label, source.columns)
     if grid.empty:
         raise DataError(f"{label}: the file is empty; export the case log again")
     header_at = _find_header(grid, source.columns, label)
     headers = [str(h).strip() for h in grid.iloc[header_at].tolist()]
-    header_at += skipped
     found = _resolve_columns(headers, source.columns, label)
     if header_at:
         notes.append(f"{label}: the header is on row {header_at + 1}; the {header_at} row(s) above it were skipped.")
     positions = {canon: headers.index(str(h).strip()) for canon, h in found.items()}
-    body = grid.iloc[header_at - skipped + 1:]
-    # Drop completely blank lines (a CSV saved by Excel often ends with some).
-    nonblank = (body != "").any(axis=1).to_numpy()
-    frame = pd.DataFrame({canon: body.iloc[:, i].to_numpy() for canon, i in positions.items()})
-    frame.insert(0, "row", np.arange(header_at + 2, header_at + 2 + len(body)))
-    frame = frame.loc[nonblank].reset_index(drop=True)
+    body = grid.iloc[header_at + 1:]
+    distinct = {canon: _stripped(body.iloc[:, i].to_numpy(dtype=object)) for canon, i in positions.items()}
+    # Completely blank lines (a CSV saved by Excel often ends with some) are not rows.
+    used = set(positions.values())
+    filled = [np.append(text != "", False)[codes] for codes, text in distinct.values()]
+    filled += [body.iloc[:, i].to_numpy(dtype=object) != "" for i in range(body.shape[1]) if i not in used]
+    nonblank = np.logical_or.reduce(filled) if filled else np.zeros(len(body), dtype=bool)
+    if database:  # databases have no spreadsheet rows: the record number
+        rows = np.arange(1, len(body) + 1, dtype=np.int64)
+    else:  # as a spreadsheet shows it: the header's row + 1 onwards, blank lines counted
+        rows = np.arange(header_at + 2, header_at + 2 + len(body), dtype=np.int64)
+    if not nonblank.all():
+        rows = rows[nonblank]
+        distinct = {canon: (codes[nonblank], text) for canon, (codes, text) in distinct.items()}
+    frame = pd.DataFrame({"row": rows, **{canon: np.append(text, "")[codes] for canon, (codes, text) in distinct.items()}})
     if frame.empty:
         raise DataError(f"{label}: has a header but no rows; export the case log again")
-    if source.is_url:
-        frame["row"] = np.arange(1, len(frame) + 1)  # databases have no spreadsheet rows: record number
-    for canon in frame.columns.drop("row"):
-        frame[canon] = frame[canon].astype(str).str.strip()
-    return RawLog(frame, label, notes)
+    return RawLog(frame, label, notes, distinct)
 
 
 # --- validating --------------------------------------------------------------
@@ -348,22 +409,74 @@ _UK = r"\d{1,2}/\d{1,2}/\d{4}"
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 
 
-def parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Text -> (dates, problem) with ISO, UK day-first or Excel serial dates; vectorised.
+def _stripped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Text cells without surrounding spaces as (codes, distinct values); each value is stripped once."""
+    codes, uniques = pd.factorize(values)  # a missing cell -> code -1 -> ""
+    try:
+        text = np.array([u.strip() for u in uniques], dtype=object)
+    except AttributeError:  # not all text (a hand-built grid): the slow, careful way
+        text = np.array(["" if u is None or (isinstance(u, float) and np.isnan(u)) else str(u).strip()
+                         for u in uniques], dtype=object)
+    if len(text) and (text != uniques).any():  # "A1" and "A1 " are one value
+        inverse, text = pd.factorize(text)
+        codes = np.append(inverse, -1)[codes]
+    return codes, text
 
-    ``problem`` is "" where the cell parsed or was blank, otherwise the reason.
-    """
-    text = text.astype(str)
-    blank = text == ""
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    todo = dates.isna() & ~blank
+
+class _Text:
+    """A text column as codes into its distinct values: text work is done once per distinct value."""
+
+    __slots__ = ("codes", "uniques")
+
+    def __init__(self, values, codes: np.ndarray | None = None):
+        if codes is None:
+            codes, values = pd.factorize(np.asarray(values, dtype=object))  # missing -> code -1 -> ""
+        self.codes = codes
+        self.uniques = pd.Series(np.asarray(values, dtype=object), dtype=object)
+
+    @classmethod
+    def of(cls, raw: "RawLog", canon: str) -> "_Text":
+        column = raw.frame[canon]
+        codes, text = raw.distinct.get(canon, (None, None))
+        if codes is not None and len(codes) == len(column):  # as read() found them
+            return cls(text, codes)
+        return cls(column.astype(str).str.strip().to_numpy(dtype=object))
+
+    def each(self, fn) -> "_Text":
+        """A column with ``fn`` (Series of distinct values -> Series) applied to every value."""
+        return _Text(np.asarray(fn(self.uniques), dtype=object), self.codes)
+
+    def test(self, fn) -> np.ndarray:
+        """Boolean per row: ``fn`` (Series of distinct values -> booleans) spread back to the rows."""
+        return np.append(np.asarray(fn(self.uniques), dtype=bool), False)[self.codes]
+
+    def values(self) -> np.ndarray:
+        return np.append(self.uniques.to_numpy(dtype=object), "")[self.codes]
+
+    def take(self, per_value) -> np.ndarray:
+        """Spread an array with one entry per distinct value back to the rows."""
+        return np.asarray(per_value)[self.codes]
+
+
+_ISO = r"\d{4}-\d{2}-\d{2}"
+_UK = r"\d{1,2}/\d{1,2}/\d{4}"
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DATE_DTYPE = "datetime64[us]"
+
+
+def _parse_distinct_dates(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct date texts -> (datetime64 array, problem text array; "" where fine or blank)."""
+    text = text.astype(str).reset_index(drop=True)
+    blank = (text == "").to_numpy()
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype(_DATE_DTYPE)
+    todo = dates.isna().to_numpy() & ~blank
     if todo.any():
         rest = text[todo]
         date_part = rest.str.replace(r"[ T]\d{1,2}:\d{2}.*$", "", regex=True)
         iso = rest.str.fullmatch(_ISO + _TIME)
         uk = rest.str.fullmatch(_UK + _TIME)
         serial = rest.str.fullmatch(r"\d{5}(?:\.\d+)?")
-        parsed = pd.Series(pd.NaT, index=rest.index, dtype=dates.dtype)
+        parsed = pd.Series(pd.NaT, index=rest.index, dtype=_DATE_DTYPE)
         parsed[iso] = pd.to_datetime(date_part[iso], format="%Y-%m-%d", errors="coerce")
         parsed[uk] = pd.to_datetime(date_part[uk], format="%d/%m/%Y", errors="coerce")
         if serial.any():
@@ -371,10 +484,9 @@ def parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
             ok = (days >= 32874) & (days <= 73050)  # 1990-01-01 .. 2099-12-31
             parsed[serial & ok.reindex(rest.index, fill_value=False)] = (
                 pd.Timestamp("1899-12-30") + pd.to_timedelta(days[ok], unit="D"))
-        dates = dates.copy()
         dates[todo] = parsed
-    problem = pd.Series("", index=text.index, dtype=object)
-    bad = dates.isna() & ~blank
+    problem = np.full(len(text), "", dtype=object)
+    bad = dates.isna().to_numpy() & ~blank
     if bad.any():
         rest = text[bad]
         shaped = rest.str.fullmatch(_ISO + _TIME) | rest.str.fullmatch(_UK + _TIME)
@@ -385,36 +497,52 @@ def parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
         msg[shaped] = "impossible date (no such day)"
         msg[month_first] = "impossible date: month above 12 (dates are read day first, 18/08/2020)"
         msg[two_digit] = "two-digit year: write the year in full, 18/08/2020"
-        problem[bad] = msg
-    return dates, problem
+        problem[bad] = msg.to_numpy()
+    return dates.to_numpy(), problem
 
 
-def _problems(frame: pd.DataFrame, mask, column: str, problem, action: str = "excluded") -> pd.DataFrame:
-    mask = np.asarray(mask, dtype=bool)
-    if not mask.any():
-        return pd.DataFrame(columns=PROBLEM_COLUMNS)
-    sub = frame.loc[mask]
-    return pd.DataFrame({
-        "row": sub["row"].to_numpy(),
-        "case_ref": sub["case_ref"].to_numpy() if "case_ref" in sub else "",
-        "column": column,
-        "value": sub[column].to_numpy() if column in sub else "",
-        "problem": problem.loc[mask].to_numpy() if isinstance(problem, pd.Series) else problem,
-        "action": action,
-    })
+def _dates(column: _Text) -> tuple[np.ndarray, np.ndarray]:
+    dates, problem = _parse_distinct_dates(column.uniques)
+    return (np.append(dates, np.datetime64("NaT")).astype(_DATE_DTYPE)[column.codes],
+            np.append(problem, "")[column.codes])
 
 
-def _map_values(frame: pd.DataFrame, values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+def parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Text -> (dates, problem) with ISO, UK day-first or Excel serial dates; vectorised.
+
+    ``problem`` is "" where the cell parsed or was blank, otherwise the reason.
+    Each distinct text is parsed once (a case log holds a few thousand distinct dates).
+    """
+    dates, problem = _dates(_Text(pd.Series(text).astype(str).to_numpy(dtype=object)))
+    return pd.Series(dates, index=text.index), pd.Series(problem, index=text.index, dtype=object)
+
+
+def _map_values(columns: dict[str, _Text], values: Mapping[str, Mapping[str, str]]) -> None:
+    """Export codes -> canonical values (params ``values:``): exact first, then ignoring case."""
     for canon, mapping in values.items():
-        if canon not in frame or not mapping:
+        if canon not in columns or not mapping:
             continue
         exact = {str(k).strip(): str(v) for k, v in mapping.items()}
         loose = {str(k).strip().lower(): str(v) for k, v in mapping.items()}
-        col = frame[canon]
-        mapped = col.map(exact)
-        mapped = mapped.fillna(col.str.lower().map(loose))
-        frame[canon] = mapped.fillna(col)
-    return frame
+
+        def remap(u: pd.Series) -> pd.Series:
+            mapped = u.map(exact)
+            mapped = mapped.fillna(u.str.lower().map(loose))
+            return mapped.fillna(u)
+        columns[canon] = columns[canon].each(remap)
+
+
+def _category(column: _Text, fn=None) -> pd.Categorical:
+    """A categorical of the column's values ("" -> missing), from its codes: no second hashing pass."""
+    uniques = column.uniques if fn is None else fn(column.uniques)
+    inverse, cats = pd.factorize(uniques.where(uniques != "", None).to_numpy(dtype=object))
+    codes = np.append(inverse, -1)[column.codes]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=str))
+
+
+def _positions(column: _Text, allowed: tuple[str, ...]) -> np.ndarray:
+    """Per row: the index of its value in ``allowed``, -1 when not there."""
+    return np.append(pd.Index(allowed).get_indexer(column.uniques.to_numpy(dtype=object)), -1)[column.codes]
 
 
 def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
@@ -423,95 +551,130 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
 
     ``values`` maps export codes to canonical values per column; ``latest`` is
     the last possible date (the meeting date): a date after it is a typo.
+
+    Every text operation runs once per distinct value of a column and is spread
+    back to the rows by its codes, so a million rows cost about as much as their
+    few thousand distinct dates, teams and codes.
     """
-    frame = _map_values(raw.frame.copy(), values or {})
+    frame = raw.frame
     n = len(frame)
-    for canon in CANONICAL_COLUMNS:
-        if canon not in frame:
-            frame[canon] = ""
+    row = frame["row"].to_numpy(dtype=np.int64)
+    cols = {canon: _Text.of(raw, canon) if canon in frame else
+            _Text(np.array([""], dtype=object), np.zeros(n, dtype=np.intp)) for canon in CANONICAL_COLUMNS}
+    cols["case_ref"] = cols["case_ref"].each(lambda u: u.astype(str))
+    _map_values(cols, values or {})
+    text = {canon: None for canon in CANONICAL_COLUMNS}  # full text columns, made only when needed
+
+    def column_text(column: str) -> np.ndarray:
+        if text[column] is None:
+            text[column] = cols[column].values()
+        return text[column]
+
     found: list[pd.DataFrame] = []
     bad = np.zeros(n, dtype=bool)
 
     def flag(mask, column, problem, action="excluded"):
         nonlocal bad
         mask = np.asarray(mask, dtype=bool)
-        found.append(_problems(frame, mask, column, problem, action))
+        if not mask.any():
+            return
+        found.append(pd.DataFrame({
+            "row": row[mask],
+            "case_ref": column_text("case_ref")[mask],
+            "column": column,
+            "value": column_text(column)[mask],
+            "problem": problem[mask] if isinstance(problem, np.ndarray) else problem,
+            "action": action,
+        }))
         if action == "excluded":
             bad |= mask
 
-    frame["case_ref"] = frame["case_ref"].astype(str)
-    flag(frame["case_ref"] == "", "case_ref", "case_ref is blank")
+    case_ref = cols["case_ref"]
+    flag(case_ref.test(lambda u: u == ""), "case_ref", "case_ref is blank")
 
-    kind = frame["kind"].str.lower()
-    flag(~kind.isin(KINDS), "kind",
+    kind = cols["kind"].each(lambda u: u.str.lower())
+    flag(kind.test(lambda u: ~u.isin(KINDS)), "kind",
          "unknown kind: use complaint, comment or compliment, or map it under values: kind: in the params file")
-    procedure = frame["procedure"].str.lower()
-    flag(~procedure.isin(PROCEDURES), "procedure",
+    procedure = cols["procedure"].each(lambda u: u.str.lower())
+    flag(procedure.test(lambda u: ~u.isin(PROCEDURES)), "procedure",
          "unknown procedure: use childrens, adults or corporate, or map it under values: procedure: in the params file")
 
-    stage_text = frame["stage"].str.lower().str.replace(r"^stage\s*", "", regex=True).str.replace(r"\.0$", "", regex=True)
-    stage = pd.to_numeric(stage_text.where(stage_text.isin(["1", "2", "3"])), errors="coerce")
-    complaint = kind == "complaint"
-    flag(complaint & (stage_text == ""), "stage", "stage is blank on a complaint: give 1, 2 or 3")
-    flag(complaint & (stage_text != "") & stage.isna(), "stage", "unknown stage: use 1, 2 or 3")
+    stage_text = cols["stage"].each(
+        lambda u: u.str.lower().str.replace(r"^stage\s*", "", regex=True).str.replace(r"\.0$", "", regex=True))
+    stage_of = pd.to_numeric(stage_text.uniques.where(stage_text.uniques.isin(["1", "2", "3"])), errors="coerce")
+    stage = stage_text.take(np.append(stage_of.to_numpy(dtype=float), np.nan))
+    complaint = kind.test(lambda u: u == "complaint")
+    stage_blank = stage_text.test(lambda u: u == "")
+    flag(complaint & stage_blank, "stage", "stage is blank on a complaint: give 1, 2 or 3")
+    flag(complaint & ~stage_blank & np.isnan(stage), "stage", "unknown stage: use 1, 2 or 3")
 
     dates = {}
     for col in DATE_COLUMNS:
-        parsed, problem = parse_dates(frame[col])
+        parsed, problem = _dates(cols[col])
         dates[col] = parsed
         flag(problem != "", col, problem)
-    flag(frame["received"] == "", "received", "received is blank")
+    flag(cols["received"].test(lambda u: u == ""), "received", "received is blank")
     received, responded, acknowledged = dates["received"], dates["responded"], dates["acknowledged"]
-    flag((responded < received).to_numpy(), "responded", "responded before received")
-    flag((acknowledged < received).to_numpy(), "acknowledged", "acknowledged before received")
+    flag(responded < received, "responded", "responded before received")
+    flag(acknowledged < received, "acknowledged", "acknowledged before received")
     if latest is not None:
-        limit = pd.Timestamp(latest)
+        limit = np.datetime64(pd.Timestamp(latest).date(), "D").astype(_DATE_DTYPE)
         for col in DATE_COLUMNS:
-            flag((dates[col] > limit).to_numpy(), col,
+            flag(dates[col] > limit, col,
                  f"date is after the meeting date ({latest:%d/%m/%Y}): a typo or a future date")
 
-    extended_text = frame["extended"].str.lower()
-    flag(~extended_text.isin(_YES | _NO), "extended", "extended must be yes or no")
+    extended = cols["extended"].each(lambda u: u.str.lower())
+    flag(extended.test(lambda u: ~u.isin(_YES | _NO)), "extended", "extended must be yes or no")
 
-    # Duplicates among otherwise good rows: the first is kept, the others excluded.
-    key = pd.DataFrame({"case_ref": frame["case_ref"], "stage": stage.where(complaint, 0).fillna(0), "kind": kind})
-    good = key[~bad]
-    dup = np.zeros(n, dtype=bool)
-    dup[np.flatnonzero(~bad)[good.duplicated(keep="first").to_numpy()]] = True
-    if dup.any():
-        first_row = frame["row"][~bad].groupby([good["case_ref"], good["stage"], good["kind"]], observed=True).transform("first")
-        same_as = pd.Series("", index=frame.index, dtype=object)
-        same_as[~bad] = "duplicate case_ref + stage + kind: same as row " + first_row.astype(str)
+    # Duplicates among otherwise good rows: the first is kept, the others excluded. The key
+    # (case_ref, stage, kind) as one integer: case_ref's code, stage 0-3, kind code 0-2.
+    kind_code = _positions(kind, KINDS) + 1
+    stage_key = np.where(complaint, np.nan_to_num(stage, nan=0.0), 0).astype(np.int64)
+    key = (case_ref.codes.astype(np.int64) * 4 + stage_key) * 4 + kind_code
+    good = np.flatnonzero(~bad)
+    good_key = pd.Series(key[good])
+    dup_good = good_key.duplicated(keep="first").to_numpy()
+    if dup_good.any():
+        first_row = pd.Series(row[good]).groupby(good_key.to_numpy(), sort=False).transform("first").to_numpy()
+        dup = np.zeros(n, dtype=bool)
+        dup[good[dup_good]] = True
+        same_as = np.full(n, "", dtype=object)
+        same_as[good[dup_good]] = ["duplicate case_ref + stage + kind: same as row " + str(r)
+                                   for r in first_row[dup_good]]
         flag(dup, "case_ref", same_as)
 
+    keep = ~bad
+    stage_series = pd.Series(stage[keep]).where(complaint[keep]).astype("Int8")
     cases = pd.DataFrame({
-        "row": frame["row"].astype("int64"),
-        "case_ref": frame["case_ref"],
-        "kind": pd.Categorical(kind.where(kind.isin(KINDS)), categories=KINDS),
-        "procedure": pd.Categorical(procedure.where(procedure.isin(PROCEDURES)), categories=PROCEDURES),
-        "stage": stage.where(complaint).astype("Int8"),
-        "received": received,
-        "acknowledged": acknowledged,
-        "responded": responded,
-        "team": frame["team"].replace("", pd.NA).astype("category"),
-        "service": frame["service"].replace("", pd.NA).astype("category"),
-        "delay_reason": frame["delay_reason"].replace("", pd.NA).astype("category"),
-        "outcome": frame["outcome"].str.lower().replace("", pd.NA).astype("category"),
-        "extended": extended_text.isin(_YES),
-    })[~bad].reset_index(drop=True)
+        "row": row[keep],
+        "case_ref": pd.Series(column_text("case_ref")[keep], dtype=str),
+        "kind": pd.Categorical.from_codes(_positions(kind, KINDS)[keep], categories=KINDS),
+        "procedure": pd.Categorical.from_codes(_positions(procedure, PROCEDURES)[keep], categories=PROCEDURES),
+        "stage": stage_series,
+        "received": pd.Series(received[keep], dtype=_DATE_DTYPE),
+        "acknowledged": pd.Series(acknowledged[keep], dtype=_DATE_DTYPE),
+        "responded": pd.Series(responded[keep], dtype=_DATE_DTYPE),
+        "team": _category(cols["team"])[keep],
+        "service": _category(cols["service"])[keep],
+        "delay_reason": _category(cols["delay_reason"])[keep],
+        "outcome": _category(cols["outcome"], lambda u: u.str.lower())[keep],
+        "extended": extended.test(lambda u: u.isin(_YES))[keep],
+    })
 
     # Later stages whose case has no stage 1: kept (the log may start mid-case) but listed.
-    comp = cases[cases["kind"] == "complaint"]
-    has_one = set(comp.loc[comp["stage"] == 1, "case_ref"])
-    orphan = (cases["kind"] == "complaint") & (cases["stage"] > 1) & ~cases["case_ref"].isin(has_one)
+    kept_complaint = complaint[keep]
+    kept_stage = stage[keep]
+    kept_ref = case_ref.codes[keep]
+    has_one = np.zeros(len(case_ref.uniques) + 1, dtype=bool)
+    has_one[kept_ref[kept_complaint & (kept_stage == 1)]] = True
+    orphan = kept_complaint & (kept_stage > 1) & ~has_one[kept_ref]
     if orphan.any():
-        sub = cases[orphan.to_numpy()]
+        sub = cases[orphan]
         found.append(pd.DataFrame({"row": sub["row"].to_numpy(), "case_ref": sub["case_ref"].to_numpy(),
                                    "column": "stage", "value": sub["stage"].astype(str).to_numpy(),
                                    "problem": "no stage 1 row for this case: counted from its first stage in the log",
                                    "action": "kept"}))
 
-    found = [f for f in found if len(f)]
     problems = (pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=PROBLEM_COLUMNS))
     problems = problems.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
     return CaseLog(cases, problems, n, raw.label, list(raw.notes))

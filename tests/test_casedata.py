@@ -1,0 +1,508 @@
+"""Reading and validating a case log: every format, every fatal error's exact line, every bad row's exact listing.
+
+Row numbers are as a spreadsheet shows them: header = row 1, first data row = row 2 (blank lines counted).
+Small fixtures live in tests/corpus/ (one per case, bytes exactly as written); binary ones (.xlsx, SQLite)
+are built here in tmp_path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from reportlib import casedata
+from reportlib.casedata import KINDS, PROBLEM_COLUMNS, PROCEDURES, Source
+from reportlib.errors import DataError
+
+CORPUS = Path(__file__).parent / "corpus"
+HEADER = "case_ref,kind,procedure,stage,received,responded\n"
+T = pd.Timestamp
+
+
+def load(name, root=CORPUS, latest=None, **source):
+    """Load a case log by a name relative to ``root`` (messages then name the file as the params file does)."""
+    return casedata.load(Source(str(name), **source), root, latest)
+
+
+def write(tmp_path, content, name="cases.csv"):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return name
+
+
+def problems(log) -> list[tuple]:
+    return [tuple(r) for r in log.problems[["row", "case_ref", "column", "value", "problem", "action"]].itertuples(
+        index=False)]
+
+
+def fatal(tmp_path, content, name="cases.csv", **source) -> str:
+    write(tmp_path, content, name)
+    with pytest.raises(DataError) as e:
+        load(name, tmp_path, **source)
+    assert e.value.exit_status == 2
+    return str(e.value)
+
+
+# --- encodings and line endings ------------------------------------------------------------------------
+
+ROWS = "A1,complaint,corporate,1,01/09/2020,03/09/2020\nA2,comment,adults,,02/09/2020,\n"
+
+
+@pytest.mark.parametrize("encode", [
+    pytest.param(lambda t: t.encode("utf-8"), id="utf-8"),
+    pytest.param(lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), id="utf-8 with BOM"),
+    pytest.param(lambda t: t.replace("\n", "\r\n").encode("utf-8"), id="CRLF"),
+    pytest.param(lambda t: b"\xef\xbb\xbf" + t.replace("\n", "\r\n").encode("utf-8"), id="BOM and CRLF"),
+    pytest.param(lambda t: t.replace("\n", "\r").encode("utf-8"), id="old Mac CR"),
+    pytest.param(lambda t: t.replace(",", ";").encode("utf-8"), id="semicolons"),
+])
+def test_csv_encodings_and_line_endings(tmp_path, encode):
+    log = load(write(tmp_path, encode(HEADER + ROWS)), tmp_path)
+    assert log.summary() == "cases.csv: 2 rows read, 2 used, 0 excluded"
+    assert log.notes == []
+    c = log.cases
+    assert c["case_ref"].tolist() == ["A1", "A2"]          # no BOM stuck to the first header or value
+    assert c["row"].tolist() == [2, 3]
+    assert c["received"].tolist() == [T("2020-09-01"), T("2020-09-02")]
+    assert c["responded"].iloc[0] == T("2020-09-03") and pd.isna(c["responded"].iloc[1])
+
+
+def test_utf8_bom_crlf_fixture_keeps_accents():
+    log = load("utf8_bom_crlf.csv")
+    assert log.notes == []
+    assert log.cases["team"].tolist() == ["Café Services", "Équipe £"]
+
+
+def test_windows_1252_is_read_with_a_note():
+    log = load("windows_1252.csv")
+    assert log.cases["team"].tolist() == ["Café Services"]
+    assert log.cases["outcome"].tolist() == ["upheld: £50 refund"]
+    assert log.notes == ["windows_1252.csv is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format). "
+                         "Save it as 'CSV UTF-8' to be sure of accented characters."]
+
+
+def test_non_ascii_utf8_beyond_the_first_lines(tmp_path):
+    # a UTF-8 character far down a long file must not make it look like Windows-1252
+    body = "".join(f"A{i},complaint,corporate,1,01/09/2020,\n" for i in range(5000))
+    log = load(write(tmp_path, HEADER + body + "A5000,complaint,corporate,1,01/09/2020,\n".replace(
+        "A5000", "Ré5000")), tmp_path)
+    assert log.notes == [] and log.cases["case_ref"].iloc[-1] == "Ré5000" and log.rows_read == 5001
+
+
+# --- fatal: the file cannot be read as a case log -------------------------------------------------------
+
+def test_binary_garbage_refused(tmp_path):
+    garbage = bytes(range(256)) * 4
+    assert fatal(tmp_path, garbage) == ("cases.csv: not a CSV text file (it holds binary data); export the case log "
+                                        "as CSV UTF-8 or .xlsx")
+
+
+def test_text_in_no_known_encoding_refused(tmp_path):
+    # 0x81 and 0x8D are undefined in Windows-1252 and invalid in UTF-8
+    assert fatal(tmp_path, HEADER.encode() + b"A1,complaint,corporate,1,01/09/2020,\x81\x8d\n") == (
+        "cases.csv: not UTF-8 or Windows-1252 text; save it from Excel as 'CSV UTF-8 (Comma delimited)'")
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \r\n"], ids=["zero bytes", "only blank lines"])
+def test_empty_file(tmp_path, content):
+    assert fatal(tmp_path, content) == "cases.csv: the file is empty; export the case log again"
+
+
+@pytest.mark.parametrize("content", [HEADER, HEADER + "\n\n,,,,,\n"], ids=["header only", "header and blanks"])
+def test_header_only(tmp_path, content):
+    assert fatal(tmp_path, content) == "cases.csv: has a header but no rows; export the case log again"
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError) as e:
+        load("nope.csv", tmp_path)
+    assert str(e.value) == ("nope.csv: case log not found; check data: in the params file (relative paths start at "
+                            "the project folder)")
+
+
+def test_required_column_missing(tmp_path):
+    assert fatal(tmp_path, "case_ref,kind,stage,received\nA1,complaint,1,01/09/2020\n") == (
+        "cases.csv: required column 'procedure' (procedure) is missing; map it under columns: in the params file "
+        "(e.g. procedure: Your Header)")
+
+
+def test_mapped_header_not_in_file(tmp_path):
+    content = "Ref,Type,Procedure,Stage,Received\nA1,complaint,corporate,1,01/09/2020\n"
+    assert fatal(tmp_path, content, columns={"case_ref": "Ref No", "kind": "Type"}) == (
+        "cases.csv: column 'Ref No' (mapped to case_ref under columns: in the params file) is not in the file; its "
+        "headers are: Ref, Type, Procedure, Stage, Received")
+
+
+def test_mapped_header_not_in_file_lists_the_header_row_not_a_title_line(tmp_path):
+    content = "Complaints export\n\nRef,Type,Procedure,Stage,Received\nA1,complaint,corporate,1,01/09/2020\n"
+    assert fatal(tmp_path, content, columns={"case_ref": "Ref No", "kind": "Type"}) == (
+        "cases.csv: column 'Ref No' (mapped to case_ref under columns: in the params file) is not in the file; its "
+        "headers are: Ref, Type, Procedure, Stage, Received")
+
+
+def test_ragged_row_refused_with_its_line(tmp_path):
+    content = HEADER + "A1,complaint,corporate,1,01/09/2020,\nA2,complaint,corporate,1,01/09/2020,,Smith, J\n"
+    assert fatal(tmp_path, content) == ("cases.csv: not a well-formed CSV table at line 3 (a row has more fields than "
+                                        "the header); check quotes and commas there")
+
+
+def test_old_excel_refused(tmp_path):
+    assert fatal(tmp_path, b"\xd0\xcf\x11\xe0 not really", "cases.xls") == (
+        "cases.xls: old Excel .xls files are not read; open it in Excel and save it as .xlsx or CSV UTF-8")
+
+
+def test_a_folder_refused(tmp_path):
+    (tmp_path / "exports").mkdir()
+    with pytest.raises(DataError, match=r"^exports: is a folder, not a case-log file; point data: at the export file$"):
+        load("exports", tmp_path)
+
+
+# --- where the header is, and row numbers ---------------------------------------------------------------
+
+def test_header_on_row_3_below_title_lines():
+    log = load("header_on_row_3.csv")
+    assert log.notes == ["header_on_row_3.csv: the header is on row 3; the 2 row(s) above it were skipped."]
+    # first data row is row 4; the blank line (row 6) is counted but is not a row of the log
+    assert log.cases["row"].tolist() == [4, 5]
+    assert problems(log) == [(7, "T3", "received", "31/02/2020", "impossible date (no such day)", "excluded")]
+    assert log.summary() == "header_on_row_3.csv: 3 rows read, 2 used, 1 excluded"
+
+
+def test_row_numbers_count_blank_lines(tmp_path):
+    content = (HEADER + "A1,complaint,corporate,1,01/09/2020,\n\n\nA2,complaint,corporate,1,31/02/2020,\n"
+               "   \nA3,complaint,corporate,1,01/09/2020,\n\n")
+    log = load(write(tmp_path, content), tmp_path)
+    assert log.cases["row"].tolist() == [2, 7]
+    assert problems(log) == [(5, "A2", "received", "31/02/2020", "impossible date (no such day)", "excluded")]
+    assert log.rows_read == 3
+
+
+def test_quoted_newline_is_one_spreadsheet_row(tmp_path):
+    content = ("case_ref,kind,procedure,stage,received,notes\n"
+               'A1,complaint,corporate,1,01/09/2020,"two\nlines"\n'
+               "A2,complaint,corporate,1,31/02/2020,\n")
+    log = load(write(tmp_path, content), tmp_path)
+    assert problems(log) == [(3, "A2", "received", "31/02/2020", "impossible date (no such day)", "excluded")]
+
+
+# --- the contract: only canonical columns, mapped names and codes ---------------------------------------
+
+EXPORT_MAP = dict(
+    columns={"case_ref": "Ref No", "kind": "Type", "procedure": "Directorate Code", "received": "Date Received",
+             "responded": "Date Responded"},
+    values={"kind": {"Complaint": "complaint", "Compliment": "compliment", "Comment": "comment"},
+            "procedure": {"CSC": "childrens", "ASC": "adults", "CORP": "corporate"}},
+)
+
+
+def test_columns_outside_the_contract_are_dropped_at_the_door():
+    raw = casedata.read(Source("export_with_codes.csv", columns=EXPORT_MAP["columns"]), CORPUS)
+    assert list(raw.frame.columns) == ["row", "case_ref", "kind", "procedure", "stage", "received", "responded"]
+    log = load("export_with_codes.csv", **EXPORT_MAP)
+    everything = log.cases.astype(str).to_csv() + log.problems.astype(str).to_csv() + repr(raw)
+    for personal in ("Jo Bloggs", "jo.bloggs@example.com", "Very upset", "Complainant", "Email", "Notes"):
+        assert personal not in everything
+    assert list(log.cases.columns) == ["row", "case_ref", "kind", "procedure", "stage", "received", "acknowledged",
+                                       "responded", "team", "service", "delay_reason", "outcome", "extended"]
+
+
+def test_value_mapping_exact_then_any_case():
+    log = load("export_with_codes.csv", **EXPORT_MAP)
+    assert problems(log) == []
+    c = log.cases
+    assert c["kind"].tolist() == ["complaint", "compliment", "comment"]       # COMPLIMENT matched Compliment
+    assert c["procedure"].tolist() == ["childrens", "adults", "corporate"]
+    assert c["stage"].tolist()[0] == 1                                         # "Stage 1" is stage 1
+    assert c["received"].tolist() == [T("2020-09-01"), T("2020-09-02"), T("2020-09-02")]
+
+
+def test_unmapped_codes_are_bad_rows():
+    log = load("export_with_codes.csv", columns=EXPORT_MAP["columns"])
+    assert problems(log)[:2] == [
+        (2, "E1", "procedure", "CSC", "unknown procedure: use childrens, adults or corporate, or map it under values: "
+                                      "procedure: in the params file", "excluded"),
+        (3, "E2", "procedure", "ASC", "unknown procedure: use childrens, adults or corporate, or map it under values: "
+                                      "procedure: in the params file", "excluded")]
+
+
+def test_headers_matched_loosely_and_values_stripped(tmp_path):
+    content = ("Case Ref , KIND,Procedure,stage,Received\n"
+               "  A1 ,  Complaint , Corporate ,  1 , 01/09/2020 \n")
+    log = load(write(tmp_path, content), tmp_path)
+    assert problems(log) == []
+    row = log.cases.iloc[0]
+    assert (row["case_ref"], row["kind"], row["procedure"], row["stage"], row["received"]) == (
+        "A1", "complaint", "corporate", 1, T("2020-09-01"))
+
+
+def test_typed_columns():
+    c = load("utf8_bom_crlf.csv").cases
+    assert list(c["kind"].cat.categories) == list(KINDS)
+    assert list(c["procedure"].cat.categories) == list(PROCEDURES)
+    assert str(c["stage"].dtype) == "Int8"
+    assert all(c[d].dtype.kind == "M" for d in ("received", "acknowledged", "responded"))
+    assert c["row"].dtype == np.int64
+    assert c["extended"].dtype == bool
+
+
+# --- .xlsx ----------------------------------------------------------------------------------------------
+
+def _workbook(path: Path, title_rows: int = 0):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Cases"
+    for i in range(title_rows):
+        ws.append([f"Complaints log, title line {i + 1}"])
+    ws.append(["Case Ref", "Kind", "Procedure", "Stage", "Received", "Responded", "Complainant", "Extended"])
+    ws.append([12345, "complaint", "corporate", 1, dt.datetime(2020, 5, 7), dt.datetime(2020, 5, 11, 16, 30),
+               "Jo Bloggs", True])
+    ws.append(["X2", "complaint", "corporate", 2.0, "07/05/2020", "2020-05-11", "Al Jones", "no"])
+    ws.append(["X3", "comment", "adults", None, dt.date(2020, 5, 7), None, None, None])
+    ws.append(["X4", "complaint", "corporate", "1", "31/02/2020", None, "Sam", None])
+    other = book.create_sheet("Notes")
+    other.append(["nothing", "here"])
+    book.save(path)
+
+
+def test_xlsx_date_cells_and_text_dates(tmp_path):
+    _workbook(tmp_path / "log.xlsx", title_rows=2)
+    log = load("log.xlsx", tmp_path, columns={"case_ref": "Case Ref"})
+    assert log.notes == ["log.xlsx: the header is on row 3; the 2 row(s) above it were skipped."]
+    c = log.cases
+    assert c["row"].tolist() == [4, 5, 6]                    # header on row 3
+    assert c["case_ref"].tolist() == ["12345", "X2", "X3"]   # a number cell is text, without '.0'
+    assert c["stage"].tolist()[:2] == [1, 2]                 # 2.0 is stage 2
+    assert c["received"].tolist() == [T("2020-05-07")] * 3   # date cell, UK text, date cell
+    assert c["responded"].tolist()[:2] == [T("2020-05-11")] * 2  # datetime cell counts by its day; ISO text
+    assert c["extended"].tolist() == [True, False, False]   # a TRUE cell is yes
+    assert problems(log) == [
+        (5, "X2", "stage", "2", "no stage 1 row for this case: counted from its first stage in the log", "kept"),
+        (7, "X4", "received", "31/02/2020", "impossible date (no such day)", "excluded")]
+    assert "Complainant" not in casedata.read(Source("log.xlsx", columns={"case_ref": "Case Ref"}), tmp_path).frame
+
+
+def test_xlsx_sheet_by_name_and_missing_sheet(tmp_path):
+    _workbook(tmp_path / "log.xlsx")
+    assert load("log.xlsx", tmp_path, columns={"case_ref": "Case Ref"}, sheet="Cases").rows_read == 4
+    with pytest.raises(DataError) as e:
+        load("log.xlsx", tmp_path, columns={"case_ref": "Case Ref"}, sheet="2020-21")
+    assert str(e.value) == "log.xlsx: no sheet '2020-21' (sheet: in the params file); its sheets are: Cases, Notes"
+
+
+def test_xlsx_that_is_not_a_workbook(tmp_path):
+    assert fatal(tmp_path, b"PK\x03\x04 broken zip", "log.xlsx") == (
+        "log.xlsx: not a readable .xlsx workbook; open it in Excel and save it again as .xlsx")
+
+
+# --- SQLite ---------------------------------------------------------------------------------------------
+
+def _database(path: Path):
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE cases (case_ref TEXT, kind TEXT, procedure TEXT, stage INTEGER, received TEXT, "
+                "responded TEXT, email TEXT)")
+    con.execute("CREATE TABLE audit (x)")
+    con.executemany("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        ("D1", "complaint", "adults", 1, "2020-05-07", "2020-05-11", "a@example.com"),
+        ("D2", "comment", "adults", None, "07/05/2020", None, "b@example.com"),
+        ("D3", "compliment", "corporate", None, "2020-13-01", None, "c@example.com"),
+    ])
+    con.commit()
+    con.close()
+
+
+def test_sqlite_table(tmp_path):
+    _database(tmp_path / "log.db")
+    log = load("log.db", tmp_path, table="cases")
+    assert log.cases["case_ref"].tolist() == ["D1", "D2"]
+    assert log.cases["row"].tolist() == [1, 2]   # a database has record numbers, not spreadsheet rows
+    assert log.cases["stage"].tolist()[0] == 1
+    assert problems(log) == [(3, "D3", "received", "2020-13-01", "impossible date (no such day)", "excluded")]
+    assert "email" not in casedata.read(Source("log.db", table="cases"), tmp_path).frame
+
+
+def test_sqlite_query(tmp_path):
+    _database(tmp_path / "log.db")
+    log = load("log.db", tmp_path, query="SELECT * FROM cases WHERE kind = 'complaint'")
+    assert log.cases["case_ref"].tolist() == ["D1"] and problems(log) == []
+
+
+@pytest.mark.parametrize("source, message", [
+    ({}, "log.db: say which table holds the case log with table: in the params file; the database has: audit, cases"),
+    ({"table": "complaints"}, "log.db: no table 'complaints' (table: in the params file)"),
+    ({"query": "SELECT nope FROM cases"},
+     "log.db: the query failed: no such column: nope; check query: in the params file"),
+])
+def test_sqlite_errors(tmp_path, source, message):
+    _database(tmp_path / "log.db")
+    with pytest.raises(DataError) as e:
+        load("log.db", tmp_path, **source)
+    assert str(e.value) == message
+
+
+# --- dates ----------------------------------------------------------------------------------------------
+
+def test_excel_serials_iso_and_uk_dates():
+    log = load("excel_serial_dates.csv")
+    c = log.cases
+    assert c["case_ref"].tolist() == ["S1", "S2", "S3", "S4"]
+    assert c["received"].tolist() == [T("2020-05-07")] * 4
+    assert c["responded"].tolist() == [T("2020-05-11")] * 4
+    assert problems(log) == [(6, "S5", "received", "12345", "not a date: write 18/08/2020 or 2020-08-18", "excluded")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2020-08-18", "2020-08-18"),
+    ("18/08/2020", "2020-08-18"),
+    ("01/09/2020", "2020-09-01"),                # day first: 1 September, never 9 January
+    ("1/9/2020", "2020-09-01"),
+    ("18/08/2020 14:30", "2020-08-18"),
+    ("2020-08-18T14:30:00", "2020-08-18"),
+    ("2020-08-18 14:30", "2020-08-18"),
+    ("44061", "2020-08-18"),                     # Excel serial
+    ("29/02/2020", "2020-02-29"),                # a real leap day
+])
+def test_parse_dates_accepts(text, expected):
+    dates, problem = casedata.parse_dates(pd.Series([text]))
+    assert dates.tolist() == [T(expected)] and problem.tolist() == [""]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("31/02/2020", "impossible date (no such day)"),
+    ("29/02/2021", "impossible date (no such day)"),
+    ("2020-02-30", "impossible date (no such day)"),
+    ("12/25/2020", "impossible date: month above 12 (dates are read day first, 18/08/2020)"),
+    ("25/12/20", "two-digit year: write the year in full, 18/08/2020"),
+    ("18.08.2020", "not a date: write 18/08/2020 or 2020-08-18"),
+    ("August 2020", "not a date: write 18/08/2020 or 2020-08-18"),
+    ("12345", "not a date: write 18/08/2020 or 2020-08-18"),
+])
+def test_parse_dates_refuses(text, message):
+    dates, problem = casedata.parse_dates(pd.Series([text]))
+    assert dates.isna().all() and problem.tolist() == [message]
+
+
+def test_parse_dates_blank_is_not_a_problem_and_keeps_the_index():
+    dates, problem = casedata.parse_dates(pd.Series(["", "18/08/2020", "", "18/08/2020"], index=[10, 11, 12, 13]))
+    assert dates.index.tolist() == [10, 11, 12, 13] and problem.tolist() == ["", "", "", ""]
+    assert dates.isna().tolist() == [True, False, True, False]
+
+
+# --- bad rows: each listed exactly, none dropped silently ------------------------------------------------
+
+def test_every_kind_of_bad_row():
+    log = load("bad_rows.csv")
+    assert problems(log) == [
+        (2, "B1", "received", "31/02/2020", "impossible date (no such day)", "excluded"),
+        (3, "B2", "received", "12/25/2020",
+         "impossible date: month above 12 (dates are read day first, 18/08/2020)", "excluded"),
+        (4, "B3", "received", "25/12/20", "two-digit year: write the year in full, 18/08/2020", "excluded"),
+        (5, "B4", "responded", "01/09/2020", "responded before received", "excluded"),
+        (6, "B5", "kind", "grumble", "unknown kind: use complaint, comment or compliment, or map it under values: "
+                                     "kind: in the params file", "excluded"),
+        (7, "B6", "procedure", "education", "unknown procedure: use childrens, adults or corporate, or map it under "
+                                            "values: procedure: in the params file", "excluded"),
+        (8, "B7", "stage", "", "stage is blank on a complaint: give 1, 2 or 3", "excluded"),
+        (10, "B8", "case_ref", "B8", "duplicate case_ref + stage + kind: same as row 9", "excluded"),
+        (11, "B9", "stage", "2", "no stage 1 row for this case: counted from its first stage in the log", "kept"),
+        (12, "B10", "received", "soon", "not a date: write 18/08/2020 or 2020-08-18", "excluded"),
+        (13, "", "case_ref", "", "case_ref is blank", "excluded"),
+        (14, "B11", "received", "", "received is blank", "excluded"),
+        (15, "B12", "stage", "4", "unknown stage: use 1, 2 or 3", "excluded"),
+        (16, "B13", "extended", "maybe", "extended must be yes or no", "excluded"),
+        (17, "B14", "acknowledged", "02/09/2020", "acknowledged before received", "excluded"),
+    ]
+    # nothing dropped silently: every row read is used or listed as excluded
+    assert log.rows_read == 17 and log.rows_used == 3 and log.rows_excluded == 14
+    assert log.rows_used + log.rows_excluded == log.rows_read
+    assert log.cases["row"].tolist() == [9, 11, 18]     # the first of the duplicates is kept, so is stage 2
+    assert log.summary() == "bad_rows.csv: 17 rows read, 3 used, 14 excluded, 1 kept with a warning"
+
+
+def test_a_row_with_two_problems_is_excluded_once(tmp_path):
+    log = load(write(tmp_path, HEADER + "A1,grumble,nowhere,1,31/02/2020,\nA2,complaint,corporate,1,01/09/2020,\n"),
+               tmp_path)
+    assert [(p[0], p[2]) for p in problems(log)] == [(2, "kind"), (2, "procedure"), (2, "received")]
+    assert (log.rows_read, log.rows_used, log.rows_excluded) == (2, 1, 1)
+
+
+def test_duplicates_point_at_the_first(tmp_path):
+    content = HEADER + (
+        "A1,complaint,corporate,1,01/09/2020,\n"     # 2 first
+        "A1,complaint,corporate,2,01/10/2020,\n"     # 3 another stage: fine
+        "A1,compliment,corporate,,01/09/2020,\n"     # 4 another kind: fine
+        "A1,complaint,corporate,1,02/09/2020,\n"     # 5 duplicate of 2
+        "A1,Complaint,corporate,Stage 1,03/09/2020,\n"  # 6 duplicate of 2 (same after normalising)
+        "A1,compliment,corporate,,05/09/2020,\n")    # 7 duplicate of 4
+    log = load(write(tmp_path, content), tmp_path)
+    assert problems(log) == [
+        (5, "A1", "case_ref", "A1", "duplicate case_ref + stage + kind: same as row 2", "excluded"),
+        (6, "A1", "case_ref", "A1", "duplicate case_ref + stage + kind: same as row 2", "excluded"),
+        (7, "A1", "case_ref", "A1", "duplicate case_ref + stage + kind: same as row 4", "excluded"),
+    ]
+    assert log.cases["row"].tolist() == [2, 3, 4]
+
+
+def test_a_bad_row_does_not_make_its_copy_a_duplicate(tmp_path):
+    content = HEADER + "A1,complaint,corporate,1,31/02/2020,\nA1,complaint,corporate,1,01/09/2020,\n"
+    log = load(write(tmp_path, content), tmp_path)
+    assert [p[4] for p in problems(log)] == ["impossible date (no such day)"]
+    assert log.cases["row"].tolist() == [3]
+
+
+def test_stage_2_without_stage_1_is_kept_with_a_warning(tmp_path):
+    content = HEADER + "A1,complaint,childrens,2,01/09/2020,\nA2,complaint,childrens,1,01/09/2020,\n" \
+                       "A2,complaint,childrens,3,01/11/2020,\n"
+    log = load(write(tmp_path, content), tmp_path)
+    assert problems(log) == [
+        (2, "A1", "stage", "2", "no stage 1 row for this case: counted from its first stage in the log", "kept")]
+    assert log.rows_used == 3 and log.rows_excluded == 0 and log.warnings == 1
+
+
+def test_dates_after_the_meeting_are_excluded(tmp_path):
+    content = HEADER + ("A1,complaint,corporate,1,15/01/2021,20/01/2021\n"    # on the meeting date: fine
+                        "A2,complaint,corporate,1,15/01/2021,21/01/2021\n"    # the day after
+                        "A3,complaint,corporate,1,15/09/2030,\n")             # a typo for 2020
+    log = load(write(tmp_path, content), tmp_path, latest=dt.date(2021, 1, 20))
+    assert problems(log) == [
+        (3, "A2", "responded", "21/01/2021", "date is after the meeting date (20/01/2021): a typo or a future date",
+         "excluded"),
+        (4, "A3", "received", "15/09/2030", "date is after the meeting date (20/01/2021): a typo or a future date",
+         "excluded"),
+    ]
+    assert load("cases.csv", tmp_path).rows_excluded == 0       # without a meeting date nothing is in the future
+
+
+def test_comments_and_compliments_need_no_stage(tmp_path):
+    content = HEADER + "A1,comment,adults,,01/09/2020,\nA2,compliment,childrens,,01/09/2020,\n"
+    log = load(write(tmp_path, content), tmp_path)
+    assert problems(log) == [] and log.cases["stage"].isna().all()
+
+
+def test_no_problems_writes_a_header_only_file(tmp_path):
+    log = load(write(tmp_path, HEADER + ROWS), tmp_path)
+    casedata.write_problems(log, tmp_path / "data_quality.csv")
+    assert (tmp_path / "data_quality.csv").read_text() == ",".join(PROBLEM_COLUMNS) + "\n"
+
+
+def test_problems_file_lists_each_problem(tmp_path):
+    log = load("bad_rows.csv")
+    casedata.write_problems(log, tmp_path / "data_quality.csv")
+    lines = (tmp_path / "data_quality.csv").read_text().splitlines()
+    assert lines[0] == "row,case_ref,column,value,problem,action"
+    assert lines[1] == "2,B1,received,31/02/2020,impossible date (no such day),excluded"
+    assert len(lines) == 1 + 15
+
+
+def test_many_rows_keep_their_row_numbers(tmp_path):
+    # the vectorised path (codes per distinct value) must keep each problem on its own row
+    n = 3000
+    lines = [f"C{i},complaint,corporate,1,{'31/02/2020' if i % 1000 == 7 else '01/09/2020'},\n" for i in range(n)]
+    log = load(write(tmp_path, HEADER + "".join(lines)), tmp_path)
+    assert [(p[0], p[1]) for p in problems(log)] == [(9, "C7"), (1009, "C1007"), (2009, "C2007")]
+    assert log.rows_used == n - 3
