@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from . import periods
 from .errors import ParamsError
+from .regions import DEFAULT_REGION, REGIONS
 
 CANONICAL_COLUMNS = (
     "case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded",
@@ -109,7 +110,7 @@ class CommonParams(Model):
     sheet: Text | int | None = None
     table: str | None = None
     query: str | None = None
-    region: Literal["england-and-wales", "scotland", "northern-ireland"] = "england-and-wales"
+    region: Literal[tuple(REGIONS)] = DEFAULT_REGION  # type: ignore[valid-type]
     closure_days: tuple[Date, ...] = ()
     clock_start: Literal["received", "acknowledged"] = "received"
     recommendations: tuple[str, ...] = ()
@@ -252,7 +253,10 @@ def _describe(err: dict, model: type[BaseModel]) -> str:
     msg = _PLAIN.get(err["type"]) or re.sub(r"^Input should be", "should be", re.sub(r"^Value error, ", "", msg))
     got = err.get("input")
     secret = loc == "data"  # may hold credentials: never echoed
-    shown = f" (got {got!r})" if got is not None and not secret and not isinstance(got, (dict, list)) else ""
+    shown = (f" (got {got!r})" if got is not None and not secret and not isinstance(got, (dict, list))
+             and repr(got) not in msg else "")
+    if not loc:  # a rule about several keys (table: and query:, period_start and period_end)
+        return f"{msg}{shown}"
     return f"key '{loc}': {msg}{shown}"
 
 
@@ -285,7 +289,34 @@ def _int_or_text(loader, node):
     return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
+def _date_or_text(loader, node):
+    """An impossible date (2021-02-30) stays text, so the params check names the key instead of crashing."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    def __init__(self, key, first, second):
+        super().__init__(None, None, f"key '{key}' is given twice", second)
+        self.key, self.first, self.second = key, first, second
+
+
+def _mapping_without_duplicates(loader, node, deep=False):
+    """A key given twice is refused: YAML would silently keep only the last one."""
+    seen = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            if key_node.value in seen:
+                raise _DuplicateKey(key_node.value, seen[key_node.value], key_node.start_mark)
+            seen[key_node.value] = key_node.start_mark
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
+_Loader.construct_mapping = _mapping_without_duplicates
 
 
 def load(path: Path | str) -> AnyParams:
@@ -301,6 +332,9 @@ def load(path: Path | str) -> AnyParams:
         raise ParamsError(f"{path}: not UTF-8 text; save the params file as UTF-8") from None
     try:
         raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as e:
+        raise ParamsError(f"{path}: key '{e.key}' is given twice (lines {e.first.line + 1} and {e.second.line + 1}); "
+                          "keep one") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

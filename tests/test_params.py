@@ -1,0 +1,218 @@
+"""The params file: good files load typed and normalised; every mistake is one exact line naming the file and key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from reportlib import params
+from reportlib.errors import ParamsError
+
+CHILDRENS = """\
+notebook: childrens_response_times
+council: Testshire Council
+committee: Children's Services Scrutiny Committee
+meeting_date: 20/01/2021
+title: "Children's Services Complaints: Response Times Action Plan"
+report_of: Acting Director of Children's Services
+contact:
+  name: Darren Example
+  role: Complaints Manager
+  phone: 01632960123
+  email: complaints@testshire.example
+data: data/cases.csv
+target_working_days: 20
+baseline_year: 2019/2020
+change_date: 2020-08-18
+period_start: 2020-04-01
+period_end: 31/12/2020
+closure_days: [2020-12-29, 30/12/2020]
+"""
+
+PERFORMANCE = """\
+notebook: complaints_performance
+council: Testshire County Council
+committee: Corporate and Communities Overview and Scrutiny Panel
+meeting_date: 2021-07-20
+title: Performance Monitoring of Comments, Compliments and Complaints
+report_of: Assistant Director for Legal and Governance
+contact:
+  - name: Emma Example
+    role: Overview and Scrutiny Officer
+  - name: Sam Example
+    phone: 01632 960844
+data: cases.xlsx
+sheet: Cases 2020-21
+columns: {case_ref: Ref No, received: Date Received}
+values: {kind: {Complaint: complaint, 1: complaint}}
+year: 2020-21
+region: scotland
+benchmarks:
+  - {authority: Sandwell, value: 73, measure: childrens}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "meeting.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error(tmp_path: Path, text: str) -> str:
+    path = write(tmp_path, text)
+    with pytest.raises(ParamsError) as e:
+        params.load(path)
+    assert e.value.exit_status == 2
+    message = str(e.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    return message[len(f"{path}: "):]
+
+
+def test_good_childrens_file(tmp_path):
+    p = params.load(write(tmp_path, CHILDRENS))
+    assert isinstance(p, params.ChildrensParams)
+    assert p.meeting_date == dt.date(2021, 1, 20)            # UK day-first
+    assert p.change_date == dt.date(2020, 8, 18)             # ISO
+    assert p.period_end == dt.date(2020, 12, 31)
+    assert p.closure_days == (dt.date(2020, 12, 29), dt.date(2020, 12, 30))
+    assert p.baseline_year == "2019/20"                      # 2019/2020 normalised
+    assert p.target_working_days == 20 and p.stage == 1      # default stage
+    assert p.region == "england-and-wales" and p.clock_start == "received"
+    assert len(p.contact) == 1 and p.contact[0].name == "Darren Example"
+    assert p.contact[0].phone == "01632960123"               # a leading zero is kept, as text
+    assert p.cut_off == dt.date(2020, 12, 31)                # childrens: period_end
+
+
+def test_good_performance_file(tmp_path):
+    p = params.load(write(tmp_path, PERFORMANCE))
+    assert isinstance(p, params.PerformanceParams)
+    assert p.year == "2020/21"                               # 2020-21 normalised
+    assert [c.name for c in p.contact] == ["Emma Example", "Sam Example"]
+    assert p.contact[1].phone == "01632 960844"
+    assert p.columns == {"case_ref": "Ref No", "received": "Date Received"}
+    assert p.values == {"kind": {"Complaint": "complaint", "1": "complaint"}}   # codes are text
+    assert p.sheet == "Cases 2020-21" and p.region == "scotland"
+    assert p.stage2_timescales == {"childrens": 65, "corporate": 25}          # defaults
+    assert p.quarters == 8 and p.trend_years == 6
+    assert p.benchmarks[0].value == 73 and p.benchmarks[0].measure == "childrens"
+    assert p.cut_off == dt.date(2021, 3, 31)                 # end of the year reported
+
+
+def test_params_are_frozen(tmp_path):
+    p = params.load(write(tmp_path, CHILDRENS))
+    with pytest.raises(Exception):
+        p.council = "Other"
+
+
+@pytest.mark.parametrize("text, message", [
+    (CHILDRENS + "benchmark: []\n", "unknown key 'benchmark': did you mean 'benchmarks'?"),
+    (CHILDRENS + "favourite_colour: blue\n", "unknown key 'favourite_colour': remove it or check its spelling"),
+    (CHILDRENS.replace("  role: Complaints Manager", "  rolee: Complaints Manager"),
+     "unknown key 'contact[1].rolee': did you mean 'role'?"),
+    (CHILDRENS.replace("target_working_days: 20\n", ""),
+     "missing required key 'target_working_days': add it (see docs/params.md)"),
+    (CHILDRENS.replace("council: Testshire Council\n", ""), "missing required key 'council': add it (see docs/params.md)"),
+    (CHILDRENS.replace("notebook: childrens_response_times\n", ""),
+     "missing required key 'notebook' (one of: childrens_response_times, complaints_performance)"),
+    (CHILDRENS.replace("target_working_days: 20", "target_working_days: twenty"),
+     "key 'target_working_days': should be a whole number, written in figures (got 'twenty')"),
+    (CHILDRENS.replace("target_working_days: 20", "target_working_days: 20.5"),
+     "key 'target_working_days': should be a whole number (got 20.5)"),
+    (CHILDRENS.replace("notebook: childrens_response_times", "notebook: childrens_reponse_times"),
+     "key 'notebook': unknown notebook 'childrens_reponse_times'; use one of: childrens_response_times, "
+     "complaints_performance"),
+    (CHILDRENS.replace("data: data/cases.csv", "data: postgresql://reports:s3cret@db.example/complaints"),
+     "key 'data': contains a password: leave it out and set PGPASSWORD (or ~/.pgpass) in the environment, or write "
+     "${VARIABLE} to take it from the environment"),
+    (CHILDRENS.replace("meeting_date: 20/01/2021", "meeting_date: 01/20/2021"),
+     "key 'meeting_date': '01/20/2021' is not a date: write it as 2020-08-18 or 18/08/2020"),
+    (CHILDRENS.replace("meeting_date: 20/01/2021", "meeting_date: 2021-02-30"),
+     "key 'meeting_date': '2021-02-30' is not a date: write it as 2020-08-18 or 18/08/2020"),
+    (CHILDRENS.replace("baseline_year: 2019/2020", "baseline_year: 2019/21"),
+     "key 'baseline_year': '2019/21' is not a financial year: the second year must follow the first, e.g. 2019/20"),
+    (CHILDRENS + "region: wales\n",
+     "key 'region': should be 'england-and-wales', 'scotland' or 'northern-ireland' (got 'wales')"),
+    (CHILDRENS.replace("data: data/cases.csv", "data: postgresql://db.example/x\ntable: cases\nquery: SELECT 1"),
+     "give either table: or query:, not both"),
+    (CHILDRENS.replace("period_end: 31/12/2020", "period_end: 2020-03-01"), "period_end is before period_start"),
+    (CHILDRENS + "council: Othershire Council\n", "key 'council' is given twice (lines 2 and 19); keep one"),
+    ("", "params file is empty"),
+    ("- just\n- a list\n", "expected key: value pairs (a YAML mapping) at the top level"),
+])
+def test_exact_messages(tmp_path, text, message):
+    assert error(tmp_path, text) == message
+
+
+def test_the_password_is_never_echoed(tmp_path):
+    message = error(tmp_path, CHILDRENS.replace("data: data/cases.csv", "data: postgresql://u:s3cret@db/x"))
+    assert "s3cret" not in message
+
+
+def test_password_from_the_environment_and_urls_without_one_are_fine(tmp_path):
+    for url in ("postgresql://reports:${PGPASSWORD}@db.example/complaints", "postgresql://reports@db.example/x",
+                "sqlite:///cases.db"):
+        assert params.load(write(tmp_path, CHILDRENS.replace("data: data/cases.csv", f"data: {url}"))).data == url
+
+
+def test_yaml_syntax_error_gives_the_line(tmp_path):
+    text = CHILDRENS.replace("committee: Children's Services Scrutiny Committee",
+                             "committee: Children's Services: Scrutiny Committee")
+    assert error(tmp_path, text) == ("YAML error at line 3, column 31: mapping values are not allowed here; check the "
+                                     "indentation and quotes there")
+    bad_indent = CHILDRENS + "recommendations:\n  - Members note the report.\n - Members agree the plan.\n"
+    assert error(tmp_path, bad_indent).startswith("YAML error at line 21, column 2: ")
+
+
+def test_tab_indentation(tmp_path):
+    assert error(tmp_path, CHILDRENS + "recommendations:\n\t- one\n").startswith("YAML error at line 20, column 1: ")
+
+
+def test_missing_file_folder_and_encoding(tmp_path):
+    with pytest.raises(ParamsError, match=r"nope\.yaml: params file not found$"):
+        params.load(tmp_path / "nope.yaml")
+    with pytest.raises(ParamsError, match=r": is a folder; give the params \.yaml file$"):
+        params.load(tmp_path)
+    (tmp_path / "latin.yaml").write_bytes(CHILDRENS.replace("Testshire", "Tésthire").encode("cp1252"))
+    with pytest.raises(ParamsError, match=r"latin\.yaml: not UTF-8 text; save the params file as UTF-8$"):
+        params.load(tmp_path / "latin.yaml")
+
+
+def test_several_problems_say_how_many_more(tmp_path):
+    text = CHILDRENS.replace("target_working_days: 20\n", "").replace("council: Testshire Council\n", "")
+    assert error(tmp_path, text) == "missing required key 'council': add it (see docs/params.md) (and 1 more)"
+
+
+@pytest.mark.parametrize("contact", [
+    {"name": "Darren Example", "email": "d@example.com"},
+    [{"name": "Darren Example", "email": "d@example.com"}],
+])
+def test_contact_as_one_mapping_or_a_list(tmp_path, contact):
+    raw = yaml.safe_load(CHILDRENS)
+    raw["contact"] = contact
+    p = params.load(write(tmp_path, yaml.safe_dump(raw)))
+    assert [(c.name, c.email) for c in p.contact] == [("Darren Example", "d@example.com")]
+
+
+def test_dates_in_both_formats_agree(tmp_path):
+    iso = params.load(write(tmp_path, CHILDRENS.replace("20/01/2021", "2021-01-20"), "a.yaml"))
+    uk = params.load(write(tmp_path, CHILDRENS, "b.yaml"))
+    assert iso.meeting_date == uk.meeting_date == dt.date(2021, 1, 20)
+    assert params.parse_date("18/08/2020") == params.parse_date("2020-08-18") == dt.date(2020, 8, 18)
+    assert params.parse_date(dt.datetime(2020, 8, 18, 9, 30)) == dt.date(2020, 8, 18)
+
+
+@pytest.mark.parametrize("label", ["2019/20", "2019/2020", "2019-20", "2019-2020"])
+def test_baseline_year_normalised(tmp_path, label):
+    p = params.load(write(tmp_path, CHILDRENS.replace("baseline_year: 2019/2020", f"baseline_year: '{label}'")))
+    assert p.baseline_year == "2019/20"
+
+
+def test_notebook_parameters_round_trip(tmp_path):
+    path = write(tmp_path, CHILDRENS)
+    p = params.load(path)
+    injected = params.notebook_parameters(p, yaml.safe_load(CHILDRENS))
+    assert injected["meeting_date"] == "2021-01-20" and injected["baseline_year"] == "2019/20"
+    assert params.from_namespace(injected) == p
