@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from .errors import ReportError
-from .workdays import DEFAULT_REGION, REGIONS
+from .regions import DEFAULT_REGION, REGIONS
 
 
 def _friendly(fn):

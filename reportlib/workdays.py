@@ -20,13 +20,7 @@ import holidays as _holidays
 import numpy as np
 import pandas as pd
 
-#: region name (params ``region:``) -> UK subdivision code in the holidays package
-REGIONS = {
-    "england-and-wales": "ENG",
-    "scotland": "SCT",
-    "northern-ireland": "NIR",
-}
-DEFAULT_REGION = "england-and-wales"
+from .regions import DEFAULT_REGION, REGIONS  # noqa: F401 - re-exported: region name -> holidays subdivision
 
 # Holiday tables cover at least these years; data outside widens the window.
 _FIRST_YEAR, _LAST_YEAR = 1995, 2045
