@@ -181,9 +181,9 @@ def _encoding(raw: bytes, label: str) -> tuple[str, list[str]]:
         raise DataError(f"{label}: the file is empty; export the case log again")
     if b"\x00" in raw[:8192]:
         raise DataError(f"{label}: not a CSV text file (it holds binary data); export the case log as CSV UTF-8 or .xlsx")
-    body = memoryview(raw)[len(_BOM):] if raw.startswith(_BOM) else memoryview(raw)
-    if body.nbytes == len(raw) and raw.isascii():
+    if (raw[len(_BOM):] if raw.startswith(_BOM) else raw).isascii():  # most exports: no decoding needed
         return "utf-8-sig", []
+    body = memoryview(raw)[len(_BOM):] if raw.startswith(_BOM) else memoryview(raw)
     try:
         decoder = codecs.getincrementaldecoder("utf-8")()  # in chunks: no second copy of a big file
         for start in range(0, body.nbytes, _CHUNK):
