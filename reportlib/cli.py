@@ -27,13 +27,6 @@ def _friendly(fn):
     return wrapper
 
 
-debug_option = click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
-region_option = click.option("--region", type=click.Choice(list(REGIONS)), default=DEFAULT_REGION, show_default=True,
-                             help="Whose bank holidays to skip.")
-closure_option = click.option("--closure", "closures", multiple=True, metavar="DATE",
-                              help="An extra non-working day (e.g. a Christmas shutdown); repeat for more.")
-
-
 class _Date(click.ParamType):
     name = "DATE"
 
@@ -46,6 +39,15 @@ class _Date(click.ParamType):
 
 
 DATE = _Date()
+
+
+debug_option = click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+region_option = click.option("--region", type=click.Choice(list(REGIONS)), default=DEFAULT_REGION, show_default=True,
+                             help="Whose bank holidays to skip.")
+closure_option = click.option("--closure", "closures", multiple=True, type=DATE, metavar="DATE",
+                              help="An extra non-working day (e.g. a Christmas shutdown); repeat for more.")
+
+
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

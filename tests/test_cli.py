@@ -206,8 +206,6 @@ def test_validate_debug_shows_the_traceback(tmp_path):
     assert result.returncode != 0 and "Traceback" in result.stderr and "DataError" in result.stderr
 
 
-@pytest.mark.xfail(reason="cli.py: --closure is not typed as a DATE, so a bad closure date ends in a traceback "
-                          "instead of click's one-line usage error", strict=False)
 def test_bad_closure_date_is_a_usage_error():
     result = run("workdays", "2020-05-07", "2020-05-11", "--closure", "nonsense")
     assert result.exit_code == 2
