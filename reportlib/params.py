@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
 import typing
 from pathlib import Path
@@ -20,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from . import periods
 from .errors import ParamsError
+from .project import project_root, root_for  # noqa: F401 - part of this module's API
 from .regions import DEFAULT_REGION, REGIONS
 
 CANONICAL_COLUMNS = (
@@ -193,23 +193,6 @@ AnyParams = ChildrensParams | PerformanceParams
 
 
 # --- reading -----------------------------------------------------------------
-
-def project_root(start: Path | str | None = None) -> Path:
-    """The nearest folder at or above ``start`` (default: cwd) holding ``notebooks/``."""
-    here = Path(start or os.getcwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "notebooks").is_dir():
-            return folder
-    raise ParamsError(f"{here}: no project folder (one holding notebooks/) at or above it; run reportlib from the project folder")
-
-
-def root_for(params_file: Path | str) -> Path:
-    """The project folder of a params file: above the file, else above the current directory."""
-    try:
-        return project_root(Path(params_file).resolve().parent)
-    except ParamsError:
-        return project_root()
-
 
 _PLAIN = {
     "int_parsing": "should be a whole number, written in figures",

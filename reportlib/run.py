@@ -25,8 +25,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
-from . import casedata, params as params_mod
 from .errors import BadRowsError, ParamsError, RenderError, ReportError
+from .project import root_for
+
+# pandas, pydantic, papermill and the renderer load inside the functions that need them: a render
+# starts its kernel first, and loads them while the kernel starts.
 
 OUTPUT_FILES = ("report.html", "report.pdf", "report.ipynb", "figures.json", "data_quality.csv", "manifest.json")
 _VERSIONED = ("reportlib", "pandas", "numpy", "matplotlib", "holidays", "papermill", "nbconvert", "nbformat",
@@ -90,7 +93,9 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _inputs(params_file: Path, notebook: Path, p, log: casedata.CaseLog, root: Path) -> dict:
+def _inputs(params_file: Path, notebook: Path, p, log, root: Path) -> dict:
+    from . import casedata
+
     files = {_rel(params_file, root): sha256(params_file), _rel(notebook, root): sha256(notebook)}
     source = casedata.Source.from_params(p)
     if source.is_url:
@@ -126,26 +131,84 @@ def _kernel_manager_class():
             if not self.shutting_down:
                 await super()._async_interrupt_kernel()
 
+        def client(self, **kwargs):
+            # Remember the clients (Papermill's among them) so they can be stopped with the kernel.
+            made = super().client(**kwargs)
+            self.__dict__.setdefault("made_clients", []).append(made)
+            return made
+
     return QuietKernelManager
 
 
-def execute(notebook: Path, output: Path, parameters: dict, failed_copy: Path) -> "nbformat.NotebookNode":
-    """Run the notebook with Papermill in a fresh kernel; a failing cell becomes a RenderError."""
+class Kernel:
+    """The Python kernel of one render, started before the inputs are checked.
+
+    Its start-up, and the imports every report notebook makes (``reportlib.session.preload``),
+    run in the kernel's process while this one checks the params and the case log. The kernel
+    is started, used by Papermill and shut down from one thread of its own, so all of it runs
+    on one event loop.
+    """
+
+    PRELOAD = "import reportlib.session as _s; _s.preload(); del _s"
+
+    def __init__(self, cwd: Path):
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reportlib-kernel")
+        self._started = self._thread.submit(self._start, cwd)
+
+    def _start(self, cwd: Path):
+        from jupyter_client import BlockingKernelClient
+        from jupyter_core.utils import run_sync
+
+        logging.getLogger("traitlets").setLevel(logging.ERROR)
+        os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet ipykernel's debugger warning
+        manager = _kernel_manager_class()(kernel_name="python3")
+        run_sync(manager.start_kernel)(cwd=str(cwd))
+        client = BlockingKernelClient()
+        client.load_connection_info(manager.get_connection_info())
+        client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        client.execute(self.PRELOAD, silent=True, store_history=False)
+        return manager, client
+
+    def submit(self, fn, *args):
+        """Run ``fn(kernel_manager, *args)`` in the kernel's thread (a Future)."""
+        try:
+            manager, _ = self._started.result()
+        except Exception as e:  # noqa: BLE001 - no kernel means no report, whatever the cause
+            raise RenderError(f"the Python kernel could not start ({type(e).__name__}: {e}); "
+                              "check that ipykernel is installed in this environment (./dev setup)") from None
+        return self._thread.submit(fn, manager, *args)
+
+    def close(self) -> None:
+        def stop():
+            from jupyter_core.utils import run_sync
+
+            manager, client = self._started.result()
+            for c in [client, *manager.__dict__.get("made_clients", [])]:
+                c.stop_channels()
+            client.context.destroy(linger=0)
+            run_sync(manager.shutdown_kernel)(now=True)
+        try:
+            self._thread.submit(stop).result()
+        except Exception:  # noqa: BLE001 - a kernel that never started has nothing to stop
+            pass
+        self._thread.shutdown()
+
+
+def execute(manager, notebook: Path, output: Path, parameters: dict, failed_copy: Path):
+    """Run the notebook with Papermill in the kernel ``manager`` runs; a failing cell becomes a RenderError."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet ipykernel's debugger warning
     try:
-        return papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
-                                          kernel_name="python3", progress_bar=False, log_output=False,
-                                          kernel_manager_class=_kernel_manager_class())
+        return papermill.execute_notebook(str(notebook), str(output), parameters=parameters, kernel_name="python3",
+                                          progress_bar=False, log_output=False, km=manager)
     except PapermillExecutionError as e:
         shutil.copyfile(output, failed_copy)
         evalue = " ".join(str(e.evalue).split())
         raise RenderError(f"{notebook.parent.name}/{notebook.name}: cell {e.exec_count} failed: {e.ename}: {evalue} "
                           f"(the executed notebook, failing cell marked, is {failed_copy})") from None
-    except RuntimeError as e:  # the kernel did not start or stopped answering
+    except RuntimeError as e:  # the kernel died or stopped answering
         raise RenderError(f"{notebook.parent.name}/{notebook.name}: the Python kernel failed ({e}); "
                           "check that ipykernel is installed in this environment (./dev setup)") from None
 
@@ -160,16 +223,16 @@ def _swap(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def prepare(params_file: Path | str) -> tuple:
-    """Check the params file, find the notebook and project folder, read the case log."""
+def check(params_file: Path | str, root: Path) -> tuple:
+    """The params, the notebook they name, and the case log, or the ReportError saying what is wrong."""
+    from . import casedata, params as params_mod
+
     params_file = Path(params_file)
     p = params_mod.load(params_file)
-    root = params_mod.root_for(params_file)
     notebook = root / "notebooks" / f"{p.notebook}.ipynb"
     if not notebook.is_file():
         raise ParamsError(f"{params_file}: key 'notebook': notebooks/{p.notebook}.ipynb does not exist in {root}")
-    log = casedata.load_for(p, root)
-    return p, root, notebook, log
+    return p, notebook, casedata.load_for(p, root)
 
 
 def render(params_file: Path | str, out: Path | str | None = None, strict: bool = False) -> Result:
@@ -177,32 +240,41 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     params_file = Path(params_file)
-    p, root, notebook, log = prepare(params_file)
+    root = root_for(params_file)
+    kernel = Kernel(root / "notebooks")
+    try:
+        return _render(kernel, params_file, root, out, strict, started, started_at)
+    finally:
+        kernel.close()
+
+
+def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, started: float,
+            started_at: dt.datetime) -> Result:
+    from . import casedata, params as params_mod
+
+    p, notebook, log = check(params_file, root)
     if strict and log.rows_excluded:
         rows = f"{log.rows_excluded:,} row{'' if log.rows_excluded == 1 else 's'}"
         raise BadRowsError(f"{log.label}: {rows} would be excluded and --strict refuses them; "
                            f"run 'reportlib validate {params_file}' to list them")
     name = params_file.stem
-    out = Path(out) if out else root / "outputs" / name
+    out = Path(out).resolve() if out else root / "outputs" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out.parent))
     try:
         parameters = params_mod.to_jsonable(p)
         if not casedata.Source.from_params(p).is_url and not Path(p.data).is_absolute():
             parameters["data"] = str((root / p.data).resolve())
-        params_path = params_file.resolve()  # before papermill changes the working directory
         t0 = time.perf_counter()
-        import papermill  # noqa: F401 - imported here, not in the thread, so the kernel starts at once
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # The kernel runs the notebook in its own process; meanwhile this one loads the
-            # renderer and gathers the manifest, so a render costs little more than the notebook.
-            running = pool.submit(execute, notebook, tmp / "report.ipynb", parameters,
-                                  out.parent / f"{name}.failed.ipynb")
-            from . import render as render_mod
-            render_mod.warm_up()
-            # (absolute paths only here: papermill changes the working directory while it runs)
-            inputs, versions, git = _inputs(params_path, notebook, p, log, root), _versions(), _git(root)
-            nb = running.result()
+        import papermill  # noqa: F401 - loaded here, not in the kernel's thread, so the notebook starts at once
+        # The kernel runs the notebook in its own process; meanwhile this one loads the
+        # renderer and gathers the manifest, so a render costs little more than the notebook.
+        running = kernel.submit(execute, notebook, tmp / "report.ipynb", parameters,
+                                out.parent / f"{name}.failed.ipynb")
+        from . import render as render_mod
+        render_mod.warm_up()
+        inputs, versions, git = _inputs(params_file.resolve(), notebook, p, log, root), _versions(), _git(root)
+        nb = running.result()
         t1 = time.perf_counter()
         html, collected = render_mod.to_html(nb, where=f"notebooks/{notebook.name}")
         (tmp / "report.html").write_text(html, encoding="utf-8")

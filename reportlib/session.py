@@ -47,6 +47,13 @@ class Report:
                 "clock_start": self.params.clock_start}
 
 
+def preload() -> None:
+    """Import what report notebooks use; a render's kernel runs this while the inputs are checked."""
+    from . import charts
+
+    charts._pyplot()
+
+
 def open_report(namespace: Mapping[str, Any], root: Path | str | None = None) -> Report:
     """Check the parameters in ``namespace``, load the case log, glue the data-quality figures."""
     from IPython.display import display
