@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
+import os
+import re
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -95,3 +99,20 @@ def performance_params(data: Path, **overrides) -> dict:
 def write_params(path: Path, params: dict) -> Path:
     path.write_text(yaml.safe_dump(params, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def render_log(tmp: Path, rows: list[dict], make_params: Callable[..., dict], **overrides) -> Path:
+    """Write ``rows`` as a case log and ``make_params(data, **overrides)`` as params into ``tmp``,
+    render the report from the repository's notebooks, and return its output folder."""
+    from reportlib import run
+
+    os.chdir(REPO)
+    data = write_case_log(tmp / "cases.csv", rows)
+    params = write_params(tmp / "meeting.yaml", make_params(data, **overrides))
+    return run.render(params, out=tmp / "out").out
+
+
+def text_of(page: str) -> str:
+    """The words of an HTML page as a reader sees them, whitespace collapsed."""
+    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from factory import REPO
 from reportlib.cli import main
-from test_render import text_of
+from factory import text_of
 
 CORPUS = Path(__file__).parent / "bad_input"
 DOC = REPO / "docs" / "bad-input.md"

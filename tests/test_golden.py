@@ -4,37 +4,23 @@ must state the published figures (see tests/golden.py for how each was built).""
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
 
-from factory import REPO, write_case_log, write_params
 import golden
-from reportlib import run
-
-
-def _text(page: str) -> str:
-    import html
-    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+from factory import render_log, text_of
 
 
 @pytest.fixture(scope="module")
 def dudley(tmp_path_factory):
-    os.chdir(REPO)
-    tmp = tmp_path_factory.mktemp("dudley")
-    data = write_case_log(tmp / "dudley.csv", golden.dudley_rows())
-    out = run.render(write_params(tmp / "dudley.yaml", golden.dudley_params(data)), out=tmp / "out").out
-    return _text((out / "report.html").read_text()), json.loads((out / "figures.json").read_text())
+    out = render_log(tmp_path_factory.mktemp("dudley"), golden.dudley_rows(), golden.dudley_params)
+    return text_of((out / "report.html").read_text()), json.loads((out / "figures.json").read_text())
 
 
 @pytest.fixture(scope="module")
 def worcs(tmp_path_factory):
-    os.chdir(REPO)
-    tmp = tmp_path_factory.mktemp("worcs")
-    data = write_case_log(tmp / "worcs.csv", golden.worcestershire_rows())
-    out = run.render(write_params(tmp / "worcs.yaml", golden.worcestershire_params(data)), out=tmp / "out").out
+    out = render_log(tmp_path_factory.mktemp("worcs"), golden.worcestershire_rows(), golden.worcestershire_params)
     return (out / "report.html").read_text(), json.loads((out / "figures.json").read_text())
 
 
@@ -82,7 +68,7 @@ def test_childrens_overdue_reasons_largest_first(dudley):
     "compliance varies between 50% and 86%",
 ])
 def test_performance_report_states_the_published_figures(worcs, published):
-    assert published in _text(worcs[0])
+    assert published in text_of(worcs[0])
 
 
 def test_quarterly_indicators_under_the_right_quarter(worcs):

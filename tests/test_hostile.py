@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from html.parser import HTMLParser
 
 import pypdf
 import pytest
 
-from factory import REPO, case, childrens_params, write_case_log, write_params
-from reportlib import run
+from factory import case, childrens_params, render_log
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '<img src=x onerror="alert(1)">'
@@ -21,22 +19,18 @@ LONG = "Very long reason " + "x" * 3000
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    os.chdir(REPO)
-    tmp = tmp_path_factory.mktemp("hostile")
     rows = [case("B1", "2019-06-03", 10), case("B2", "2019-07-01", 25, reason="Staff absence")]
     # Late responses after the change: the main delay reason and its teams are hostile text.
     for i, team in enumerate([SCRIPT, IMG, SCRIPT, MARKDOWN]):
         rows.append(case(f"H{i}", f"2020-09-0{i + 1}", 30, reason=JINJA, team=team))
     rows.append(case("L1", "2020-10-01", 30, reason=LONG, team=LONG))
-    data = write_case_log(tmp / "cases.csv", rows)
-    p = childrens_params(
-        data, title=f"Response times {SCRIPT}", council=f"Council {JINJA}", author=IMG,
+    return render_log(
+        tmp_path_factory.mktemp("hostile"), rows, childrens_params,
+        title=f"Response times {SCRIPT}", council=f"Council {JINJA}", author=IMG,
         contact={"name": MARKDOWN, "role": SCRIPT, "phone": IMG, "email": 'x@example.org"><script>alert(1)</script>'},
         recommendations=[f"Note {SCRIPT}", MARKDOWN],
         benchmarks=[{"authority": IMG, "value": 70}, {"authority": SCRIPT, "value": 55}],
         implications={"finance": f"None {IMG}"})
-    out = run.render(write_params(tmp / "hostile.yaml", p), out=tmp / "out").out
-    return out
 
 
 class Tags(HTMLParser):

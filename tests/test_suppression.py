@@ -4,17 +4,15 @@ shares cannot give them away."""
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from factory import REPO, childrens_params, write_case_log, write_params
-from reportlib import run
+from factory import childrens_params, render_log, text_of
 from reportlib.narrative import SUPPRESSED, Change, Share, suppress
-from test_render import small_log, text_of
+from test_render import small_log
 
 
 def test_off_by_default():
@@ -69,10 +67,7 @@ def test_no_hidden_count_can_be_recovered_from_the_total(counts, below):
 
 @pytest.fixture(scope="module")
 def suppressed(tmp_path_factory):
-    os.chdir(REPO)
-    tmp = tmp_path_factory.mktemp("suppressed")
-    data = write_case_log(tmp / "cases.csv", small_log())
-    out = run.render(write_params(tmp / "s.yaml", childrens_params(data, suppress_below=2)), out=tmp / "out").out
+    out = render_log(tmp_path_factory.mktemp("suppressed"), small_log(), childrens_params, suppress_below=2)
     return text_of((out / "report.html").read_text()), json.loads((out / "figures.json").read_text()), out
 
 
