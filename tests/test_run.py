@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -105,3 +106,15 @@ def test_batch_carries_on_past_a_failure(project):
     assert "FAILED params/broken.yaml: missing.csv: case log not found" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "1 of 2 reports rendered; 1 failed"
+
+
+def test_clock_from_acknowledgement_says_how_many_fell_back(project):
+    rows = [case("A1", "2019-06-03", 10, acknowledged="05/06/2019"), case("A2", "2020-09-01", 25),
+            case("A3", "2020-10-01", 5)]
+    write_case_log(project / "cases.csv", rows)
+    write_params(project / "params" / "meeting.yaml", childrens_params("cases.csv", clock_start="acknowledged"))
+    out = run.render(project / "params" / "meeting.yaml").out
+    page = " ".join((out / "report.html").read_text().split())
+    assert ("Working days are counted from the date each representation was acknowledged; 2 rows of the case log "
+            "had no acknowledgement date and are counted from the date received instead.") in page
+    assert json.loads((out / "figures.json").read_text())["clock_fallbacks"]["value"] == 2
