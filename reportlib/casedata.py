@@ -290,19 +290,26 @@ def _grid_from_xlsx(path: Path, sheet, label: str) -> tuple[pd.DataFrame, list[s
     return grid.apply(_cell_text), []
 
 
-def _expand_env(url: str, label: str) -> str:
+def _expand_env(url: str, label: str, root: Path | None = None) -> str:
+    """``${NAME}`` in a database URL, from the environment or the project's git-ignored ``.env`` file."""
+    from dotenv import dotenv_values
+
+    env = {**(dotenv_values(root / ".env") if root is not None else {}), **os.environ}
+
     def sub(m):
         name = m.group(1)
-        if name not in os.environ:
-            raise DataError(f"{label}: environment variable {name} is not set; set it before running reportlib")
-        return os.environ[name]
+        if env.get(name) is None:
+            raise DataError(f"{label}: environment variable {name} is not set; set it, or put it in the "
+                            "project's .env file, before running reportlib")
+        return env[name]
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", sub, url)
 
 
-def _grid_from_sql(url: str, table: str | None, query: str | None, label: str) -> pd.DataFrame:
+def _grid_from_sql(url: str, table: str | None, query: str | None, label: str,
+                   root: Path | None = None) -> pd.DataFrame:
     import sqlalchemy as sa
     try:
-        engine = sa.create_engine(_expand_env(url, label))
+        engine = sa.create_engine(_expand_env(url, label, root))
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ModuleNotFoundError) as e:
         raise DataError(f"{label}: not a database URL SQLAlchemy can use ({type(e).__name__}: {e}); "
                         "for PostgreSQL install reportlib[postgres] (psycopg)") from None
@@ -353,7 +360,7 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     notes: list[str] = []
     database = source.is_url
     if source.is_url:
-        grid = _grid_from_sql(source.data, source.table, source.query, label)
+        grid = _grid_from_sql(source.data, source.table, source.query, label, root)
     else:
         path = Path(source.data)
         if root is not None and not path.is_absolute():

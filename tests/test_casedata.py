@@ -506,3 +506,22 @@ def test_many_rows_keep_their_row_numbers(tmp_path):
     log = load(write(tmp_path, HEADER + "".join(lines)), tmp_path)
     assert [(p[0], p[1]) for p in problems(log)] == [(9, "C7"), (1009, "C1007"), (2009, "C2007")]
     assert log.rows_used == n - 3
+
+
+def test_database_url_takes_variables_from_the_project_env_file(tmp_path, monkeypatch):
+    """${NAME} in data: comes from the environment or the git-ignored .env of the project folder."""
+    import sqlite3
+
+    db = tmp_path / "exports" / "complaints.db"
+    db.parent.mkdir()
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE cases (case_ref, kind, procedure, stage, received)")
+        conn.execute("INSERT INTO cases VALUES ('A1', 'complaint', 'corporate', 1, '2020-09-01')")
+    (tmp_path / ".env").write_text(f"EXPORTS_DIR={db.parent}\n")
+    monkeypatch.delenv("EXPORTS_DIR", raising=False)
+    source = casedata.Source("sqlite:///${EXPORTS_DIR}/complaints.db", table="cases")
+    assert casedata.load(source, root=tmp_path).rows_used == 1
+    with pytest.raises(DataError) as e:
+        casedata.load(source, root=tmp_path / "exports")
+    assert str(e.value) == ("sqlite:///${EXPORTS_DIR}/complaints.db: environment variable EXPORTS_DIR is not set; "
+                            "set it, or put it in the project's .env file, before running reportlib")
