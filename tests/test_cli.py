@@ -6,9 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
+from factory import performance_params, write_params
 from reportlib.cli import main
 
 REPORTLIB = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "reportlib"
@@ -95,20 +95,8 @@ def project(tmp_path: Path, csv_text: str | None, data: str = "cases.csv", **ext
     (tmp_path / "notebooks").mkdir(exist_ok=True)
     if csv_text is not None:
         (tmp_path / "cases.csv").write_text(csv_text, encoding="utf-8")
-    params = {
-        "notebook": "complaints_performance",
-        "council": "Testshire County Council",
-        "committee": "Corporate and Communities Overview and Scrutiny Panel",
-        "meeting_date": "2021-07-20",
-        "title": "Performance Monitoring of Comments, Compliments and Complaints",
-        "report_of": "Assistant Director for Legal and Governance",
-        "data": data,
-        "year": "2020/21",
-        **extra,
-    }
     (tmp_path / "params").mkdir(exist_ok=True)
-    path = tmp_path / "params" / "meeting.yaml"
-    path.write_text(yaml.safe_dump(params), encoding="utf-8")
+    path = write_params(tmp_path / "params" / "meeting.yaml", performance_params(data, **extra))
     return path
 
 
