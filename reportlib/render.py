@@ -208,17 +208,39 @@ def to_html(nb: nbformat.NotebookNode, where: str = "notebook") -> tuple[str, di
     return body, resources["reportlib"]
 
 
+FONTS = COMMITTEE / "static" / "fonts"
+
+
 def pdf_fonts_css() -> str:
     """@font-face rules naming the bundled Liberation Sans "Report Sans" (first in committee.css's
     font stack), so every PDF embeds the same font whatever the machine has installed."""
-    fonts = COMMITTEE / "static" / "fonts"
     rules = []
     for file, weight, style in (("Regular", 400, "normal"), ("Bold", 700, "normal"),
                                 ("Italic", 400, "italic"), ("BoldItalic", 700, "italic")):
-        url = (fonts / f"LiberationSans-{file}.ttf").as_uri()
+        url = (FONTS / f"LiberationSans-{file}.ttf").as_uri()
         rules.append(f'@font-face {{ font-family: "Report Sans"; src: url("{url}"); '
                      f"font-weight: {weight}; font-style: {style}; }}")
     return "\n".join(rules)
+
+
+@lru_cache(maxsize=1)
+def _pdf_fonts():
+    """One WeasyPrint FontConfiguration holding the bundled fonts, and the stylesheet declaring them.
+
+    WeasyPrint uses @font-face fonts only when the same FontConfiguration reaches both the CSS and
+    ``write_pdf``; without it Pango falls back to whatever fontconfig finds on the machine (DejaVu
+    on a Debian server) and, on a machine with no fonts at all, crashes.
+    """
+    import warnings
+
+    with warnings.catch_warnings():  # "No fonts configured in FontConfig": none are needed, ours are bundled
+        warnings.simplefilter("ignore", UserWarning)
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = FontConfiguration()
+        css = weasyprint.CSS(string=pdf_fonts_css(), font_config=config)
+    return config, css
 
 
 def warm_up() -> None:
@@ -229,13 +251,13 @@ def warm_up() -> None:
 
 
 def to_pdf(html: str, target: Path | None = None) -> bytes | None:
-    """The same page as an A4 tagged PDF/UA-1 (``Page X of Y`` in the footer, fonts embedded)."""
+    """The same page as an A4 tagged PDF/UA-1 (``Page X of Y`` in the footer, the bundled fonts embedded)."""
     import logging
 
+    config, css = _pdf_fonts()
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     document = weasyprint.HTML(string=html, base_url=str(COMMITTEE))
-    return document.write_pdf(target, stylesheets=[weasyprint.CSS(string=pdf_fonts_css())],
-                              pdf_variant="pdf/ua-1")
+    return document.write_pdf(target, stylesheets=[css], font_config=config, pdf_variant="pdf/ua-1")
