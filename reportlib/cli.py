@@ -58,13 +58,15 @@ def main():
 
 @main.command()
 @click.argument("params_files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PARAMS.yaml...")
-@click.option("--out", type=click.Path(path_type=Path), help="Output folder (with several params files: their parent).")
+@click.option("--out", type=click.Path(path_type=Path), metavar="DIR",
+              help="Parent folder of the reports (default: outputs/): each report goes to DIR/<params file name>/, "
+                   "replacing only an earlier render's folder.")
 @click.option("--strict", is_flag=True, help="Refuse to render if any case-log row had to be excluded (exit 1).")
 @click.option("--jobs", type=int, default=None, help="Reports rendered at once (default: one per core).")
 @debug_option
 @_friendly
 def render(params_files, out, strict, jobs):
-    """Render the committee report(s) for PARAMS.yaml into outputs/<name>/."""
+    """Render the committee report(s) for PARAMS.yaml into outputs/<name>/ (or DIR/<name>/ with --out DIR)."""
     from . import run
     if len(params_files) == 1:
         result = run.render(params_files[0], out=out, strict=strict)

@@ -26,6 +26,10 @@ class DataError(ReportError):
     """The case log cannot be read as a table with the required columns."""
 
 
+class OutputError(ReportError):
+    """The output folder holds something reportlib did not write, so it will not replace it."""
+
+
 class BadRowsError(ReportError):
     """``--strict`` and the case log has rows that had to be excluded."""
 

@@ -25,13 +25,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
-from .errors import BadRowsError, ParamsError, RenderError, ReportError
+from .errors import BadRowsError, OutputError, ParamsError, RenderError, ReportError
 from .project import root_for
 
 # pandas, pydantic, papermill and the renderer load inside the functions that need them: a render
 # starts its kernel first, and loads them while the kernel starts.
 
 OUTPUT_FILES = ("report.html", "report.pdf", "report.ipynb", "figures.json", "data_quality.csv", "manifest.json")
+#: Every file a render may write into a report folder (the folder may be replaced only if it holds nothing else).
+REPORT_FILES = frozenset(OUTPUT_FILES) | {"report.docx", "tables.xlsx", "cases.parquet"}
 _VERSIONED = ("reportlib", "pandas", "numpy", "matplotlib", "holidays", "papermill", "nbconvert", "nbformat",
               "weasyprint", "ipykernel", "Jinja2", "pydantic", "openpyxl", "SQLAlchemy")
 
@@ -152,12 +154,18 @@ class Kernel:
     PRELOAD = "import reportlib.session as _s; _s.preload(); del _s"
 
     def __init__(self, cwd: Path):
+        import threading
+
+        self.imported = threading.Event()  # set once jupyter_client is loaded: Python cannot import it twice at once
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reportlib-kernel")
         self._started = self._thread.submit(self._start, cwd)
 
     def _start(self, cwd: Path):
-        from jupyter_client import BlockingKernelClient
-        from jupyter_core.utils import run_sync
+        try:
+            from jupyter_client import BlockingKernelClient
+            from jupyter_core.utils import run_sync
+        finally:
+            self.imported.set()
 
         logging.getLogger("traitlets").setLevel(logging.ERROR)
         os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet ipykernel's debugger warning
@@ -204,16 +212,48 @@ def execute(manager, notebook: Path, output: Path, parameters: dict, failed_copy
         return papermill.execute_notebook(str(notebook), str(output), parameters=parameters, kernel_name="python3",
                                           progress_bar=False, log_output=False, km=manager)
     except PapermillExecutionError as e:
-        shutil.copyfile(output, failed_copy)
+        kept = _keep_failed(output, failed_copy)
         evalue = " ".join(str(e.evalue).split())
+        where = f"the executed notebook, failing cell marked, is {kept}" if kept else \
+            f"{failed_copy} is not reportlib's, so the executed notebook was not kept"
         raise RenderError(f"{notebook.parent.name}/{notebook.name}: cell {e.exec_count} failed: {e.ename}: {evalue} "
-                          f"(the executed notebook, failing cell marked, is {failed_copy})") from None
+                          f"({where})") from None
     except RuntimeError as e:  # the kernel died or stopped answering
         raise RenderError(f"{notebook.parent.name}/{notebook.name}: the Python kernel failed ({e}); "
                           "check that ipykernel is installed in this environment (./dev setup)") from None
 
 
+def _written_by_render(folder: Path) -> bool:
+    """Whether ``folder`` holds an earlier render and nothing else: its manifest.json, and only the
+    files a render writes."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or not {"report", "inputs_sha256", "rows"} <= manifest.keys():
+        return False
+    return all(entry.name in REPORT_FILES and entry.is_file() for entry in folder.iterdir())
+
+
+def check_target(out: Path) -> None:
+    """Refuse to replace ``out`` unless it is the folder of an earlier render (SPEC: a render never
+    deletes or replaces what it did not write)."""
+    if not out.exists() and not out.is_symlink():
+        return
+    if out.is_symlink() or not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a report folder; reportlib will not replace it: "
+                          "move it, or choose another --out")
+    if not _written_by_render(out):
+        theirs = sorted(e.name for e in out.iterdir() if e.name not in REPORT_FILES or not e.is_file())
+        what = f"holds {theirs[0]!r}, which reportlib did not write" if theirs else \
+            "has no manifest.json from an earlier render"
+        raise OutputError(f"{out}: {what}; reportlib replaces only its own report folders: "
+                          "move those files, or choose another --out")
+
+
 def _swap(tmp: Path, out: Path) -> None:
+    """Put the finished report folder ``tmp`` in place of ``out`` (an earlier render, checked again now)."""
+    check_target(out)
     old = None
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -221,6 +261,22 @@ def _swap(tmp: Path, out: Path) -> None:
     os.rename(tmp, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _failed_notebook_ours(path: Path) -> bool:
+    """Whether ``path`` is a failed notebook an earlier render kept (Papermill's metadata in it)."""
+    try:
+        return "papermill" in json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _keep_failed(executed: Path, failed_copy: Path) -> Path | None:
+    """Copy the failed notebook beside the report folder, unless that would replace a file of the user's."""
+    if failed_copy.exists() and not _failed_notebook_ours(failed_copy):
+        return None
+    shutil.copyfile(executed, failed_copy)
+    return failed_copy
 
 
 def check(params_file: Path | str, root: Path) -> tuple:
@@ -235,8 +291,18 @@ def check(params_file: Path | str, root: Path) -> tuple:
     return p, notebook, casedata.load_for(p, root)
 
 
+def report_folder(params_file: Path | str, root: Path, out: Path | str | None = None) -> Path:
+    """Where a report goes: ``<out>/<params file name>/``, ``out`` defaulting to the project's ``outputs/``."""
+    parent = Path(out).resolve() if out else root / "outputs"
+    return parent / Path(params_file).stem
+
+
 def render(params_file: Path | str, out: Path | str | None = None, strict: bool = False) -> Result:
-    """Render one report into ``out`` (default ``outputs/<params file name>``)."""
+    """Render one report into ``<out>/<params file name>/`` (``out`` defaults to the project's ``outputs/``).
+
+    The folder is replaced only when it holds an earlier render; anything else there stops the
+    render with an :class:`OutputError` before any work is done.
+    """
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     params_file = Path(params_file)
@@ -252,13 +318,14 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
             started_at: dt.datetime) -> Result:
     from . import casedata, params as params_mod
 
+    name = params_file.stem
+    out = report_folder(params_file, root, out)
+    check_target(out)
     p, notebook, log = check(params_file, root)
     if strict and log.rows_excluded:
         rows = f"{log.rows_excluded:,} row{'' if log.rows_excluded == 1 else 's'}"
         raise BadRowsError(f"{log.label}: {rows} would be excluded and --strict refuses them; "
                            f"run 'reportlib validate {params_file}' to list them")
-    name = params_file.stem
-    out = Path(out).resolve() if out else root / "outputs" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out.parent))
     try:
@@ -266,6 +333,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         if not casedata.Source.from_params(p).is_url and not Path(p.data).is_absolute():
             parameters["data"] = str((root / p.data).resolve())
         t0 = time.perf_counter()
+        kernel.imported.wait()
         import papermill  # noqa: F401 - loaded here, not in the kernel's thread, so the notebook starts at once
         # The kernel runs the notebook in its own process; meanwhile this one loads the
         # renderer and gathers the manifest, so a render costs little more than the notebook.
@@ -307,7 +375,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     failed = out.parent / f"{name}.failed.ipynb"
-    if failed.exists():
+    if failed.exists() and _failed_notebook_ours(failed):
         failed.unlink()
     return Result(params_file, out, rows, time.perf_counter() - started)
 
@@ -333,12 +401,17 @@ def render_many(params_files: Sequence[Path], out_parent: Path | None = None, st
 
     from tqdm import tqdm
 
+    stems: dict[str, Path] = {}
+    for f in map(Path, params_files):
+        if f.stem in stems and stems[f.stem].resolve() != f.resolve():
+            raise OutputError(f"{stems[f.stem]} and {f} would both render into {f.stem}/: "
+                              "rename one of them, or render them with different --out folders")
+        stems[f.stem] = f
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(params_files)))
     results: list[Result] = []
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_render_quietly, Path(f), Path(out_parent) / Path(f).stem if out_parent else None, strict)
-                   for f in params_files]
+        futures = [pool.submit(_render_quietly, Path(f), out_parent, strict) for f in params_files]
         with tqdm(total=len(futures), desc="Rendering", unit="report", file=sys.stderr) as bar:
             for fut in as_completed(futures):
                 results.append(fut.result())

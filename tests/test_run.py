@@ -12,7 +12,7 @@ import pytest
 
 from factory import REPO, case, childrens_params, write_case_log, write_params
 from reportlib import run
-from reportlib.errors import BadRowsError, RenderError
+from reportlib.errors import BadRowsError, OutputError, RenderError
 
 REPORTLIB = [sys.executable, "-m", "reportlib.cli"]
 
@@ -118,3 +118,115 @@ def test_clock_from_acknowledgement_says_how_many_fell_back(project):
     assert ("Working days are counted from the date each representation was acknowledged; 2 rows of the case log "
             "had no acknowledgement date and are counted from the date received instead.") in page
     assert json.loads((out / "figures.json").read_text())["clock_fallbacks"]["value"] == 2
+
+
+# --- --out DIR is the parent, and a render never deletes what it did not write ---------------
+
+def _tree(folder):
+    """Every file under ``folder`` with its bytes and mtime, to show nothing was touched."""
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.fixture
+def officers_folder(project):
+    """``reports/`` as an officer keeps it: their own files beside where the report will go."""
+    reports = project / "reports"
+    (reports / "minutes").mkdir(parents=True)
+    (reports / "notes.docx").write_bytes(b"my notes")
+    (reports / "minutes" / "2021-06.txt").write_text("the minutes", encoding="utf-8")
+    return reports
+
+
+def test_out_is_the_parent_for_one_params_file(project, officers_folder):
+    before = _tree(officers_folder)
+    proc = cli("render", "params/meeting.yaml", "--out", "reports", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (officers_folder / "meeting").iterdir()) == sorted(run.OUTPUT_FILES)
+    after = _tree(officers_folder)
+    assert {k: v for k, v in after.items() if not k.startswith("meeting/")} == before
+    assert not list(officers_folder.glob(".meeting.*")), "temporary folder left behind"
+
+
+def test_out_is_the_parent_for_several_params_files(project, officers_folder):
+    write_params(project / "params" / "second.yaml", childrens_params("cases.csv"))
+    before = _tree(officers_folder)
+    proc = cli("render", "params/meeting.yaml", "params/second.yaml", "--out", "reports", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert (officers_folder / "meeting" / "report.html").is_file()
+    assert (officers_folder / "second" / "report.html").is_file()
+    assert {k: v for k, v in _tree(officers_folder).items() if k.split("/")[0] not in ("meeting", "second")} == before
+
+
+def test_an_earlier_render_is_replaced(project, officers_folder):
+    first = run.render(project / "params" / "meeting.yaml", out=officers_folder).out
+    old_manifest = json.loads((first / "manifest.json").read_text())
+    again = run.render(project / "params" / "meeting.yaml", out=officers_folder).out
+    assert again == first == officers_folder / "meeting"
+    assert json.loads((again / "manifest.json").read_text())["started_at"] >= old_manifest["started_at"]
+    assert (officers_folder / "notes.docx").read_bytes() == b"my notes"
+
+
+@pytest.mark.parametrize("setup, says", [
+    (lambda d: (d.mkdir(), (d / "agenda.docx").write_bytes(b"mine")),
+     "holds 'agenda.docx', which reportlib did not write"),
+    (lambda d: d.mkdir(), "has no manifest.json from an earlier render"),
+    (lambda d: d.write_bytes(b"a file, not a folder"), "exists and is not a report folder"),
+], ids=["folder of the officer's files", "empty folder", "a file"])
+def test_a_folder_that_is_not_an_earlier_render_is_left_untouched(project, officers_folder, setup, says):
+    target = officers_folder / "meeting"
+    setup(target)
+    before = _tree(officers_folder) if target.is_dir() else {"file": target.read_bytes()}
+    proc = cli("render", "params/meeting.yaml", "--out", "reports", cwd=project)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {target}: {says}; reportlib "
+        + ("will not replace it: move it, or choose another --out" if "not a report folder" in says
+           else "replaces only its own report folders: move those files, or choose another --out")]
+    assert (_tree(officers_folder) if target.is_dir() else {"file": target.read_bytes()}) == before
+    assert not list(officers_folder.glob(".meeting.*"))
+
+
+def test_an_earlier_render_with_an_officers_file_added_is_left_untouched(project, officers_folder):
+    out = run.render(project / "params" / "meeting.yaml", out=officers_folder).out
+    (out / "my comments.txt").write_text("keep me", encoding="utf-8")
+    before = _tree(officers_folder)
+    proc = cli("render", "params/meeting.yaml", "--out", "reports", cwd=project)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"error: {out}: holds 'my comments.txt', which reportlib did not write; reportlib "
+                                   "replaces only its own report folders: move those files, or choose another --out")
+    assert _tree(officers_folder) == before
+
+
+def test_a_forged_manifest_is_not_enough(project, officers_folder):
+    target = officers_folder / "meeting"
+    target.mkdir()
+    (target / "manifest.json").write_text('{"my": "own file"}', encoding="utf-8")
+    with pytest.raises(OutputError):
+        run.render(project / "params" / "meeting.yaml", out=officers_folder)
+    assert (target / "manifest.json").read_text(encoding="utf-8") == '{"my": "own file"}'
+
+
+def test_a_failed_notebook_never_replaces_an_officers_file(project):
+    outputs = project / "outputs"
+    outputs.mkdir()
+    mine = outputs / "meeting.failed.ipynb"
+    mine.write_text("not a notebook of reportlib's", encoding="utf-8")
+
+    def break_it(nb):
+        nb.cells.insert(3, nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["remove-cell"]}))
+    _edit_notebook(project, break_it)
+    with pytest.raises(RenderError) as e:
+        run.render(project / "params" / "meeting.yaml")
+    assert f"({mine} is not reportlib's, so the executed notebook was not kept)" in str(e.value)
+    assert mine.read_text(encoding="utf-8") == "not a notebook of reportlib's"
+
+
+def test_two_params_files_with_one_name_are_refused(project, tmp_path):
+    (project / "other").mkdir()
+    write_params(project / "other" / "meeting.yaml", childrens_params(str(project / "cases.csv")))
+    proc = cli("render", "params/meeting.yaml", "other/meeting.yaml", cwd=project)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("error: params/meeting.yaml and other/meeting.yaml would both render into meeting/: "
+                                   "rename one of them, or render them with different --out folders")
+    assert not (project / "outputs").exists()
