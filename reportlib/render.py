@@ -251,8 +251,15 @@ def warm_up() -> None:
 
 
 def to_pdf(html: str, target: Path | None = None) -> bytes | None:
-    """The same page as an A4 tagged PDF/UA-1 (``Page X of Y`` in the footer, the bundled fonts embedded)."""
+    """The same page as an A4 tagged PDF/UA-1 (``Page X of Y`` in the footer, the bundled fonts embedded).
+
+    WeasyPrint writes the PDF; :func:`reportlib.pdf.finish` then mends the defects of its structure
+    tree (no ``/IDTree``, figure boxes in CSS pixels, nested captions, header cells without
+    ``/Scope``). Returns the PDF's bytes, or writes them to ``target`` and returns None.
+    """
     import logging
+
+    from .pdf import finish
 
     config, css = _pdf_fonts()
     import weasyprint
@@ -260,4 +267,8 @@ def to_pdf(html: str, target: Path | None = None) -> bytes | None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     document = weasyprint.HTML(string=html, base_url=str(COMMITTEE))
-    return document.write_pdf(target, stylesheets=[css], font_config=config, pdf_variant="pdf/ua-1")
+    data = finish(document.write_pdf(stylesheets=[css], font_config=config, pdf_variant="pdf/ua-1"))
+    if target is None:
+        return data
+    Path(target).write_bytes(data)
+    return None
