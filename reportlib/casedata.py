@@ -105,6 +105,18 @@ class CaseLog:
     def warnings(self) -> int:
         return int((self.problems["action"] == "kept").sum()) if not self.problems.empty else 0
 
+    def problem_counts(self) -> list[tuple[str, str, str, int]]:
+        """(problem type, column, action, rows) for each kind of problem found, most rows first.
+
+        The type is the problem's words before any detail ("duplicate case_ref + stage + kind" of
+        "duplicate case_ref + stage + kind: same as row 2")."""
+        if self.problems.empty:
+            return []
+        kinds = self.problems.assign(kind=self.problems["problem"].astype(str).str.split(":", n=1).str[0])
+        counts = kinds.groupby(["kind", "column", "action"], sort=False)["row"].nunique().reset_index()
+        counts = counts.sort_values(["row", "kind"], ascending=[False, True], kind="stable")
+        return [(r.kind, r.column, r.action, int(r.row)) for r in counts.itertuples(index=False)]
+
     def summary(self) -> str:
         """One line: rows read, used and excluded."""
         s = (f"{self.label}: {self.rows_read:,} {'row' if self.rows_read == 1 else 'rows'} read, "

@@ -84,16 +84,21 @@ def render(params_files, out, strict, jobs):
 def validate(params_file):
     """Read the case log as render would and print the data-quality summary.
 
-    Exit status: 0 clean, 1 some rows excluded, 2 the case log or params file cannot be read.
+    Prints rows read, used and excluded; how many rows have each kind of problem; then every
+    problem row. Exit status: 0 clean, 1 some rows excluded, 2 the case log or params file cannot
+    be read, or a filter or period in the params file selects no case.
     """
-    from . import casedata, params
+    from . import casedata, params, selection
     p = params.load(params_file)
     log = casedata.load_for(p, params.root_for(params_file))
     click.echo(log.summary())
+    for kind, column, action, rows in log.problem_counts():
+        click.echo(f"  {rows:,} {'row' if rows == 1 else 'rows'} {action}: {kind} ({column})")
     for note in log.notes:
         click.echo(f"note: {note}")
     for r in log.problems.itertuples(index=False):
         click.echo(f"row {r.row}: {r.column} {r.value!r}: {r.problem} ({r.action})")
+    selection.check(p, log.cases, str(params_file), log.label)  # after the rows: they may be why nothing matches
     sys.exit(1 if log.rows_excluded else 0)
 
 

@@ -5,8 +5,13 @@ markdown cells cite it as ``{{ name }}`` or ``{{ name | filter }}``. Each
 figure type knows its JSON form (for ``figures.json`` and the trip from the
 kernel to the renderer) and its default words:
 
-- ``Share(24, 45)`` -> "53% (24 cases)"; ``| pct`` -> "53%"; no cases -> "no cases"
-- ``Change(117, 127)`` -> "up from 117 to 127"; "down from 630 to 420"; "no change at 23"
+- ``Share(24, 45)`` -> "53% (24 cases)"; ``| pct`` -> "53%"; no cases -> "no cases";
+  ``| of_total("response")`` -> "24 of 45 responses", "none of the 12 responses", "all 12 responses"
+- ``Change(117, 127)`` -> "up from 117 to 127"; "down from 630 to 420"; "no change at 23";
+  "up from none to 23"; ``| went`` -> "went up from 117 to 127", "stayed at 23"
+- counts in sentences agree in number at 0, 1, 2 and many: ``{{ n | counted("complaint") }}
+  {{ n | agree("was", "were") }} open`` -> "no complaints were open", "1 complaint was open",
+  "11 complaints were open"; ``{{ n | counted }}`` -> "none", "1", "11"
 - ``Range([50, 73])`` -> "from 50% to 73%"; ``| between`` -> "between 50% and 73%"
 - dates -> "20 January 2021"; ``| ordinal_date`` -> "20th January 2021"
 
@@ -41,9 +46,53 @@ def number(n: int | float) -> str:
     return f"{int(n):,}"
 
 
+def noun(n: int | float, one: str, many: str | None = None) -> str:
+    """The noun that agrees with ``n``: ``noun(1, "case")`` -> "case"; 0, 2 or 11 -> "cases"."""
+    return one if n == 1 else (many or one + "s")
+
+
 def plural(n: int, one: str, many: str | None = None) -> str:
     """``plural(1, "case")`` -> "1 case"; ``plural(24, "case")`` -> "24 cases"."""
-    return f"{number(n)} {one if n == 1 else (many or one + 's')}"
+    return f"{number(n)} {noun(n, one, many)}"
+
+
+def counted(n: int, one: str = "", many: str | None = None) -> str:
+    """A count as a sentence says it: 0 -> "no cases", 1 -> "1 case", 11 -> "11 cases".
+
+    Without a noun: 0 -> "none", else the number ("of which none", "of which 3").
+    A suppressed count (``[c]``) stays ``[c]``, with the noun in the plural.
+    """
+    if n == SUPPRESSED:
+        return f"{SUPPRESSED} {noun(2, one, many)}" if one else SUPPRESSED
+    if not one:
+        return "none" if n == 0 else number(n)
+    return f"no {noun(0, one, many)}" if n == 0 else plural(n, one, many)
+
+
+def agree(n: int, one: str, many: str) -> str:
+    """The word that agrees with ``n``: ``agree(1, "was", "were")`` -> "was"; 0, 2, 11 -> "were"."""
+    return one if n == 1 else many
+
+
+def of_which(part: "int | Share", whole: int, is_so: str, not_yet: str) -> str:
+    """The clause saying how many of ``whole`` things (already named) are so, for a sentence to end with.
+
+    ``of_which(4, 11, "already past the due date", "yet past the due date")`` -> ", 4 of them already past
+    the due date"; all -> ", all of them already ..."; none -> "; none of them was yet past the due date";
+    one of one -> ", and it was already ..."; none of one -> "; it was not yet ..."; nothing when
+    ``whole`` is 0 (the sentence has already said there were none).
+    """
+    if isinstance(part, Share):
+        part = SUPPRESSED if part.suppressed else part.count
+    if SUPPRESSED in (part, whole):
+        return f", {SUPPRESSED} of them {is_so}"
+    if whole == 0:
+        return ""
+    if whole == 1:
+        return f", and it was {is_so}" if part else f"; it was not {not_yet}"
+    if part == 0:
+        return f"; none of them was {not_yet}"
+    return f", {'all' if part == whole else number(part)} of them {is_so}"
 
 
 def _ordinal_suffix(day: int) -> str:
@@ -94,11 +143,28 @@ class Share:
         return "no cases" if self.empty else f"{self.pct}%"
 
     def __str__(self) -> str:
+        """"53% (24 cases)"; "0% (none of 12 cases)"; "100% (all 12 cases)"; "100% (1 case)"; "no cases"."""
         if self.suppressed:
             return SUPPRESSED
         if self.empty:
             return "no cases"
-        return f"{self.pct}% ({plural(self.count, self.unit)})"
+        return f"{self.pct}% ({self.of_total() if self.count in (0, self.total) else plural(self.count, self.unit)})"
+
+    def of_total(self, unit: str | None = None, many: str | None = None) -> str:
+        """The count out of the total, as a sentence says it: "24 of 45 cases", "none of the 12 cases",
+        "all 12 cases", "1 case", "no cases" (``unit`` names them: ``of_total("response")``)."""
+        unit = unit or self.unit
+        if self.suppressed:
+            return f"{SUPPRESSED} of {SUPPRESSED} {noun(2, unit, many)}"
+        if self.total == 0:
+            return f"no {noun(0, unit, many)}"
+        if self.total == 1:  # the percentage already says whether it was
+            return f"1 {unit}"
+        if self.count == 0:
+            return f"none of the {self.total:,} {noun(2, unit, many)}"
+        if self.count == self.total:
+            return f"all {self.total:,} {noun(2, unit, many)}"
+        return f"{self.count:,} of {self.total:,} {noun(2, unit, many)}"
 
     def count_text(self) -> str:
         return SUPPRESSED if self.suppressed else number(self.count)
@@ -130,11 +196,20 @@ class Change:
         return "no change"
 
     def __str__(self) -> str:
+        """"up from 117 to 127", "up from none to 23", "down from 5 to none", "no change at 23", "none in either year"."""
         if self.suppressed:
             return SUPPRESSED
         if self.direction == "no change":
-            return f"no change at {number(self.after)}"
-        return f"{self.direction} from {number(self.before)} to {number(self.after)}"
+            return "none in either year" if self.after == 0 else f"no change at {number(self.after)}"
+        return f"{self.direction} from {counted(self.before)} to {counted(self.after)}"
+
+    def went(self) -> str:
+        """The change as a verb phrase: "went up from 117 to 127", "stayed at 23", "stayed at none"."""
+        if self.suppressed:
+            return f"changed ({SUPPRESSED})"
+        if self.direction == "no change":
+            return f"stayed at {counted(self.after)}"
+        return f"went {self}"
 
     def before_text(self) -> str:
         return SUPPRESSED if self.suppressed else number(self.before)
@@ -391,6 +466,12 @@ FILTERS = {
     "total": lambda v: v.total_text() if isinstance(v, Share) else text(v),
     "cases": lambda v: SUPPRESSED if (getattr(v, "suppressed", False) or v == SUPPRESSED)
     else plural(v.count if isinstance(v, Share) else v, "case"),
+    # Counts in sentences (0, 1, 2 and many all read as English): see counted, agree, Share.of_total.
+    "counted": lambda v, one="", many=None: counted(v.count if isinstance(v, Share) else v, one, many),
+    "agree": lambda v, one, many: agree(v.count if isinstance(v, Share) else v, one, many),
+    "of_total": lambda v, unit=None, many=None: v.of_total(unit, many),
+    "of_which": of_which,
+    "went": lambda v: (v if isinstance(v, Change) else Change(*v)).went(),
     "rows": lambda v: plural(v, "row"),
     "change": lambda v: str(v if isinstance(v, Change) else Change(*v)),
     "between": lambda v: (v if isinstance(v, Range) else Range(tuple(v))).between(),

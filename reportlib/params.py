@@ -145,6 +145,10 @@ class CommonParams(Model):
         """The date the figures are as at (open cases, overdue counts)."""
         return self.meeting_date
 
+    def selections(self) -> list:
+        """The filters and periods that must each select some case (see :mod:`reportlib.selection`)."""
+        return []
+
 
 class ChildrensParams(CommonParams):
     """``childrens_response_times``: the Children's Services response-times report."""
@@ -169,6 +173,17 @@ class ChildrensParams(CommonParams):
     def cut_off(self) -> dt.date:
         return self.period_end
 
+    def selections(self) -> list:
+        from .selection import PeriodFilter, TextFilter
+
+        fy = periods.parse_fy(self.baseline_year)
+        found = [TextFilter("service", self.service, "service")] if self.service else []
+        return found + [
+            PeriodFilter("baseline_year", self.baseline_year, periods.fy_start(fy), periods.fy_end(fy)),
+            PeriodFilter("period_start..period_end", f"{self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d}",
+                         self.period_start, self.period_end),
+        ]
+
 
 class PerformanceParams(CommonParams):
     """``complaints_performance``: the Stage 2 performance report for an O&S panel."""
@@ -182,6 +197,12 @@ class PerformanceParams(CommonParams):
     @property
     def cut_off(self) -> dt.date:
         return periods.fy_end(periods.parse_fy(self.year))
+
+    def selections(self) -> list:
+        from .selection import PeriodFilter
+
+        fy = periods.parse_fy(self.year)
+        return [PeriodFilter("year", self.year, periods.fy_start(fy), periods.fy_end(fy))]
 
 
 REPORTS: dict[str, type[CommonParams]] = {

@@ -280,15 +280,18 @@ def _keep_failed(executed: Path, failed_copy: Path) -> Path | None:
 
 
 def check(params_file: Path | str, root: Path) -> tuple:
-    """The params, the notebook they name, and the case log, or the ReportError saying what is wrong."""
-    from . import casedata, params as params_mod
+    """The params, the notebook they name, and the case log, or the ReportError saying what is wrong
+    (a filter or period that selects no case at all among them)."""
+    from . import casedata, params as params_mod, selection
 
     params_file = Path(params_file)
     p = params_mod.load(params_file)
     notebook = root / "notebooks" / f"{p.notebook}.ipynb"
     if not notebook.is_file():
         raise ParamsError(f"{params_file}: key 'notebook': notebooks/{p.notebook}.ipynb does not exist in {root}")
-    return p, notebook, casedata.load_for(p, root)
+    log = casedata.load_for(p, root)
+    selection.check(p, log.cases, str(params_file), log.label)
+    return p, notebook, log
 
 
 def report_folder(params_file: Path | str, root: Path, out: Path | str | None = None) -> Path:

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from . import casedata, narrative, params as params_mod, stats
+from . import casedata, narrative, params as params_mod, selection, stats
 from .narrative import PARAMS_MIME, glue
 
 
@@ -60,6 +60,7 @@ def open_report(namespace: Mapping[str, Any], root: Path | str | None = None) ->
 
     p = params_mod.from_namespace(namespace)
     log = casedata.load_for(p, params_mod.project_root(root))
+    selection.check(p, log.cases, f"notebooks/{p.notebook}.ipynb parameters", log.label)
     display({PARAMS_MIME: params_mod.to_jsonable(p), "text/plain": f"params for {p.notebook}: {p.title}"}, raw=True)
     narrative.set_suppression(p.suppress_below)
     glue("rows_read", log.rows_read, "rows in the case log export", suppress_small=False)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from . import periods
 from .narrative import Change, Range, Share
+from .selection import normalise
 from .workdays import DEFAULT_REGION, due_dates, working_days
 
 NO_REASON = "No reason recorded"
@@ -222,10 +223,8 @@ def select(cases: pd.DataFrame, *, kind: str | None = None, procedure: str | Ite
     if stage is not None:
         mask &= (cases["stage"] == stage).to_numpy(dtype=bool, na_value=False)
     if service is not None:
-        def norm(s):
-            return " ".join(str(s).split()).casefold()
         svc = cases["service"].astype("category")
-        same = [c for c in svc.cat.categories if norm(c) == norm(service)]
+        same = [c for c in svc.cat.categories if normalise(c) == normalise(service)]
         mask &= svc.isin(same).to_numpy()
     return mask
 

@@ -86,9 +86,10 @@ ROWS = {
 
 
 def params_for(tmp_path: Path, data: str, **extra) -> Path:
+    """good.yaml reading ``data``: same file name, so a render of it goes to the last good report's folder."""
     p = yaml.safe_load((CORPUS / "good.yaml").read_text())
     p.update(data=f"{C}/{data}", **extra)
-    path = tmp_path / "case.yaml"
+    path = tmp_path / "good.yaml"
     path.write_text(yaml.safe_dump(p), encoding="utf-8")
     return path
 
@@ -98,15 +99,18 @@ def invoke(*args):
 
 
 def digest(folder: Path) -> dict:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    """Every file under ``folder`` (its report folders included) with its SHA-256."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
 def last_good(tmp_path_factory, monkeypatch_module):
-    """A good report in an output folder that every failing render below must leave alone."""
-    out = tmp_path_factory.mktemp("outputs") / "meeting"
+    """An output folder holding a good report (good/) that every failing render below must leave alone."""
+    out = tmp_path_factory.mktemp("outputs")
     result = invoke("render", str(CORPUS / "good.yaml"), "--out", str(out))
     assert result.exit_code == 0, result.output
+    assert (out / "good" / "report.pdf").is_file()
     return out, digest(out)
 
 
@@ -148,7 +152,7 @@ def test_bad_rows_are_listed_never_dropped_silently(name, tmp_path, monkeypatch_
     status, lines = ROWS[name]
     result = invoke("validate", str(params_for(tmp_path, name)))
     assert result.exit_code == status, result.output
-    assert result.stdout.splitlines()[1:] == lines
+    assert [l for l in result.stdout.splitlines() if l.startswith(("row ", "note: "))] == lines
     assert "Traceback" not in result.output
 
 
@@ -156,7 +160,7 @@ def test_strict_refuses_bad_rows(last_good, tmp_path):
     out, before = last_good
     result = invoke("render", str(params_for(tmp_path, "impossible_date.csv")), "--out", str(out), "--strict")
     assert_one_line(result, f"{C}/impossible_date.csv: 1 row would be excluded and --strict refuses them; run "
-                            f"'reportlib validate {tmp_path / 'case.yaml'}' to list them", 1)
+                            f"'reportlib validate {tmp_path / 'good.yaml'}' to list them", 1)
     assert digest(out) == before
 
 
@@ -170,10 +174,71 @@ def test_an_empty_period_says_no_cases(tmp_path, monkeypatch_module):
     out = tmp_path / "out"
     result = invoke("render", str(params_for(tmp_path, "all_empty_period.csv")), "--out", str(out))
     assert result.exit_code == 0, result.output
-    page = text_of((out / "report.html").read_text())
+    page = text_of((out / "good" / "report.html").read_text())
     assert "No responses have been sent since then, so its effect cannot yet be measured." in page
     assert "Q2 2020/21 0 0 no cases" in page and " 0%" not in page
-    assert "At 31st December 2020, no complaints were awaiting a response." in page
+    assert "At 31st December 2020, no complaints were still awaiting a response." in page
+
+
+# Filters and periods that select no case at all: a mistake, not a report about nothing (exit 2).
+SELECTIONS = {
+    "misspelt service": ({"service": "Childrens Servces"},
+                         "key 'service': \"Childrens Servces\" matches no case in tests/bad_input/good.csv, whose "
+                         "service column holds \"Children's Services\" (closest first)"),
+    "baseline year before the log": ({"baseline_year": "2015/16"},
+                                     "key 'baseline_year': 2015/16 matches no case: tests/bad_input/good.csv covers "
+                                     "1 September 2020 to 30 October 2020"),
+    "period before the log": ({"period_start": "2019-01-01", "period_end": "2019-12-31"},
+                              "keys 'period_start'..'period_end': 2019-01-01 to 2019-12-31 matches no case: "
+                              "tests/bad_input/good.csv covers 1 September 2020 to 30 October 2020"),
+}
+
+
+@pytest.mark.parametrize("case", SELECTIONS)
+def test_a_selection_that_matches_nothing(case, last_good, tmp_path):
+    out, before = last_good
+    overrides, message = SELECTIONS[case]
+    params = params_for(tmp_path, "good.csv", **overrides)
+    assert_one_line(invoke("render", str(params), "--out", str(out)), f"{params}: {message}", 2)
+    assert digest(out) == before
+    result = invoke("validate", str(params))
+    assert result.exit_code == 2
+    assert result.stdout == "tests/bad_input/good.csv: 3 rows read, 3 used, 0 excluded\n"
+    assert result.stderr == f"error: {params}: {message}\n"
+
+
+def test_validate_lists_the_bad_rows_before_saying_nothing_matches(tmp_path, monkeypatch_module):
+    params = params_for(tmp_path, "impossible_date.csv", service="Fostering")
+    result = invoke("validate", str(params))
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        "tests/bad_input/impossible_date.csv: 2 rows read, 1 used, 1 excluded",
+        "  1 row excluded: impossible date (no such day) (received)",
+        "row 2: received '31/02/2020': impossible date (no such day) (excluded)"]
+    assert result.stderr == (f"error: {params}: key 'service': \"Fostering\" matches no case in "
+                             "tests/bad_input/impossible_date.csv, whose service column holds \"Children's Services\" "
+                             "(closest first)\n")
+
+
+def test_validate_counts_each_kind_of_problem_before_the_rows(tmp_path, monkeypatch_module):
+    rows = ["case_ref,kind,procedure,stage,received,responded,team,service,delay_reason"]
+    rows += [f"A{i},complaint,childrens,1,31/02/2020,,Court Team,Children's Services," for i in range(3)]
+    rows += ["B1,grumble,childrens,1,01/09/2020,,Court Team,Children's Services,",
+             "B2,complaint,childrens,1,01/09/2020,,Court Team,Children's Services,",
+             "B2,complaint,childrens,1,01/09/2020,,Court Team,Children's Services,",
+             "C1,complaint,childrens,1,02/09/2020,30/10/2020,Court Team,Children's Services,"]
+    (tmp_path / "log.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    params = params_for(tmp_path, "x.csv")
+    text = params.read_text().replace("tests/bad_input/x.csv", str(tmp_path / "log.csv"))
+    params.write_text(text, encoding="utf-8")
+    result = invoke("validate", str(params))
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[:4] == [
+        f"{tmp_path / 'log.csv'}: 7 rows read, 2 used, 5 excluded",
+        "  3 rows excluded: impossible date (no such day) (received)",
+        "  1 row excluded: duplicate case_ref + stage + kind (case_ref)",
+        "  1 row excluded: unknown kind (kind)"]
+    assert len([l for l in result.stdout.splitlines() if l.startswith("row ")]) == 5
 
 
 def test_every_case_is_documented():

@@ -36,7 +36,7 @@ def worcs(tmp_path_factory):
     "Awaiting information: 11% (5 cases) of all overdue cases.",
     "No reason recorded: 7% (3 cases) of all overdue cases.",
     # "The majority of the cases ... Other work pressures occurred in the Court and Care Management Teams"
-    "delayed by other work pressures occurred in the Court Team and Care Management Team, which between them "
+    "delayed by other work pressures were handled by 2 teams, Court Team and Care Management Team, which between them "
     "account for 58% (14 cases).",
     # "ranging from 50% to 73%"
     "ranging from 50% to 73% of Children's Services complaints responded to within 20 working days",

@@ -73,7 +73,7 @@ def test_complaint_counts_once_by_first_stage():
     reps = stats.representations(cases)
     yoy = stats.year_on_year(reps, 2020)
     assert str(yoy["childrens"]["complaint"]) == "no change at 1"
-    assert str(yoy["adults"]["compliment"]) == "up from 0 to 1"
+    assert str(yoy["adults"]["compliment"]) == "up from none to 1"
 
 
 def test_reasons_largest_first_unknown_last_on_ties():

@@ -76,7 +76,7 @@ def test_report_publishes_small_counts_as_c(suppressed):
     assert "Other work pressures: 50% (2 cases) of all overdue cases." in page   # 2 is not below 2
     assert "Staff absence: [c] of all overdue cases." in page                    # 1 is
     assert "No reason recorded: [c] of all overdue cases." in page
-    assert "of which [c] were already past the due date" in page                 # 1 of 2 open
+    assert "2 complaints were still awaiting a response, [c] of them already past the due date" in page                 # 1 of 2 open
     assert "numbers of cases below 2 are shown as [c]" in page
 
 

@@ -1,0 +1,304 @@
+"""Every sentence of the two committee reports that cites a count reads as English at 0, 1, 2 and 11.
+
+Each sample report is rendered once; then each sentence template (the notebook's own markdown
+cell) is filled again with the figures it cites set to 0, 1, 2 and 11, through the same Jinja
+environment and context the render uses, and compared with the sentence a committee clerk
+would write.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from factory import REPO
+from reportlib import narrative, render, run
+from reportlib.narrative import Change, Share
+
+COUNTS = (0, 1, 2, 11)
+
+
+class Report:
+    """The executed sample notebook: its markdown cells, params and figures."""
+
+    def __init__(self, folder):
+        self.nb = nbformat.read(folder / "report.ipynb", as_version=4)
+        self.figures, self.params = {}, {}
+        for cell in self.nb.cells:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if narrative.FIGURE_MIME in data:
+                    self.figures[data[narrative.FIGURE_MIME]["name"]] = data[narrative.FIGURE_MIME]
+                if narrative.PARAMS_MIME in data:
+                    self.params = data[narrative.PARAMS_MIME]
+
+    def sentence(self, marker: str, **values) -> str:
+        """The sentence of the markdown cell that contains ``marker``, filled with ``values`` in place of
+        the sample's figures, as plain text (whitespace collapsed), cut to the sentence holding ``marker``."""
+        cells = [c.source for c in self.nb.cells if c.cell_type == "markdown" and marker in c.source]
+        assert len(cells) == 1, f"{marker!r} is in {len(cells)} markdown cells"
+        figures = {name: dict(fig) for name, fig in self.figures.items()}
+        for name, value in values.items():
+            assert name in figures, f"no figure {name!r}"
+            figures[name]["value"] = narrative.to_json(value)
+        text = render._environment().from_string(cells[0]).render(render.narrative_context(self.params, figures))
+        text = re.sub(r"\\(.)", r"\1", " ".join(text.split()))  # markdown escapes, as the page shows them
+        return text
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sentences")
+    return {p.stem.removeprefix("sample_"): Report(run.render(p, out=out).out)
+            for p in sorted((REPO / "params").glob("sample_*.yaml"))}
+
+
+def only(text: str, start: str, end: str = ".") -> str:
+    """The part of ``text`` from ``start`` up to and including the next ``end`` that ends a sentence."""
+    i = text.index(start)
+    m = re.compile(re.escape(end) + r"(?=\s|$)").search(text, i + len(start))
+    return text[i:m.end()]
+
+
+# --- the children's response-times report -------------------------------------------------
+
+@pytest.mark.parametrize("n, overdue, expected", [
+    (0, 0, "At 30th June 2021, no complaints were still awaiting a response."),
+    (1, 0, "At 30th June 2021, 1 complaint was still awaiting a response; it was not yet past the due date."),
+    (1, 1, "At 30th June 2021, 1 complaint was still awaiting a response, and it was already past the due date."),
+    (2, 0, "At 30th June 2021, 2 complaints were still awaiting a response; none of them was yet past the due date."),
+    (2, 1, "At 30th June 2021, 2 complaints were still awaiting a response, 1 of them already past the due date."),
+    (2, 2, "At 30th June 2021, 2 complaints were still awaiting a response, all of them already past the due date."),
+    (11, 4, "At 30th June 2021, 11 complaints were still awaiting a response, 4 of them already past the due date."),
+])
+def test_open_complaints(reports, n, overdue, expected):
+    text = reports["childrens_response_times"].sentence("still awaiting", open_count=n, open_overdue=Share(overdue, n))
+    assert only(text, "At 30th June 2021") == expected
+
+
+@pytest.mark.parametrize("late, reasons, expected", [
+    (1, [("Staff absence", Share(1, 1))],
+     "1 exceeded the timescale. The reason for this delay was: - Staff absence: 100% (1 case) of all overdue cases."),
+    (2, [("Staff absence", Share(2, 2))],
+     "2 exceeded the timescale. The reason for these delays was: - Staff absence: 100% (all 2 cases) of all overdue "
+     "cases."),
+    (2, [("Staff absence", Share(1, 2)), ("Complex case", Share(1, 2))],
+     "2 exceeded the timescale. The main reasons for these delays were: - Staff absence: 50% (1 case) of all overdue "
+     "cases. - Complex case: 50% (1 case) of all overdue cases."),
+    (11, [("Staff absence", Share(9, 11)), ("Complex case", Share(2, 11))],
+     "11 exceeded the timescale. The main reasons for these delays were: - Staff absence: 82% (9 cases) of all "
+     "overdue cases. - Complex case: 18% (2 cases) of all overdue cases."),
+])
+def test_late_responses_and_their_reasons(reports, late, reasons, expected):
+    text = reports["childrens_response_times"].sentence(
+        "exceeded the timescale", overdue_total=late, overdue_reasons=[{"reason": r, "share": s} for r, s in reasons],
+        main_teams=[])
+    assert text[text.index(f"{late} exceeded"):text.rindex("overdue cases.") + len("overdue cases.")] == expected
+
+
+def test_no_late_responses(reports):
+    text = reports["childrens_response_times"].sentence("exceeded the timescale", overdue_total=0, overdue_reasons=[])
+    assert text.startswith("None of the responses sent between 1st April 2020 and 30th June 2021 exceeded the timescale. "
+                           "At 30th June 2021")
+
+
+@pytest.mark.parametrize("teams, expected", [
+    ([], ""),
+    (["Court Team"], "Most of the cases delayed by staff absence were handled by one team, Court Team, which accounts "
+                     "for 100% (all 3 cases). Senior managers will look at what additional support can be given to "
+                     "this team."),
+    (["Court Team", "Looked After Children"],
+     "Most of the cases delayed by staff absence were handled by 2 teams, Court Team and Looked After Children, which "
+     "between them account for 100% (all 3 cases). Senior managers will look at what additional support can be given "
+     "to these teams."),
+])
+def test_main_teams(reports, teams, expected):
+    text = reports["childrens_response_times"].sentence(
+        "exceeded the timescale", overdue_total=3, overdue_reasons=[{"reason": "Staff absence", "share": Share(3, 3)}],
+        main_reason="Staff absence", main_teams=teams, main_teams_share=Share(3, 3))
+    found = only(text, "Most of", "teams." if len(teams) > 1 else "team.") if "Most of" in text else ""
+    assert found == expected
+
+
+@pytest.mark.parametrize("baseline, since, expected", [
+    (Share(0, 0), Share(5, 11),
+     "The annual report covering 1st April 2019 to 31st March 2020 recorded no responses to complaints."),
+    (Share(0, 1), Share(0, 2),
+     "The annual report covering 1st April 2019 to 31st March 2020 showed that 0% of complaints were responded to "
+     "within 20 working days (1 response)."),
+    (Share(0, 11), Share(1, 1),
+     "The annual report covering 1st April 2019 to 31st March 2020 showed that 0% of complaints were responded to "
+     "within 20 working days (none of the 11 responses)."),
+    (Share(2, 2), Share(1, 2),
+     "The annual report covering 1st April 2019 to 31st March 2020 showed that 100% of complaints were responded to "
+     "within 20 working days (all 2 responses)."),
+    (Share(1, 11), Share(0, 0),
+     "The annual report covering 1st April 2019 to 31st March 2020 showed that 9% of complaints were responded to "
+     "within 20 working days (1 of 11 responses)."),
+])
+def test_baseline(reports, baseline, since, expected):
+    text = reports["childrens_response_times"].sentence("annual report covering", baseline=baseline,
+                                                        since_change=since)
+    assert only(text, "The annual report") == expected
+
+
+@pytest.mark.parametrize("since, comparison_with, expected", [
+    (Share(0, 1), Share(1, 2), "is 0% (1 response). This is a fall from the 50% for 2019/20."),
+    (Share(0, 2), Share(1, 2), "is 0% (none of the 2 responses). This is a fall from the 50% for 2019/20."),
+    (Share(11, 11), Share(1, 2), "is 100% (all 11 responses). This is an improvement on the 50% for 2019/20."),
+    (Share(1, 2), Share(0, 0), "is 50% (1 of 2 responses)."),
+])
+def test_since_the_change(reports, since, comparison_with, expected):
+    words = narrative.compare(comparison_with.pct, since.pct)
+    text = reports["childrens_response_times"].sentence("annual report covering", baseline=comparison_with,
+                                                        since_change=since, comparison=words)
+    start = text.index("timescale is ") + len("timescale ")
+    end = text.index("Work continues")
+    assert text[start:end].strip() == expected
+
+
+def test_nothing_sent_since_the_change(reports):
+    text = reports["childrens_response_times"].sentence("annual report covering", since_change=Share(0, 0))
+    assert "No responses have been sent since then, so its effect cannot yet be measured." in text
+
+
+# --- the Stage 2 performance report -------------------------------------------------------
+
+@pytest.mark.parametrize("proc, words, days", [("childrens", "Stage 2 Children's Social Care investigation", 65),
+                                               ("corporate", "Stage 2 Corporate investigation", 25)])
+@pytest.mark.parametrize("n, overdue, tail", [
+    (0, 0, "s were still open."),
+    (1, 0, " was still open; it was not yet past the {days} working day timescale."),
+    (1, 1, " was still open, and it was already past the {days} working day timescale."),
+    (2, 0, "s were still open; none of them was yet past the {days} working day timescale."),
+    (2, 2, "s were still open, all of them already past the {days} working day timescale."),
+    (11, 3, "s were still open, 3 of them already past the {days} working day timescale."),
+])
+def test_stage2_still_open(reports, proc, words, days, n, overdue, tail):
+    text = reports["complaints_performance"].sentence(f"open_{proc} | counted",
+                                                      **{f"open_{proc}": n, f"open_overdue_{proc}": overdue})
+    count = "no" if n == 0 else str(n)
+    assert only(text, "At 31 March 2021") == f"At 31 March 2021, {count} {words}{tail.format(days=days)}"
+
+
+@pytest.mark.parametrize("share, days, expected", [
+    (Share(0, 0), None, "In 2020/21, no Stage 2 investigations were completed."),
+    (Share(1, 1), 1.0, "In 2020/21, 100% (1 case) of Stage 2 investigations were completed within the timescale, "
+                       "taking 1 working day on average."),
+    (Share(0, 2), 70.5, "In 2020/21, 0% (none of the 2 cases) of Stage 2 investigations were completed within the "
+                        "timescale, taking 70.5 working days on average."),
+    (Share(2, 11), 2.0, "In 2020/21, 18% (2 cases) of Stage 2 investigations were completed within the timescale, "
+                        "taking 2 working days on average."),
+])
+def test_stage2_year(reports, share, days, expected):
+    text = reports["complaints_performance"].sentence("year_childrens.empty", year_childrens=share,
+                                                      avg_days_childrens=days or 0)
+    assert only(text, "In 2020/21") == expected
+
+
+@pytest.mark.parametrize("first, last, expected", [
+    (0, 11, "went up from none to 11"),
+    (11, 0, "went down from 11 to none"),
+    (0, 0, "stayed at none"),
+    (1, 1, "stayed at 1"),
+    (2, 11, "went up from 2 to 11"),
+])
+def test_compliments_trend(reports, first, last, expected):
+    text = reports["complaints_performance"].sentence("Corporate compliments", compliments_trend_corporate=Change(first, last))
+    assert f"Between 2015/16 and 2020/21, Corporate compliments {expected}, Children's Social Care" in text
+
+
+def test_compliments_of_a_single_year(reports):
+    text = reports["complaints_performance"].sentence(
+        "Corporate compliments", trend_first="2020/21", trend_cut=True, compliments_trend_corporate=Change(0, 0),
+        compliments_trend_childrens=Change(1, 1), compliments_trend_adults=Change(11, 11))
+    assert text.endswith("on their good practice. In 2020/21, the Council received no Corporate compliments, 1 Children's Social Care compliment "
+                    "and 11 Adult Social Care compliments. The case log starts on 1 April 2015, so the figures begin "
+                    "in 2020/21."), text
+
+
+@pytest.mark.parametrize("before, after, words", [
+    (0, 11, "complaints up from none to 11"), (11, 0, "complaints down from 11 to none"),
+    (0, 0, "complaints none in either year"), (1, 2, "complaints up from 1 to 2"),
+])
+def test_year_on_year(reports, before, after, words):
+    yoy = {proc: {kind: Change(5, 6) for kind in ("complaint", "comment", "compliment")}
+           for proc in ("corporate", "childrens", "adults")}
+    yoy["corporate"]["complaint"] = Change(before, after)
+    text = reports["complaints_performance"].sentence("Preliminary analysis", yoy=yoy)
+    assert f"Corporate representations ({words}, comments up from 5 to 6" in text
+
+
+def test_year_on_year_without_the_year_before(reports):
+    yoy = {proc: {"complaint": Change(0, 0), "comment": Change(0, 1), "compliment": Change(0, 11)}
+           for proc in ("corporate", "childrens", "adults")}
+    text = reports["complaints_performance"].sentence("Preliminary analysis", yoy=yoy, has_previous_year=False)
+    assert text.startswith("## 2020/21 Statistics The case log starts on 1 April 2015, so there are no figures for "
+                           "2019/20 to compare with. In 2020/21 the Council received: - Corporate: no complaints, "
+                           "1 comment and 11 compliments")
+    assert "from" not in text.split("compare with.")[1]
+
+
+# --- the paragraph both reports end their figures with ------------------------------------
+
+@pytest.mark.parametrize("name", ["childrens_response_times", "complaints_performance"])
+@pytest.mark.parametrize("used, excluded, expected", [
+    (1, 0, "case log of 1 row, of which 1 was used and none excluded as incomplete or inconsistent."),
+    (2, 11, "case log of 13 rows, of which 2 were used and 11 excluded as incomplete or inconsistent (the excluded "
+            "rows are listed for the complaints team to correct)."),
+    (11, 1, "case log of 12 rows, of which 11 were used and 1 excluded as incomplete or inconsistent (the excluded "
+            "row is listed for the complaints team to correct)."),
+    (0, 2, "case log of 2 rows, of which none were used and 2 excluded as incomplete or inconsistent (the excluded "
+           "rows are listed for the complaints team to correct)."),
+])
+def test_rows_used_and_excluded(reports, name, used, excluded, expected):
+    text = reports[name].sentence("About the figures", rows_read=used + excluded, rows_used=used,
+                                  rows_excluded=excluded)
+    assert only(text, "case log of", "correct)." if excluded else "inconsistent.") == expected
+
+
+@pytest.mark.parametrize("fallbacks, expected", [
+    (0, "Working days are counted from the date each representation was acknowledged."),
+    (1, "Working days are counted from the date each representation was acknowledged; 1 row of the case log has no "
+        "acknowledgement date and is counted from the date received instead."),
+    (11, "Working days are counted from the date each representation was acknowledged; 11 rows of the case log have "
+         "no acknowledgement date and are counted from the date received instead."),
+])
+def test_clock_fallbacks(reports, fallbacks, expected):
+    report = reports["complaints_performance"]
+    report.params = {**report.params, "clock_start": "acknowledged"}
+    report.figures.setdefault("clock_fallbacks", {"value": 0})
+    text = report.sentence("About the figures", clock_fallbacks=fallbacks)
+    assert only(text, "Working days are counted from the date each") == expected
+
+
+# --- no sentence, at any count, says "0 of", "from 0" or puts 1 with a plural verb ----------
+
+BAD = [
+    (re.compile(r"\b0 of\b|\(0 |\bfrom 0 to\b|\bat 0\b|\b0 (?!%)[A-Za-z]"), "a zero written as a count"),
+    (re.compile(r"\b1 (?:[A-Z][\w']* |\w+ ){0,5}\w+s (?:were|are|have)\b"), "1 with a plural noun and verb"),
+    (re.compile(r"(?<!Stage )\b(?:2|11) (?:[A-Z][\w']* ){0,5}\w+(?<!s) (?:was|is|has)\b"), "2 or 11 with a singular verb"),
+    (re.compile(r"\bwent no change\b|\bno cases of\b"), "a phrase that does not read"),
+]
+
+
+def _count_figures(report) -> list[str]:
+    return [name for name, fig in report.figures.items() if isinstance(fig["value"], int)
+            and not isinstance(fig["value"], bool) and name not in ("suppress_below",)]
+
+
+@pytest.mark.parametrize("name", ["childrens_response_times", "complaints_performance"])
+def test_no_sentence_misreads_any_count(reports, name):
+    report = reports[name]
+    problems = []
+    for figure in _count_figures(report):
+        markers = [c.source for c in report.nb.cells if c.cell_type == "markdown" and figure in c.source]
+        for source in markers:
+            for n in COUNTS:
+                text = report.sentence(source[:200], **{figure: n})
+                for pattern, what in BAD:
+                    if (m := pattern.search(text)):
+                        problems.append(f"{figure}={n}: {what}: ...{text[max(0, m.start() - 60):m.end() + 20]}...")
+    assert problems == []
