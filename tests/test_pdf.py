@@ -221,7 +221,7 @@ def test_qpdf_check_is_clean(sample):
     assert "WARNING" not in done.stdout + done.stderr
 
 
-def test_still_pdf_ua_1_with_language_and_title(sample):
+def test_still_tagged_pdf_ua_1_in_en_gb(sample):
     with pikepdf.open(sample / "report.pdf") as pdf:
         assert str(pdf.Root.Lang) == "en-GB"
         assert pdf.Root.MarkInfo.Marked is True
