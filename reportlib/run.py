@@ -203,23 +203,27 @@ class Kernel:
 
 
 def execute(manager, notebook: Path, output: Path, parameters: dict, failed_copy: Path):
-    """Run the notebook with Papermill in the kernel ``manager`` runs; a failing cell becomes a RenderError."""
+    """Run the notebook (the newer file of its .ipynb/.md pair) with Papermill in the kernel ``manager`` runs;
+    a failing cell becomes a RenderError."""
+    from .notebooks import load
+
+    node, source = load(notebook)
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
     try:
-        return papermill.execute_notebook(str(notebook), str(output), parameters=parameters, kernel_name="python3",
+        return papermill.execute_notebook(node, str(output), parameters=parameters, kernel_name="python3",
                                           progress_bar=False, log_output=False, km=manager)
     except PapermillExecutionError as e:
         kept = _keep_failed(output, failed_copy)
         evalue = " ".join(str(e.evalue).split())
         where = f"the executed notebook, failing cell marked, is {kept}" if kept else \
             f"{failed_copy} is not reportlib's, so the executed notebook was not kept"
-        raise RenderError(f"{notebook.parent.name}/{notebook.name}: cell {e.exec_count} failed: {e.ename}: {evalue} "
+        raise RenderError(f"{source.parent.name}/{source.name}: cell {e.exec_count} failed: {e.ename}: {evalue} "
                           f"({where})") from None
     except RuntimeError as e:  # the kernel died or stopped answering
-        raise RenderError(f"{notebook.parent.name}/{notebook.name}: the Python kernel failed ({e}); "
+        raise RenderError(f"{source.parent.name}/{source.name}: the Python kernel failed ({e}); "
                           "check that ipykernel is installed in this environment (./dev setup)") from None
 
 
@@ -283,10 +287,11 @@ def check(params_file: Path | str, root: Path) -> tuple:
     """The params, the notebook they name, and the case log, or the ReportError saying what is wrong
     (a filter or period that selects no case at all among them)."""
     from . import casedata, params as params_mod, selection
+    from .notebooks import Pair
 
     params_file = Path(params_file)
     p = params_mod.load(params_file)
-    notebook = root / "notebooks" / f"{p.notebook}.ipynb"
+    notebook = Pair.of(root / "notebooks" / f"{p.notebook}.ipynb").newer  # .ipynb or .md: the one saved last
     if not notebook.is_file():
         raise ParamsError(f"{params_file}: key 'notebook': notebooks/{p.notebook}.ipynb does not exist in {root}")
     log = casedata.load_for(p, root)

@@ -92,7 +92,7 @@ def test_strict_refuses_bad_rows_and_default_lists_them(project):
     out = run.render(project / "params" / "meeting.yaml").out
     assert (out / "data_quality.csv").read_text().splitlines()[1] == \
         "4,A3,received,31/02/2020,impossible date (no such day),excluded"
-    assert "case log of 3 rows, of which 2 were used and 1 excluded as incomplete or inconsistent (the excluded rows" in \
+    assert "case log of 3 rows, of which 2 were used and 1 excluded as incomplete or inconsistent (the excluded row is" in \
         " ".join((out / "report.html").read_text().split())
 
 
@@ -116,7 +116,7 @@ def test_clock_from_acknowledgement_says_how_many_fell_back(project):
     out = run.render(project / "params" / "meeting.yaml").out
     page = " ".join((out / "report.html").read_text().split())
     assert ("Working days are counted from the date each representation was acknowledged; 2 rows of the case log "
-            "had no acknowledgement date and are counted from the date received instead.") in page
+            "have no acknowledgement date and are counted from the date received instead.") in page
     assert json.loads((out / "figures.json").read_text())["clock_fallbacks"]["value"] == 2
 
 

@@ -1,0 +1,107 @@
+"""A report notebook and its paired MyST markdown file are one document.
+
+Each notebook in ``notebooks/`` is kept twice: ``NAME.ipynb`` (what JupyterLab and Papermill
+run) and ``NAME.md`` (what analysts edit and diff), paired by jupytext. Whichever of the two
+was saved last is the document: :func:`load` returns it (so an edit to either is never
+silently ignored by a render or a preview), and :func:`sync` brings the other one up to date,
+writing a file only when its content changes (an unchanged file keeps its bytes and mtime).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .errors import ParamsError
+
+MD_FORMAT = "md:myst"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """``notebooks/NAME.ipynb`` and ``notebooks/NAME.md`` (either may be missing)."""
+
+    ipynb: Path
+    md: Path
+
+    @classmethod
+    def of(cls, path: Path | str) -> "Pair":
+        path = Path(path)
+        return cls(path.with_suffix(".ipynb"), path.with_suffix(".md"))
+
+    @property
+    def newer(self) -> Path:
+        """The file saved last (the .ipynb when they were saved at the same moment, or when there is no .md)."""
+        if not self.md.is_file():
+            return self.ipynb
+        if not self.ipynb.is_file():
+            return self.md
+        return self.md if self.md.stat().st_mtime_ns > self.ipynb.stat().st_mtime_ns else self.ipynb
+
+
+def _read_md(path: Path) -> nbformat.NotebookNode:
+    import jupytext
+
+    return jupytext.read(path, fmt=MD_FORMAT)
+
+
+def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook as it is committed: no outputs, no execution counts."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def load(path: Path | str) -> tuple[nbformat.NotebookNode, Path]:
+    """The notebook at ``path`` (either file of a pair) as of its latest save, and the file it came from."""
+    pair = Pair.of(path)
+    source = pair.newer
+    if not source.is_file():
+        raise ParamsError(f"{pair.ipynb}: notebook not found")
+    if source == pair.md:
+        nb = _read_md(source)
+        if pair.ipynb.is_file():  # keep the .ipynb's kernel and cell ids; the text's cells win
+            from jupytext.combine import combine_inputs_with_outputs
+
+            nb = combine_inputs_with_outputs(nb, nbformat.read(pair.ipynb, as_version=4), fmt=MD_FORMAT)
+        return _clean(nb), source
+    return nbformat.read(source, as_version=4), source
+
+
+def _texts(nb: nbformat.NotebookNode) -> dict[str, str]:
+    import jupytext
+
+    nb = _clean(nb)
+    return {"ipynb": nbformat.writes(nb) + "\n", "md": jupytext.writes(nb, fmt=MD_FORMAT)}
+
+
+def sync(path: Path | str) -> list[Path]:
+    """Bring the older file of the pair up to date with the newer; return the files written (none if in step)."""
+    pair = Pair.of(path)
+    nb, source = load(path)
+    written = []
+    texts = _texts(nb)
+    for target, text in ((pair.ipynb, texts["ipynb"]), (pair.md, texts["md"])):
+        if target == source or (target.is_file() and target.read_text(encoding="utf-8") == text):
+            continue
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def main(paths: list[str]) -> int:
+    """``python -m reportlib.notebooks notebooks/*.md``: sync each pair, saying which files were written."""
+    for path in paths:
+        source = Pair.of(path).newer
+        for written in sync(path):
+            print(f"{written}: updated from {source.name}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))
