@@ -106,7 +106,7 @@ class CaseLog:
         return int((self.problems["action"] == "kept").sum()) if not self.problems.empty else 0
 
     def problem_counts(self) -> list[tuple[str, str, str, int]]:
-        """(problem type, column, action, rows) for each kind of problem found, most rows first.
+        """(problem type, column, action, rows) for each kind of problem found: excluded before kept, most rows first.
 
         The type is the problem's words before any detail ("duplicate case_ref + stage + kind" of
         "duplicate case_ref + stage + kind: same as row 2")."""
@@ -114,8 +114,8 @@ class CaseLog:
             return []
         kinds = self.problems.assign(kind=self.problems["problem"].astype(str).str.split(":", n=1).str[0])
         counts = kinds.groupby(["kind", "column", "action"], sort=False)["row"].nunique().reset_index()
-        counts = counts.sort_values(["row", "kind"], ascending=[False, True], kind="stable")
-        return [(r.kind, r.column, r.action, int(r.row)) for r in counts.itertuples(index=False)]
+        found = [(r.kind, r.column, r.action, int(r.row)) for r in counts.itertuples(index=False)]
+        return sorted(found, key=lambda f: (f[2] != "excluded", -f[3], f[0]))
 
     def summary(self) -> str:
         """One line: rows read, used and excluded."""
@@ -178,8 +178,8 @@ def _find_header(grid: pd.DataFrame, mapping: Mapping[str, str], label: str) -> 
     missing = _missing_required(found)
     canon = missing[0]
     hint = f"map it under columns: in the params file (e.g. {canon}: Your Header)" if canon not in mapping else ""
-    raise DataError(f"{label}: required column '{mapping.get(canon, canon)}' ({canon}) is missing; {hint or 'check the export'}"
-                    .rstrip("; "))
+    named = f"'{canon}'" if canon not in mapping else f"'{mapping[canon]}' (mapped to {canon} under columns: in the params file)"
+    raise DataError(f"{label}: required column {named} is missing; {hint or 'check the export'}")
 
 
 _BOM = b"\xef\xbb\xbf"

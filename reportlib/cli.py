@@ -113,13 +113,32 @@ def workdays(start, end, region, closures):
     Counts working days after START up to and including END: received on a
     Friday and responded on the Monday is 1; the same day is 0.
     """
+    if end < start:
+        raise click.BadParameter(f"END ({end.isoformat()}) is before START ({start.isoformat()}): give the date "
+                                 "received first, then the date responded", param_hint="'END'")
     from .workdays import days_taken
     click.echo(days_taken(start, end, region, closures))
 
 
-@main.command()
+class _WorkingDays(click.ParamType):
+    """A whole number of working days, 0 or more; "-3" is read as a (wrong) number, not as an option."""
+
+    name = "DAYS"
+
+    def convert(self, value, param, ctx):
+        try:
+            days = int(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a whole number of working days (e.g. 20)", param, ctx)
+        if days < 0:
+            self.fail(f"{days} is negative: give the number of working days after START, 0 or more "
+                      "(the due date is never before the date received)", param, ctx)
+        return days
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("start", type=DATE)
-@click.argument("days", type=click.IntRange(min=0))
+@click.argument("days", type=_WorkingDays())
 @region_option
 @closure_option
 def due(start, days, region, closures):

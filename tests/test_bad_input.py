@@ -50,7 +50,7 @@ UNREADABLE = {
                       ".xlsx or CSV UTF-8", {}),
     "ragged_rows.csv": (f"{C}/ragged_rows.csv: not a well-formed CSV table at line 3 (a row has more fields than "
                         "the header); check quotes and commas there", {}),
-    "missing_required_column.csv": (f"{C}/missing_required_column.csv: required column 'received' (received) is "
+    "missing_required_column.csv": (f"{C}/missing_required_column.csv: required column 'received' is "
                                     "missing; map it under columns: in the params file (e.g. received: Your Header)",
                                     {}),
     "unknown_mapped_header.csv": (f"{C}/unknown_mapped_header.csv: column 'Ref No' (mapped to case_ref under "

@@ -128,7 +128,7 @@ def test_missing_file(tmp_path):
 
 def test_required_column_missing(tmp_path):
     assert fatal(tmp_path, "case_ref,kind,stage,received\nA1,complaint,1,01/09/2020\n") == (
-        "cases.csv: required column 'procedure' (procedure) is missing; map it under columns: in the params file "
+        "cases.csv: required column 'procedure' is missing; map it under columns: in the params file "
         "(e.g. procedure: Your Header)")
 
 

@@ -54,8 +54,14 @@ def test_bare_answers(args, out):
     (["workdays", "2020-05-07", "05/20/2020"],
      "Invalid value for 'END': '05/20/2020' is not a date: write it as 2020-08-18 or 18/08/2020"),
     (["workdays", "2020-05-07", "2020-05-11", "--region", "wales"], "Invalid value for '--region': 'wales'"),
-    (["due", "2020-05-07", "twenty"], "Invalid value for 'DAYS': 'twenty' is not a valid integer"),
-    (["due", "2020-05-07", "--", "-1"], "Invalid value for 'DAYS': -1 is not in the range x>=0"),
+    (["due", "2020-05-07", "twenty"], "Invalid value for 'DAYS': 'twenty' is not a whole number of working days "
+                                      "(e.g. 20)"),
+    (["due", "2020-05-07", "--", "-1"], "Invalid value for 'DAYS': -1 is negative: give the number of working days "
+                                        "after START, 0 or more (the due date is never before the date received)"),
+    (["due", "2022-09-16", "-3"], "Invalid value for 'DAYS': -3 is negative: give the number of working days after "
+                                  "START, 0 or more (the due date is never before the date received)"),
+    (["workdays", "2020-08-17", "2020-08-14"], "Invalid value for 'END': END (2020-08-14) is before START "
+                                               "(2020-08-17): give the date received first, then the date responded"),
 ])
 def test_usage_errors(args, fragment):
     result = run(*args)
@@ -116,6 +122,10 @@ def test_validate_bad_rows_lists_them(tmp_path):
     assert result.exit_code == 1, result.output
     assert result.stdout.splitlines() == [
         "cases.csv: 6 rows read, 3 used, 3 excluded, 1 kept with a warning",
+        "  1 row excluded: duplicate case_ref + stage + kind (case_ref)",
+        "  1 row excluded: impossible date (no such day) (received)",
+        "  1 row excluded: unknown kind (kind)",
+        "  1 row kept: no stage 1 row for this case (stage)",
         "row 4: received '31/02/2020': impossible date (no such day) (excluded)",
         "row 5: kind 'grumble': unknown kind: use complaint, comment or compliment, or map it under values: kind: in "
         "the params file (excluded)",
@@ -127,7 +137,7 @@ def test_validate_bad_rows_lists_them(tmp_path):
 def test_validate_warnings_only_is_clean(tmp_path):
     result = run("validate", project(tmp_path, CLEAN + "A5,complaint,corporate,2,01/09/2020,\n"))
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[1] == ("row 4: stage '2': no stage 1 row for this case: counted from its first "
+    assert result.stdout.splitlines()[2] == ("row 4: stage '2': no stage 1 row for this case: counted from its first "
                                              "stage in the log (kept)")
 
 
@@ -137,7 +147,7 @@ def test_validate_uses_the_meeting_date_and_mappings(tmp_path):
                    values={"kind": {"Complaint": "complaint"}})
     result = run("validate", path)
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[1] == ("row 3: received '01/09/2021': date is after the meeting date (20/07/2021): "
+    assert result.stdout.splitlines()[2] == ("row 3: received '01/09/2021': date is after the meeting date (20/07/2021): "
                                              "a typo or a future date (excluded)")
 
 
@@ -175,7 +185,7 @@ def test_validate_bad_params_is_one_line(tmp_path):
 def test_validate_missing_column_is_one_line(tmp_path):
     result = run("validate", project(tmp_path, "case_ref,kind,stage,received\nA1,complaint,1,01/09/2020\n"))
     assert result.exit_code == 2
-    assert result.stderr == ("error: cases.csv: required column 'procedure' (procedure) is missing; map it under "
+    assert result.stderr == ("error: cases.csv: required column 'procedure' is missing; map it under "
                              "columns: in the params file (e.g. procedure: Your Header)\n")
 
 
