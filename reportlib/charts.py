@@ -184,14 +184,18 @@ def _short(label: str, width: int = 38) -> str:
 
 
 def _wrap(label: str, lines: int = 2, width: int | None = None) -> str:
-    """``label`` on at most ``lines`` lines as even as its words allow; lines longer than ``width`` are cut."""
+    """``label`` on at most ``lines`` lines, as even as its words allow. With ``width``, no line is longer:
+    a longer word is cut short ("…"), and what does not fit on the last line too."""
     label = " ".join(str(label).split())
-    words = label.split(" ")
-    if len(words) < 2:
-        return _short(label, width) if width else label
-    w = max(math.ceil(len(label) / lines), max(len(word) for word in words))
-    while len(out := textwrap.wrap(label, w, break_long_words=False)) > lines:
+    if not label:
+        return label
+    w = max(math.ceil(len(label) / lines), max(len(word) for word in label.split(" ")))
+    if width:
+        w = min(w, width)
+    while len(out := textwrap.wrap(label, w, break_long_words=False)) > lines and not (width and w >= width):
         w += 1
+    if len(out) > lines:
+        out = out[:lines - 1] + [" ".join(out[lines - 1:])]
     return "\n".join(_short(line, width) if width else line for line in out)
 
 
@@ -266,14 +270,15 @@ def _freeze(fig) -> None:
 
 
 def _fit_xticks(fig, ax, positions: Sequence[float], labels: Sequence[str], fontsize: float = 9) -> None:
-    """x tick labels that never collide: whole, else wrapped onto two or three lines, else only every
-    second, third... label (the first always shown), whichever comes first with room between labels."""
+    """x tick labels that never collide: whole, else wrapped onto two or three lines (narrower and
+    narrower, a long word cut short), else only every second, third... label (the first always shown),
+    whichever comes first with room between labels."""
     n = len(labels)
     if not n:
         ax.set_xticks([])
         return
     variants = [[_short(l, 40) for l in labels]]
-    for lines, width in ((2, 24), (3, 16)):
+    for lines, width in ((2, 24), (3, 16), (3, 12)):
         wrapped = [_wrap(l, lines, width) for l in labels]
         if wrapped not in variants:
             variants.append(wrapped)
