@@ -14,19 +14,23 @@ only a glyph Liberation Sans lacks), and the SVG draws each word as outlines of
 those glyphs (``svg.fonttype: path`` in the house style). SVG text instead would
 be laid out again by each viewer with the fonts it happens to have: on a machine
 with only DejaVu, tick labels ran into each other and names ran off the chart.
-Embedding the font in the SVG was the alternative; it was not taken because an
-SVG shown as an ``<img>`` is drawn by viewers (image viewers, office suites,
-older PDF tools) that ignore a font inside it and fall back to their own, and
-the outlines cost the PDF only about 0.1 s a chart. Nothing is lost by drawing
-words as outlines: each chart's words are in its alt text and its data table.
+Embedding the font in the SVG was the alternative; it was not taken because
+matplotlib cannot write an SVG with its font inside (it would mean subsetting
+the font and rewriting matplotlib's output), a font inside an SVG image is
+honoured by some viewers and not others, and the outlines cost the PDF less
+than 0.1 s a chart. Nothing is lost by drawing words as outlines: each chart's
+words are in its alt text and its data table. Text is measured unhinted
+(``text.hinting: none``), as the outlines are drawn, so the layout measured at
+100 dpi is the layout saved.
 
 Labels never overlap and never leave the chart. Each chart is laid out by
 measuring, not guessing: it is drawn (``layout="constrained"`` sizes the plot
 to what is around it, labels outside the axes included), every label's box is
 read back in display pixels, and the layout changes until nothing collides:
 x tick labels wrap onto two or three lines and then show every second, third...
-label; value labels shrink and then stand upright; the axes grow headroom for
-labels above bars; long names wrap (the data table keeps them whole); the
+label; value labels go over two lines ("no cases"), shrink, then stand upright;
+the axes grow headroom for labels above bars; long names wrap or are cut short
+with "…" (the data table keeps them whole); the
 target line's label sits outside the plot at the right end of the line; line-end
 labels are pushed apart. The layout is then frozen, so the SVG is exactly the
 figure that was measured (6.3 in wide).
@@ -220,7 +224,7 @@ def _box(text):
     """The box a text covers, its background box included, in display pixels."""
     from matplotlib.transforms import Bbox
 
-    renderer = _renderer(text.get_figure(root=True))
+    renderer = _renderer(text.get_figure())
     box = text.get_window_extent(renderer)
     patch = text.get_bbox_patch()
     if patch is None:

@@ -7,7 +7,6 @@ none may leave the figure, none may sit on a bar. Run over sample-like data and 
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 import os
@@ -64,10 +63,11 @@ CASES = {
     "bar all no cases": ("bar", (QUARTERS, [None] * 8), {"title": "t", "xlabel": "Quarter"}),
     "bar 40-character names": ("bar", (LONG40 + ["Short"], [10, 100, 30, None, "[c]"]),
                                {"title": "t", "xlabel": "Authority", "ylabel": "Share"}),
+    "bar with glyphs Liberation Sans lacks": ("bar", (["\u2713 Met", "\u2717 Not met"], [50, 60]), {"title": "t"}),
     "bar 12 years of counts": ("bar", (YEARS12, [1234, 5, 0, None, "[c]", 99999, 3, 4, 5, 6, 7, 8]),
                                {"title": "t", "unit": "", "ylabel": "Cases"}),
-    "lines 12 years, same ends": ("lines", (YEARS12, dict(zip(SERVICES, [list(range(12)), [2 * i for i in range(11)] + [11],
-                                                                       [11] * 12]))),
+    "lines 12 years, same ends": ("lines", (YEARS12, dict(zip(SERVICES, [list(range(12)),
+                                                                       [2 * i for i in range(11)] + [11], [11] * 12]))),
                                   {"title": "t", "xlabel": "Financial year", "ylabel": "Compliments"}),
     "lines 16 quarters, percentages": ("lines", (QUARTERS16, {"A": [100] * 16, "B": [0] * 16, "C": [100] * 16}),
                                        {"title": "t", "xlabel": "Quarter", "unit": "%"}),
@@ -85,6 +85,9 @@ CASES = {
                                 {"highlight": SOUTHBY, "title": "t"}),
 }
 SAMPLES = ["bar sample", "lines sample", "ranking sample"]
+#: Drawn again in a fresh process under each font setting: the samples, bold, fallback glyphs, every layout move.
+FONT_CASES = SAMPLES + ["bar 16 quarters, no cases, [c]", "bar with glyphs Liberation Sans lacks",
+                        "lines all-None series, gaps, long name", "ranking 40-character names"]
 DRAW = {"bar": charts._draw_bar, "lines": charts._draw_lines, "ranking": charts._draw_ranking}
 
 
@@ -150,8 +153,8 @@ def test_words_are_outlines_of_the_bundled_font():
     assert glyph_fonts(chart.svg) == {"LiberationSans", "LiberationSans-Bold"}  # the highlight is bold
     assert 'width="453.6pt"' in chart.svg  # 6.3 in, as laid out: nothing cropped
     # matplotlib's own DejaVu Sans only for a glyph Liberation Sans lacks.
-    tick = charts.bar(["\u2713 Met", "Not met"], [50, 60], title="t")
-    assert glyph_fonts(tick.svg) == {"LiberationSans", "DejaVuSans"}
+    kind, args, kwargs = CASES["bar with glyphs Liberation Sans lacks"]
+    assert glyph_fonts(charts.bar(*args, **kwargs).svg) == {"LiberationSans", "DejaVuSans"}
 
 
 def test_matplotlib_resolves_the_house_fonts_to_the_bundled_files():
@@ -216,7 +219,8 @@ def svgs_by_setting(tmp_path_factory):
         env.pop("FONTCONFIG_FILE")
         if conf:
             env["FONTCONFIG_FILE"] = conf
-        done = subprocess.run([sys.executable, "-c", MAKE_SVGS], input=json.dumps(CASES), env=env, cwd=REPO,
+        cases = {name: CASES[name] for name in FONT_CASES}
+        done = subprocess.run([sys.executable, "-c", MAKE_SVGS], input=json.dumps(cases), env=env, cwd=REPO,
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         out[name] = json.loads(done.stdout)
@@ -227,7 +231,7 @@ def test_svg_is_the_same_under_any_fonts(svgs_by_setting):
     assert DEJAVU.is_dir()
     first = svgs_by_setting["no fonts"]
     for setting, svgs in svgs_by_setting.items():
-        for name in CASES:
+        for name in FONT_CASES:
             assert svgs[name] == first[name], f"{name}: SVG differs with {setting}"
     # The setting with another "Liberation Sans" really had one in matplotlib's font list.
     assert svgs_by_setting["another Liberation Sans"]["_impostor_seen"]
@@ -240,7 +244,6 @@ def test_svg_is_the_same_in_this_process(svgs_by_setting):
         kind, args, kwargs = CASES[name]
         once, twice = (getattr(charts, kind)(*args, **kwargs).svg for _ in range(2))
         assert once == twice == svgs_by_setting["no fonts"][name]
-        assert hashlib.sha256(once.encode()).hexdigest()
 
 
 # --- Layout: nothing overlaps, nothing leaves the chart ------------------------------------------------
