@@ -3,11 +3,18 @@
 A :class:`Table` is data (caption, column labels, rows of cells). It shows
 itself in JupyterLab as HTML and carries its data to the renderer under
 ``TABLE_MIME``; the renderer turns it into the same HTML, escaped, numbered.
+
+On a narrow screen (a phone, or 400% zoom: WCAG 2.2 SC 1.4.10 Reflow) a table
+wider than the page scrolls sideways inside its own region, never the page: the
+``<table>`` sits in a ``role="region"`` that keyboard users can reach
+(``tabindex="0"``) and that is named by the table's caption.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -29,6 +36,16 @@ def _cell(v: Any) -> str:
 
 _FIGURE = re.compile(r"^(?:-?[\d,]+(?:\.\d+)?%?(?: \([^)]*\))?|no cases|\[c\])$")
 SHORT_ROWS = 25
+#: A cell with an unbroken run longer than this (a pasted URL, a reference, a run of characters)
+#: may break anywhere; shorter words never break, so a table too wide for the screen scrolls instead.
+LONG_WORD = 30
+_LONG_RUN = re.compile(rf"\S{{{LONG_WORD + 1},}}")
+
+
+def _classes(text: str, *, num: bool = False, nowrap: bool = False) -> str:
+    """A cell's class attribute: right-aligned figure, short row header kept on one line, long word."""
+    names = [n for n, on in (("num", num), ("nowrap", nowrap), ("long-word", bool(_LONG_RUN.search(text)))) if on]
+    return f' class="{" ".join(names)}"' if names else ""
 
 
 def _numeric(text: str) -> bool:
@@ -65,33 +82,46 @@ class Table:
         return cls(data["caption"], data["columns"], data["rows"], data.get("notes", ()), data.get("row_headers", True))
 
     def to_html(self, label: str = "") -> str:
-        """``<table>`` with caption, ``th scope="col"`` headers and ``th scope="row"`` row headers."""
+        """``<table>`` with caption, ``th scope="col"`` headers and ``th scope="row"`` row headers,
+        in a scrolling region named by the caption (see the module docstring)."""
         e = html.escape
         prefix = f'<span class="label">{e(label)}:</span> ' if label else ""
         size = "short" if len(self.rows) <= SHORT_ROWS else "long"
-        out = [f'<div class="table {size}"><table class="data">', f"<caption>{prefix}{e(self.caption)}</caption>", "<thead><tr>"]
-        out += [f'<th scope="col"{self._align(i, c)}>{e(c)}</th>' for i, c in enumerate(self.columns)]
+        name = self.html_id(label)
+        numeric = [self._numeric_column(i, c) for i, c in enumerate(self.columns)]
+        out = [f'<div class="table {size}">',
+               f'<div class="table-scroll" role="region" tabindex="0" aria-labelledby="{name}">',
+               '<table class="data">', f'<caption><span id="{name}">{prefix}{e(self.caption)}</span></caption>',
+               "<thead><tr>"]
+        out += [f'<th scope="col"{_classes(c, num=numeric[i])}>{e(c)}</th>' for i, c in enumerate(self.columns)]
         out.append("</tr></thead><tbody>")
         for r in self.rows:
             cells = []
             for i, v in enumerate(r):
                 if i == 0 and self.row_headers:
-                    nowrap = ' class="nowrap"' if len(v) <= 14 else ""
-                    cells.append(f'<th scope="row"{nowrap}>{e(v)}</th>')
+                    cells.append(f'<th scope="row"{_classes(v, nowrap=len(v) <= 14)}>{e(v)}</th>')
                 else:
-                    cells.append(f'<td{self._align(i, v)}>{e(v)}</td>')
+                    cells.append(f'<td{_classes(v, num=numeric[i])}>{e(v)}</td>')
             out.append("<tr>" + "".join(cells) + "</tr>")
-        out.append("</tbody></table>")
+        out.append("</tbody></table></div>")
         if self.notes:
             out.append('<div class="table-notes">' + "".join(f"<p>{e(n)}</p>" for n in self.notes) + "</div>")
         out.append("</div>")
         return "".join(out)
 
-    def _align(self, i: int, v: str) -> str:
+    def html_id(self, label: str = "") -> str:
+        """The id of the caption text: the same for the same table (a report renders byte-identical
+        twice) and, since it is drawn from the label ("Table 3") and the whole content, different for
+        every different table on a page."""
+        key = json.dumps([label, self.caption, self.columns, self.rows, self.notes, self.row_headers])
+        return "table-" + hashlib.blake2s(key.encode(), digest_size=6).hexdigest()
+
+    def _numeric_column(self, i: int, header: str) -> bool:
+        """Every cell of the column a figure (or empty): its cells and header are right-aligned."""
         if i == 0 and self.row_headers:
-            return ""
-        column = [r[i] for r in self.rows] or [v]
-        return ' class="num"' if all(_numeric(c) or c == "" for c in column) else ""
+            return False
+        column = [r[i] for r in self.rows] or [header]
+        return all(_numeric(c) or c == "" for c in column)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.to_html(), TABLE_MIME: self.to_json(),
