@@ -55,20 +55,36 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def _cells(nb: nbformat.NotebookNode) -> list[tuple]:
+    return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
+
+
 def load(path: Path | str) -> tuple[nbformat.NotebookNode, Path]:
-    """The notebook at ``path`` (either file of a pair) as of its latest save, and the file it came from."""
+    """The notebook at ``path`` (either file of a pair) as of its latest save, and the file it came from.
+
+    When the .md was saved last but holds the same cells as the .ipynb (a fresh checkout writes the two
+    in either order), the .ipynb is the source: the same document always names the same file.
+    """
     pair = Pair.of(path)
     source = pair.newer
     if not source.is_file():
         raise ParamsError(f"{pair.ipynb}: notebook not found")
-    if source == pair.md:
-        nb = _read_md(source)
-        if pair.ipynb.is_file():  # keep the .ipynb's kernel and cell ids; the text's cells win
-            from jupytext.combine import combine_inputs_with_outputs
-
-            nb = combine_inputs_with_outputs(nb, nbformat.read(pair.ipynb, as_version=4), fmt=MD_FORMAT)
+    if source == pair.ipynb:
+        return nbformat.read(source, as_version=4), source
+    nb = _read_md(source)
+    if not pair.ipynb.is_file():
         return _clean(nb), source
-    return nbformat.read(source, as_version=4), source
+    ipynb = nbformat.read(pair.ipynb, as_version=4)
+    if _cells(nb) == _cells(ipynb):
+        return ipynb, pair.ipynb
+    from jupytext.combine import combine_inputs_with_outputs  # keep the .ipynb's kernel and cell ids
+
+    return _clean(combine_inputs_with_outputs(nb, ipynb, fmt=MD_FORMAT)), source
+
+
+def source(path: Path | str) -> Path:
+    """The file of the pair that :func:`load` reads."""
+    return load(path)[1]
 
 
 def _texts(nb: nbformat.NotebookNode) -> dict[str, str]:

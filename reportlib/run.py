@@ -287,13 +287,15 @@ def check(params_file: Path | str, root: Path) -> tuple:
     """The params, the notebook they name, and the case log, or the ReportError saying what is wrong
     (a filter or period that selects no case at all among them)."""
     from . import casedata, params as params_mod, selection
+    from . import notebooks
     from .notebooks import Pair
 
     params_file = Path(params_file)
     p = params_mod.load(params_file)
-    notebook = Pair.of(root / "notebooks" / f"{p.notebook}.ipynb").newer  # .ipynb or .md: the one saved last
-    if not notebook.is_file():
+    pair = Pair.of(root / "notebooks" / f"{p.notebook}.ipynb")
+    if not pair.newer.is_file():
         raise ParamsError(f"{params_file}: key 'notebook': notebooks/{p.notebook}.ipynb does not exist in {root}")
+    notebook = notebooks.source(pair.ipynb)  # .ipynb or .md: the one saved last
     log = casedata.load_for(p, root)
     selection.check(p, log.cases, str(params_file), log.label)
     return p, notebook, log

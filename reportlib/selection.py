@@ -76,7 +76,7 @@ def _text_problem(f: TextFilter, cases: pd.DataFrame, log: str) -> str | None:
     if f.column not in cases.columns or cases[f.column].isna().all():
         return (f"{_key(f.key)}: \"{f.value}\" matches no case: {log} has no {f.column} values to filter on; "
                 f"remove '{f.key}', or map the export's {f.column} column with columns:")
-    held = [str(c) for c in cases[f.column].astype("category").cat.categories if str(c).strip()]
+    held = [str(c) for c in cases[f.column].dropna().unique() if str(c).strip()]  # values in some row, not unused categories
     if any(normalise(h) == normalise(f.value) for h in held):
         return None
     shown = ", ".join(f'"{h}"' for h in closest(f.value, held))

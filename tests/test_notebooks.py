@@ -116,6 +116,15 @@ def test_render_uses_the_md_when_it_was_saved_last(project):
     assert "notebooks/childrens_response_times.md" in manifest["inputs_sha256"]
 
 
+def test_a_pair_in_step_is_always_read_from_the_ipynb(project):
+    """A fresh checkout writes the .md and the .ipynb in either order: the same document names the same file."""
+    md = project / "notebooks" / "childrens_response_times.md"
+    _touch_later(md, md.with_suffix(".ipynb"))
+    assert notebooks.source(md) == md.with_suffix(".ipynb")
+    _touch_later(md.with_suffix(".ipynb"), md)
+    assert notebooks.source(md) == md.with_suffix(".ipynb")
+
+
 def test_render_uses_the_ipynb_when_it_was_saved_last(project):
     ipynb = project / "notebooks" / "childrens_response_times.ipynb"
     nb = nbformat.read(ipynb, as_version=4)
