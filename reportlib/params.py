@@ -25,10 +25,12 @@ from .regions import DEFAULT_REGION, REGIONS
 CANONICAL_COLUMNS = (
     "case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded",
     "team", "service", "delay_reason", "outcome", "extended",
+    "subject", "remedy", "compensation", "refused_reason", "ombudsman", "complainant",
 )
 Canonical = Literal[
     "case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded",
     "team", "service", "delay_reason", "outcome", "extended",
+    "subject", "remedy", "compensation", "refused_reason", "ombudsman", "complainant",
 ]
 Procedure = Literal["childrens", "adults", "corporate"]
 IMPLICATIONS = ("finance", "law", "equality", "human_resources", "commercial", "health_and_wellbeing")
