@@ -1,9 +1,10 @@
-"""Read a case-log export and validate it row by row.
+"""Read a case-log export: the public face of reading and validating one.
 
 ``read`` turns a CSV / XLSX / SQLite file or SQLAlchemy URL into a table of
 text in the canonical columns (everything else is dropped at the door), with
-the source row number as a spreadsheet shows it. ``validate`` turns that into
-typed cases plus a list of problems; ``load`` does both.
+the source row number as a spreadsheet shows it. ``validate`` (in
+:mod:`reportlib.rows`, re-exported here) turns that into typed cases plus a
+list of problems; ``load`` does both.
 
 Unreadable input raises :class:`~reportlib.errors.DataError` with one line
 naming the file and the column. Bad rows never raise: they are excluded and
@@ -28,16 +29,13 @@ import pandas as pd
 
 from .errors import DataError
 from .params import CANONICAL_COLUMNS
+from .rows import (  # noqa: F401 - validating is part of this module's API
+    COMPLAINANTS, DATE_COLUMNS, KINDS, OMBUDSMAN, OUTCOMES, PROBLEM_COLUMNS, PROCEDURES, REMEDIES, TEXT_COLUMNS,
+    CaseLog, parse_dates, validate,
+)
 
 REQUIRED = ("case_ref", "kind", "procedure", "received")
-KINDS = ("complaint", "comment", "compliment")
-PROCEDURES = ("childrens", "adults", "corporate")
-DATE_COLUMNS = ("received", "acknowledged", "responded")
-TEXT_COLUMNS = ("team", "service", "delay_reason", "outcome")
-PROBLEM_COLUMNS = ["row", "case_ref", "column", "value", "problem", "action"]
 _HEADER_SEARCH_ROWS = 20
-_YES = {"yes", "y", "true", "1"}
-_NO = {"no", "n", "false", "0", ""}
 
 
 @dataclass(frozen=True)
@@ -80,50 +78,6 @@ class RawLog:
     notes: list[str] = field(default_factory=list)
     distinct: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
-
-@dataclass
-class CaseLog:
-    """Validated cases, the problems found, and how many rows were read."""
-
-    cases: pd.DataFrame
-    problems: pd.DataFrame
-    rows_read: int
-    label: str
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def rows_excluded(self) -> int:
-        if self.problems.empty:
-            return 0
-        return int(self.problems.loc[self.problems["action"] == "excluded", "row"].nunique())
-
-    @property
-    def rows_used(self) -> int:
-        return len(self.cases)
-
-    @property
-    def warnings(self) -> int:
-        return int((self.problems["action"] == "kept").sum()) if not self.problems.empty else 0
-
-    def problem_counts(self) -> list[tuple[str, str, str, int]]:
-        """(problem type, column, action, rows) for each kind of problem found: excluded before kept, most rows first.
-
-        The type is the problem's words before any detail ("duplicate case_ref + stage + kind" of
-        "duplicate case_ref + stage + kind: same as row 2")."""
-        if self.problems.empty:
-            return []
-        kinds = self.problems.assign(kind=self.problems["problem"].astype(str).str.split(":", n=1).str[0])
-        counts = kinds.groupby(["kind", "column", "action"], sort=False)["row"].nunique().reset_index()
-        found = [(r.kind, r.column, r.action, int(r.row)) for r in counts.itertuples(index=False)]
-        return sorted(found, key=lambda f: (f[2] != "excluded", -f[3], f[0]))
-
-    def summary(self) -> str:
-        """One line: rows read, used and excluded."""
-        s = (f"{self.label}: {self.rows_read:,} {'row' if self.rows_read == 1 else 'rows'} read, "
-             f"{self.rows_used:,} used, {self.rows_excluded:,} excluded")
-        if self.warnings:
-            s += f", {self.warnings:,} kept with a warning"
-        return s
 
 
 # --- reading -----------------------------------------------------------------
@@ -356,6 +310,15 @@ def _grid_from_sql(url: str, table: str | None, query: str | None, label: str,
     return pd.concat([header, body], ignore_index=True)
 
 
+def _who(text: np.ndarray, mapping: Mapping[str, str] | None) -> bool:
+    """Whether the distinct values of a ``complainant`` column found by its header say who made the
+    complaint (:data:`COMPLAINANTS`, or codes mapped under ``values: complainant:``), not who they are."""
+    exact = {str(k).strip(): str(v) for k, v in (mapping or {}).items()}
+    loose = {str(k).strip().lower(): str(v) for k, v in (mapping or {}).items()}
+    allowed = set(COMPLAINANTS) | {""}
+    return all(" ".join(exact.get(t, loose.get(t.lower(), t)).lower().split()) in allowed for t in map(str, text))
+
+
 def _is_sqlite(path: Path) -> bool:
     with path.open("rb") as f:
         return f.read(16) == b"SQLite format 3\x00"
@@ -403,6 +366,14 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     positions = {canon: headers.index(str(h).strip()) for canon, h in found.items()}
     body = grid.iloc[header_at + 1:]
     distinct = {canon: _stripped(body.iloc[:, i].to_numpy(dtype=object)) for canon, i in positions.items()}
+    if "complainant" in distinct and "complainant" not in source.columns and not _who(
+            distinct["complainant"][1], source.values.get("complainant")):
+        # An export's "Complainant" column usually holds names: personal data stays at the door.
+        header = found.pop("complainant")
+        del positions["complainant"], distinct["complainant"]
+        notes.append(f"{label}: column '{header}' was not read as complainant: it holds values other than "
+                     f"{', '.join(COMPLAINANTS[:-1])} or {COMPLAINANTS[-1]} (names?); if it says who made each "
+                     f"complaint, map it under columns: in the params file (complainant: {header})")
     # Completely blank lines (a CSV saved by Excel often ends with some) are not rows.
     used = set(positions.values())
     filled = [np.append(text != "", False)[codes] for codes, text in distinct.values()]
@@ -421,13 +392,6 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     return RawLog(frame, label, notes, distinct)
 
 
-# --- validating --------------------------------------------------------------
-
-_ISO = r"\d{4}-\d{2}-\d{2}"
-_UK = r"\d{1,2}/\d{1,2}/\d{4}"
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-
-
 def _stripped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Text cells without surrounding spaces as (codes, distinct values); each value is stripped once."""
     codes, uniques = pd.factorize(values)  # a missing cell -> code -1 -> ""
@@ -440,263 +404,6 @@ def _stripped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         inverse, text = pd.factorize(text)
         codes = np.append(inverse, -1)[codes]
     return codes, text
-
-
-class _Text:
-    """A text column as codes into its distinct values: text work is done once per distinct value."""
-
-    __slots__ = ("codes", "uniques")
-
-    def __init__(self, values, codes: np.ndarray | None = None):
-        if codes is None:
-            codes, values = pd.factorize(np.asarray(values, dtype=object))  # missing -> code -1 -> ""
-        self.codes = codes
-        self.uniques = pd.Series(np.asarray(values, dtype=object), dtype=object)
-
-    @classmethod
-    def of(cls, raw: "RawLog", canon: str) -> "_Text":
-        column = raw.frame[canon]
-        codes, text = raw.distinct.get(canon, (None, None))
-        if codes is not None and len(codes) == len(column):  # as read() found them
-            return cls(text, codes)
-        return cls(column.astype(str).str.strip().to_numpy(dtype=object))
-
-    def each(self, fn) -> "_Text":
-        """A column with ``fn`` (Series of distinct values -> Series) applied to every value."""
-        return _Text(np.asarray(fn(self.uniques), dtype=object), self.codes)
-
-    def test(self, fn) -> np.ndarray:
-        """Boolean per row: ``fn`` (Series of distinct values -> booleans) spread back to the rows."""
-        return np.append(np.asarray(fn(self.uniques), dtype=bool), False)[self.codes]
-
-    def values(self) -> np.ndarray:
-        return np.append(self.uniques.to_numpy(dtype=object), "")[self.codes]
-
-    def take(self, per_value) -> np.ndarray:
-        """Spread an array with one entry per distinct value back to the rows."""
-        return np.asarray(per_value)[self.codes]
-
-
-_ISO = r"\d{4}-\d{2}-\d{2}"
-_UK = r"\d{1,2}/\d{1,2}/\d{4}"
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_DATE_DTYPE = "datetime64[us]"
-
-
-def _parse_distinct_dates(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct date texts -> (datetime64 array, problem text array; "" where fine or blank)."""
-    text = text.astype(str).reset_index(drop=True)
-    blank = (text == "").to_numpy()
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype(_DATE_DTYPE)
-    todo = dates.isna().to_numpy() & ~blank
-    if todo.any():
-        rest = text[todo]
-        date_part = rest.str.replace(r"[ T]\d{1,2}:\d{2}.*$", "", regex=True)
-        iso = rest.str.fullmatch(_ISO + _TIME)
-        uk = rest.str.fullmatch(_UK + _TIME)
-        serial = rest.str.fullmatch(r"\d{5}(?:\.\d+)?")
-        parsed = pd.Series(pd.NaT, index=rest.index, dtype=_DATE_DTYPE)
-        parsed[iso] = pd.to_datetime(date_part[iso], format="%Y-%m-%d", errors="coerce")
-        parsed[uk] = pd.to_datetime(date_part[uk], format="%d/%m/%Y", errors="coerce")
-        if serial.any():
-            days = pd.to_numeric(rest[serial]).astype("int64")
-            ok = (days >= 32874) & (days <= 73050)  # 1990-01-01 .. 2099-12-31
-            parsed[serial & ok.reindex(rest.index, fill_value=False)] = (
-                pd.Timestamp("1899-12-30") + pd.to_timedelta(days[ok], unit="D"))
-        dates[todo] = parsed
-    problem = np.full(len(text), "", dtype=object)
-    bad = dates.isna().to_numpy() & ~blank
-    if bad.any():
-        rest = text[bad]
-        shaped = rest.str.fullmatch(_ISO + _TIME) | rest.str.fullmatch(_UK + _TIME)
-        two_digit = rest.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}" + _TIME)
-        month = pd.to_numeric(rest.str.extract(r"^\d{1,2}/(\d{1,2})/\d{4}", expand=False), errors="coerce")
-        month_first = (month > 12).to_numpy()
-        msg = pd.Series("not a date: write 18/08/2020 or 2020-08-18", index=rest.index, dtype=object)
-        msg[shaped] = "impossible date (no such day)"
-        msg[month_first] = "impossible date: month above 12 (dates are read day first, 18/08/2020)"
-        msg[two_digit] = "two-digit year: write the year in full, 18/08/2020"
-        problem[bad] = msg.to_numpy()
-    return dates.to_numpy(), problem
-
-
-def _dates(column: _Text) -> tuple[np.ndarray, np.ndarray]:
-    dates, problem = _parse_distinct_dates(column.uniques)
-    return (np.append(dates, np.datetime64("NaT")).astype(_DATE_DTYPE)[column.codes],
-            np.append(problem, "")[column.codes])
-
-
-def parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Text -> (dates, problem) with ISO, UK day-first or Excel serial dates; vectorised.
-
-    ``problem`` is "" where the cell parsed or was blank, otherwise the reason.
-    Each distinct text is parsed once (a case log holds a few thousand distinct dates).
-    """
-    dates, problem = _dates(_Text(pd.Series(text).astype(str).to_numpy(dtype=object)))
-    return pd.Series(dates, index=text.index), pd.Series(problem, index=text.index, dtype=object)
-
-
-def _map_values(columns: dict[str, _Text], values: Mapping[str, Mapping[str, str]]) -> None:
-    """Export codes -> canonical values (params ``values:``): exact first, then ignoring case."""
-    for canon, mapping in values.items():
-        if canon not in columns or not mapping:
-            continue
-        exact = {str(k).strip(): str(v) for k, v in mapping.items()}
-        loose = {str(k).strip().lower(): str(v) for k, v in mapping.items()}
-
-        def remap(u: pd.Series) -> pd.Series:
-            mapped = u.map(exact)
-            mapped = mapped.fillna(u.str.lower().map(loose))
-            return mapped.fillna(u)
-        columns[canon] = columns[canon].each(remap)
-
-
-def _category(column: _Text, fn=None) -> pd.Categorical:
-    """A categorical of the column's values ("" -> missing), from its codes: no second hashing pass."""
-    uniques = column.uniques if fn is None else fn(column.uniques)
-    inverse, cats = pd.factorize(uniques.where(uniques != "", None).to_numpy(dtype=object))
-    codes = np.append(inverse, -1)[column.codes]
-    return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=str))
-
-
-def _positions(column: _Text, allowed: tuple[str, ...]) -> np.ndarray:
-    """Per row: the index of its value in ``allowed``, -1 when not there."""
-    return np.append(pd.Index(allowed).get_indexer(column.uniques.to_numpy(dtype=object)), -1)[column.codes]
-
-
-def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
-             latest: dt.date | None = None) -> CaseLog:
-    """Typed cases and the problems of each bad row.
-
-    ``values`` maps export codes to canonical values per column; ``latest`` is
-    the last possible date (the meeting date): a date after it is a typo.
-
-    Every text operation runs once per distinct value of a column and is spread
-    back to the rows by its codes, so a million rows cost about as much as their
-    few thousand distinct dates, teams and codes.
-    """
-    frame = raw.frame
-    n = len(frame)
-    row = frame["row"].to_numpy(dtype=np.int64)
-    cols = {canon: _Text.of(raw, canon) if canon in frame else
-            _Text(np.array([""], dtype=object), np.zeros(n, dtype=np.intp)) for canon in CANONICAL_COLUMNS}
-    cols["case_ref"] = cols["case_ref"].each(lambda u: u.astype(str))
-    _map_values(cols, values or {})
-    text = {canon: None for canon in CANONICAL_COLUMNS}  # full text columns, made only when needed
-
-    def column_text(column: str) -> np.ndarray:
-        if text[column] is None:
-            text[column] = cols[column].values()
-        return text[column]
-
-    found: list[pd.DataFrame] = []
-    bad = np.zeros(n, dtype=bool)
-
-    def flag(mask, column, problem, action="excluded"):
-        nonlocal bad
-        mask = np.asarray(mask, dtype=bool)
-        if not mask.any():
-            return
-        found.append(pd.DataFrame({
-            "row": row[mask],
-            "case_ref": column_text("case_ref")[mask],
-            "column": column,
-            "value": column_text(column)[mask],
-            "problem": problem[mask] if isinstance(problem, np.ndarray) else problem,
-            "action": action,
-        }))
-        if action == "excluded":
-            bad |= mask
-
-    case_ref = cols["case_ref"]
-    flag(case_ref.test(lambda u: u == ""), "case_ref", "case_ref is blank")
-
-    kind = cols["kind"].each(lambda u: u.str.lower())
-    flag(kind.test(lambda u: ~u.isin(KINDS)), "kind",
-         "unknown kind: use complaint, comment or compliment, or map it under values: kind: in the params file")
-    procedure = cols["procedure"].each(lambda u: u.str.lower())
-    flag(procedure.test(lambda u: ~u.isin(PROCEDURES)), "procedure",
-         "unknown procedure: use childrens, adults or corporate, or map it under values: procedure: in the params file")
-
-    stage_text = cols["stage"].each(
-        lambda u: u.str.lower().str.replace(r"^stage\s*", "", regex=True).str.replace(r"\.0$", "", regex=True))
-    stage_of = pd.to_numeric(stage_text.uniques.where(stage_text.uniques.isin(["1", "2", "3"])), errors="coerce")
-    stage = stage_text.take(np.append(stage_of.to_numpy(dtype=float), np.nan))
-    complaint = kind.test(lambda u: u == "complaint")
-    stage_blank = stage_text.test(lambda u: u == "")
-    flag(complaint & stage_blank, "stage", "stage is blank on a complaint: give 1, 2 or 3")
-    flag(complaint & ~stage_blank & np.isnan(stage), "stage", "unknown stage: use 1, 2 or 3")
-
-    dates = {}
-    for col in DATE_COLUMNS:
-        parsed, problem = _dates(cols[col])
-        dates[col] = parsed
-        flag(problem != "", col, problem)
-    flag(cols["received"].test(lambda u: u == ""), "received", "received is blank")
-    received, responded, acknowledged = dates["received"], dates["responded"], dates["acknowledged"]
-    flag(responded < received, "responded", "responded before received")
-    flag(acknowledged < received, "acknowledged", "acknowledged before received")
-    if latest is not None:
-        limit = np.datetime64(pd.Timestamp(latest).date(), "D").astype(_DATE_DTYPE)
-        for col in DATE_COLUMNS:
-            flag(dates[col] > limit, col,
-                 f"date is after the meeting date ({latest:%d/%m/%Y}): a typo or a future date")
-
-    extended = cols["extended"].each(lambda u: u.str.lower())
-    flag(extended.test(lambda u: ~u.isin(_YES | _NO)), "extended", "extended must be yes or no")
-
-    # Duplicates among otherwise good rows: the first is kept, the others excluded. The key
-    # (case_ref, stage, kind) as one integer: case_ref's code, stage 0-3, kind code 0-2.
-    kind_code = _positions(kind, KINDS) + 1
-    stage_key = np.where(complaint, np.nan_to_num(stage, nan=0.0), 0).astype(np.int64)
-    key = (case_ref.codes.astype(np.int64) * 4 + stage_key) * 4 + kind_code
-    good = np.flatnonzero(~bad)
-    good_key = pd.Series(key[good])
-    dup_good = good_key.duplicated(keep="first").to_numpy()
-    if dup_good.any():
-        first_row = pd.Series(row[good]).groupby(good_key.to_numpy(), sort=False).transform("first").to_numpy()
-        dup = np.zeros(n, dtype=bool)
-        dup[good[dup_good]] = True
-        same_as = np.full(n, "", dtype=object)
-        same_as[good[dup_good]] = ["duplicate case_ref + stage + kind: same as row " + str(r)
-                                   for r in first_row[dup_good]]
-        flag(dup, "case_ref", same_as)
-
-    keep = ~bad
-    stage_series = pd.Series(stage[keep]).where(complaint[keep]).astype("Int8")
-    cases = pd.DataFrame({
-        "row": row[keep],
-        "case_ref": pd.Series(column_text("case_ref")[keep], dtype=str),
-        "kind": pd.Categorical.from_codes(_positions(kind, KINDS)[keep], categories=KINDS),
-        "procedure": pd.Categorical.from_codes(_positions(procedure, PROCEDURES)[keep], categories=PROCEDURES),
-        "stage": stage_series,
-        "received": pd.Series(received[keep], dtype=_DATE_DTYPE),
-        "acknowledged": pd.Series(acknowledged[keep], dtype=_DATE_DTYPE),
-        "responded": pd.Series(responded[keep], dtype=_DATE_DTYPE),
-        "team": _category(cols["team"])[keep],
-        "service": _category(cols["service"])[keep],
-        "delay_reason": _category(cols["delay_reason"])[keep],
-        "outcome": _category(cols["outcome"], lambda u: u.str.lower())[keep],
-        "extended": extended.test(lambda u: u.isin(_YES))[keep],
-    })
-
-    # Later stages whose case has no stage 1: kept (the log may start mid-case) but listed.
-    kept_complaint = complaint[keep]
-    kept_stage = stage[keep]
-    kept_ref = case_ref.codes[keep]
-    has_one = np.zeros(len(case_ref.uniques) + 1, dtype=bool)
-    has_one[kept_ref[kept_complaint & (kept_stage == 1)]] = True
-    orphan = kept_complaint & (kept_stage > 1) & ~has_one[kept_ref]
-    if orphan.any():
-        sub = cases[orphan]
-        found.append(pd.DataFrame({"row": sub["row"].to_numpy(), "case_ref": sub["case_ref"].to_numpy(),
-                                   "column": "stage", "value": sub["stage"].astype(str).to_numpy(),
-                                   "problem": "no stage 1 row for this case: counted from its first stage in the log",
-                                   "action": "kept"}))
-
-    problems = (pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=PROBLEM_COLUMNS))
-    problems = problems.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
-    return CaseLog(cases, problems, n, raw.label, list(raw.notes))
 
 
 def load(source: Source, root: Path | None = None, latest: dt.date | None = None) -> CaseLog:

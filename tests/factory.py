@@ -24,7 +24,11 @@ HEADER = ["case_ref", "kind", "procedure", "stage", "received", "acknowledged", 
 
 def case(ref, received, days=None, *, kind="complaint", procedure="childrens", stage=1, team="Court Team",
          service="Children's Services", reason="", outcome="upheld", responded=None, acknowledged="", **extra):
-    """One case-log row; ``days`` working days after ``received`` gives the response date."""
+    """One case-log row; ``days`` working days after ``received`` gives the response date.
+
+    The optional columns (``subject``, ``remedy``, ``compensation``, ``refused_reason``, ``ombudsman``,
+    ``complainant``) come as keywords (``**extra``, e.g. ``remedy="apology;financial"``): a column is in the
+    log only when some row gives it, so a log built without them reads as one from before they existed."""
     received = dt.date.fromisoformat(received) if isinstance(received, str) else received
     if responded is None and days is not None:
         responded = due_date(received, days)

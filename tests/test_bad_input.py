@@ -74,6 +74,18 @@ ROWS = {
     "duplicate_rows.csv": (1, ["row 3: case_ref 'A1': duplicate case_ref + stage + kind: same as row 2 (excluded)"]),
     "future_date.csv": (1, ["row 2: responded '15/09/2030': date is after the meeting date (20/01/2021): a typo or "
                             "a future date (excluded)"]),
+    "acknowledged_before_received.csv": (1, ["row 2: acknowledged '28/08/2020': acknowledged before received "
+                                             "(excluded)"]),
+    "unknown_outcome.csv": (1, ["row 2: outcome 'Resolved': unknown outcome: use upheld, partly upheld, not upheld or "
+                                "withdrawn, or map it under values: outcome: in the params file (excluded)"]),
+    "unknown_remedy.csv": (1, ["row 2: remedy 'apology;goodwill gesture': unknown remedy 'goodwill gesture': use "
+                               "apology, explanation, financial, service improvement, action taken or other (separate "
+                               "several with ;), or map it under values: remedy: in the params file (excluded)"]),
+    "bad_compensation.csv": (1, ["row 2: compensation 'fifty pounds': compensation is not an amount in pounds (e.g. "
+                                 "250 or £1,250.50) (excluded)"]),
+    "unknown_ombudsman.csv": (1, ["row 2: ombudsman 'maladministration': unknown Ombudsman decision: use pending, "
+                                  "upheld, not upheld or not investigated, or map it under values: ombudsman: in the "
+                                  "params file (excluded)"]),
     "stage2_without_stage1.csv": (0, ["row 2: stage '2': no stage 1 row for this case: counted from its first "
                                       "stage in the log (kept)"]),
     "mixed_dates.csv": (0, []),
