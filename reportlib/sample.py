@@ -19,9 +19,34 @@ The story the figures tell (the two example reports in ``shared/examples``):
 * Corporate complaints fall sharply in 2020/21 (covid); corporate compliments fall over
   six years while children's and, more sharply, adults' compliments rise.
 
+The optional columns (SPEC "Input 1"), for the annual report, drawn from a generator of their
+own (``seed + 1``) after everything above, so that every row and value above is exactly what it
+was before they existed (``generate(optional=False)`` gives that log, byte for byte) apart from
+the housing cases' service and team:
+
+* ``subject`` on every complaint row (one per case), from the council's own list, in
+  proportions that differ by procedure and service (Charges and payments mostly council tax,
+  Repairs only housing).
+* ``remedy`` on every upheld or partly upheld response: mostly an apology, often an
+  explanation, some service improvement or action taken, a few financial; ``compensation``
+  (£50-£2,000, median about £135, a quarter to the penny) on the financial ones.
+* ``ombudsman`` on the last stage of a few answered complaints: about 7% of corporate cases
+  whose stage 2 or 3 was answered, 3% of adults', 15% of children's stage 3, and a few premature
+  ones (not investigated); decisions mostly not investigated, recent ones pending.
+* ``complainant`` on children's social care complaints (one per case): parent or carer 60%,
+  child or young person 15%, advocate 10%, other 15%.
+* Housing: about a third of the corporate cases about Customer Services or Council Tax and
+  Benefits (8% of corporate cases) are Housing Repairs or Housing Management cases, team
+  Housing (only their service and team change), so the council is a landlord.
+* Refused complaints: extra stage 1 rows (``CSC-R-2020-00001``...), about 4% of each year's
+  complaints, with a ``refused_reason``, no acknowledgement, no outcome, and as ``responded`` the
+  date of the letter saying why (1-10 working days; blank if not sent by the extract). They
+  slot in by date; the existing rows keep their order and their invented complainants, and
+  the refused ones get new ones. The reports never count them as received or responded to.
+
 Times are drawn as working-day counts and turned into dates with
 :func:`reportlib.workdays.due_dates`, so the working days taken are exact. Everything is
-vectorised numpy/pandas (loops run over procedures, kinds, years and stages, never cases)
+vectorised numpy/pandas (loops run over procedures, kinds, years, stages and remedies, never cases)
 and deterministic: the same seed writes the same bytes.
 """
 
@@ -40,8 +65,11 @@ SEED = 20210720
 FIRST_FY, LAST_FY = 2015, 2020
 EXTRACT = dt.date(2021, 6, 30)          # the day the export was taken: no date after it
 CHANGE = dt.date(2020, 8, 18)           # Children's Services' revised stage 1 process
-COLUMNS = ["case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded", "team", "service",
-           "delay_reason", "outcome", "extended", "complainant_name", "contact_email"]
+#: The export's columns before the optional ones were added (``generate(optional=False)``).
+BASE_COLUMNS = ["case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded", "team", "service",
+                "delay_reason", "outcome", "extended", "complainant_name", "contact_email"]
+OPTIONAL_COLUMNS = ["subject", "remedy", "compensation", "refused_reason", "ombudsman", "complainant"]
+COLUMNS = BASE_COLUMNS[:12] + OPTIONAL_COLUMNS + BASE_COLUMNS[12:]
 PROCEDURES = ("childrens", "adults", "corporate")
 KINDS = ("complaint", "comment", "compliment")
 
@@ -96,6 +124,45 @@ TARGETS = {("childrens", 1): 20, ("corporate", 1): 20, ("adults", 1): 25,
 #: completed investigations to give a share of: with 70-90 complaints a year, 15% would be
 #: under three a quarter.
 ESCALATION = {("childrens", 2): 0.30, ("childrens", 3): 0.30, ("corporate", 2): 0.10, ("corporate", 3): 0.06}
+
+#: The optional columns (drawn after everything above, from their own generator).
+#: Corporate cases about these services that a landlord council would log as housing: about a third
+#: of them, 8% of corporate cases; Housing Repairs the larger part.
+HOUSING_FROM = ("Customer Services", "Council Tax and Benefits")
+HOUSING_SHARE, HOUSING_REPAIRS = 0.32, 0.55
+SUBJECTS = ["Communication", "Delay", "Staff conduct", "Quality of service", "Decision or policy",
+            "Charges and payments", "Repairs"]
+#: Subject weights (same order as SUBJECTS) by procedure, or for corporate cases by service.
+SUBJECT_WEIGHTS = {
+    "childrens": [0.28, 0.12, 0.20, 0.20, 0.20, 0.00, 0.00],
+    "adults": [0.22, 0.10, 0.12, 0.30, 0.12, 0.14, 0.00],
+    "corporate": [0.18, 0.20, 0.08, 0.32, 0.16, 0.06, 0.00],
+    "Council Tax and Benefits": [0.15, 0.15, 0.04, 0.08, 0.13, 0.45, 0.00],
+    "Housing Repairs": [0.12, 0.16, 0.05, 0.10, 0.02, 0.00, 0.55],
+    "Housing Management": [0.25, 0.10, 0.12, 0.25, 0.16, 0.02, 0.10],
+}
+#: Chance of each remedy on an upheld response (80% of it on a partly upheld one), in the standard order;
+#: financial doubles in adult social care (refunds of charges) and is 2.5 times as likely at stages 2 and 3.
+REMEDY_CHANCES = {"apology": 0.85, "explanation": 0.45, "financial": 0.05, "service improvement": 0.15,
+                  "action taken": 0.22, "other": 0.03}
+#: Share of complaints refused, by procedure and year, and why.
+REFUSED_SHARE = 0.04
+REFUSAL_REASONS = {
+    "childrens": {"Legal proceedings": 0.30, "Dealt with under another procedure": 0.25, "Out of time": 0.20,
+                  "Not a complaint (service request)": 0.17, "Persistent or vexatious": 0.08},
+    "adults": {"Not a complaint (service request)": 0.30, "Out of time": 0.28,
+               "Dealt with under another procedure": 0.25, "Legal proceedings": 0.10, "Persistent or vexatious": 0.07},
+    "corporate": {"Not a complaint (service request)": 0.45, "Dealt with under another procedure": 0.25,
+                  "Out of time": 0.15, "Legal proceedings": 0.08, "Persistent or vexatious": 0.07},
+}
+#: Chance that an answered complaint's last response is taken to the Ombudsman: once the council's
+#: procedure is over (corporate stage 2 or 3, adults' single stage, children's stage 3), or before
+#: that (premature: not investigated).
+OMBUDSMAN_CHANCE = {"corporate": 0.07, "adults": 0.03, "childrens": 0.15, "premature": 0.004}
+#: The Ombudsman's decisions on the complaints it has finished with.
+DECISIONS = {"not investigated": 0.52, "upheld": 0.27, "not upheld": 0.21}
+#: Who made a children's social care complaint.
+COMPLAINANT_WEIGHTS = {"child or young person": 0.15, "parent or carer": 0.60, "advocate": 0.10, "other": 0.15}
 
 
 # --- receipts ------------------------------------------------------------------
@@ -302,11 +369,137 @@ def _complaints(rng: np.random.Generator, proc: str) -> pd.DataFrame:
     return rows
 
 
+# --- the optional columns ------------------------------------------------------------
+# Drawn from a generator of their own (seed + 1) after everything above, so the columns and
+# rows above come out exactly as they did before these columns existed.
+
+def _refusals(rng: np.random.Generator) -> pd.DataFrame:
+    """Complaints not accepted into the procedure: stage 1 rows of their own (``XXX-R-`` refs), a
+    few per cent of each year's complaints, answered by a letter saying why (``responded``)."""
+    frames = []
+    for proc in PROCEDURES:
+        parts = []
+        for start, end, i in _spans():
+            mean = REFUSED_SHARE * VOLUMES[proc]["complaint"][i] * (0.25 if i == -1 else 1.0)
+            parts.append(_receipts(rng, start, end, int(rng.poisson(mean))))
+        received = np.concatenate(parts)
+        n = len(received)
+        year = received.astype("datetime64[Y]").astype(int) + 1970
+        number = pd.Series(year).groupby(year).cumcount().to_numpy() + 1
+        ref = (f"{PREFIX[proc]}-R-" + pd.Series(year.astype(str)) + "-" + pd.Series(number.astype(str)).str.zfill(5))
+        team, service = _teams_services(rng, proc, n)
+        letter = due_dates(received, rng.integers(1, 11, n))
+        frames.append(pd.DataFrame({
+            "case_ref": ref.to_numpy(), "kind": "complaint", "procedure": proc, "stage": 1, "received": received,
+            "acknowledged": np.datetime64("NaT"), "responded": letter, "team": team, "service": service,
+            "delay_reason": "", "outcome": "", "extended": "no", "last": True,
+            "refused_reason": _choice(rng, REFUSAL_REASONS[proc], n)}))
+    refused = pd.concat(frames, ignore_index=True)
+    refused.loc[refused["responded"].to_numpy(dtype="datetime64[D]") > np.datetime64(EXTRACT, "D"),
+                "responded"] = np.datetime64("NaT")
+    return refused[refused["received"].to_numpy(dtype="datetime64[D]") <= np.datetime64(EXTRACT, "D")]
+
+
+def _per_case(log: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's case (an index into the cases, in order of first appearance) and each case's first row."""
+    case, _ = pd.factorize(log["case_ref"])
+    first = np.flatnonzero(~pd.Series(case).duplicated().to_numpy())
+    return case, first
+
+
+def _housing(rng: np.random.Generator, log: pd.DataFrame) -> None:
+    """A council that is a landlord: a share of the corporate cases about customer services and
+    council tax become housing repairs and housing management cases (service and team only)."""
+    case, first = _per_case(log)
+    eligible = ((log["procedure"] == "corporate") & log["service"].isin(HOUSING_FROM)).to_numpy()
+    moved = (rng.random(len(first)) < HOUSING_SHARE)[case] & eligible
+    repairs = (rng.random(len(first)) < HOUSING_REPAIRS)[case]
+    log.loc[moved, "service"] = np.where(repairs, "Housing Repairs", "Housing Management")[moved]
+    log.loc[moved, "team"] = "Housing"
+
+
+def _subjects(rng: np.random.Generator, log: pd.DataFrame) -> np.ndarray:
+    """What each complaint is about (one subject per case, every stage), by procedure and service."""
+    case, first = _per_case(log)
+    rows = log.iloc[first]
+    group = np.where(rows["procedure"] != "corporate", rows["procedure"],
+                     np.where(rows["service"].isin(SUBJECT_WEIGHTS), rows["service"], "corporate"))
+    weights = np.array([SUBJECT_WEIGHTS[g] for g in SUBJECT_WEIGHTS])[pd.Index(list(SUBJECT_WEIGHTS)).get_indexer(group)]
+    subject = _weighted_pick(rng, SUBJECTS, weights)[case]
+    return np.where((log["kind"] == "complaint").to_numpy(), subject, "")
+
+
+def _remedies(rng: np.random.Generator, log: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Remedies of the upheld and partly upheld responses (``;``-separated, in the standard order),
+    and the compensation paid (pounds) where one was financial."""
+    n = len(log)
+    upheld = (log["outcome"] == "upheld").to_numpy()
+    well_founded = upheld | (log["outcome"] == "partly upheld").to_numpy()
+    later = (log["stage"] > 1).to_numpy()
+    procedure = log["procedure"].to_numpy()
+    remedy = np.full(n, "", dtype=object)
+    for name, p in REMEDY_CHANCES.items():   # a handful of remedies, each a column of draws
+        p = np.where(upheld, p, p * 0.8)
+        if name == "financial":
+            p = np.where(procedure == "adults", p * 2.0, p) * np.where(later, 2.5, 1.0)
+        given = well_founded & (rng.random(n) < p)
+        remedy = np.where(given, np.where(remedy == "", name, remedy + ";" + name), remedy)
+    remedy = np.where(well_founded & (remedy == ""), "apology", remedy)  # an upheld complaint has some remedy
+    financial = pd.Series(remedy).str.contains("financial", regex=False).to_numpy()
+    # £50 to £2,000, most of it small: goodwill payments of £50-£250, the odd refund of charges in four figures.
+    pounds = np.clip(np.exp(rng.normal(np.log(150), 0.9, n)), 50, 2000)
+    pence = rng.random(n) < 0.25                                 # refunds to the penny, goodwill in fives
+    pounds = np.where(pence, np.round(pounds, 2), np.round(pounds / 5) * 5)
+    amount = pd.Series(np.char.mod("%.2f", pounds)).str.replace(r"\.00$", "", regex=True).to_numpy(dtype=object)
+    return remedy, np.where(financial, amount, "")
+
+
+def _ombudsman(rng: np.random.Generator, log: pd.DataFrame) -> np.ndarray:
+    """The Ombudsman's decision, on the last stage of the few answered complaints taken to it:
+    mostly not investigated (premature or closed after initial enquiries), recent ones pending."""
+    n = len(log)
+    procedure, stage = log["procedure"].to_numpy(), log["stage"].to_numpy()
+    responded = log["responded"].to_numpy(dtype="datetime64[D]")
+    answered = ((log["kind"] == "complaint") & log["last"].eq(True) & (log["outcome"] != "withdrawn")
+                & (log["outcome"] != "") & (log["refused_reason"] == "")).to_numpy() & ~np.isnat(responded)
+    finished = ((procedure == "corporate") & (stage >= 2)) | (procedure == "adults") \
+        | ((procedure == "childrens") & (stage == 3))   # the council's procedure is over
+    p = np.select([(procedure == "corporate") & finished, procedure == "adults", finished],
+                  [OMBUDSMAN_CHANCE["corporate"], OMBUDSMAN_CHANCE["adults"], OMBUDSMAN_CHANCE["childrens"]],
+                  OMBUDSMAN_CHANCE["premature"])
+    taken = answered & (rng.random(n) < p)
+    decided = _weighted_pick(rng, list(DECISIONS), np.tile(list(DECISIONS.values()), (n, 1)))
+    decided = np.where(finished, decided, "not investigated")   # premature: sent back to the council
+    waiting = np.select([responded >= np.datetime64("2021-01-01"), responded >= np.datetime64("2020-10-01")],
+                        [0.85, 0.35], 0.0)
+    decision = np.where(rng.random(n) < waiting, "pending", decided)
+    return np.where(taken, decision, "")
+
+
+def _optional(log: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The log with the refused complaints added and the optional columns filled in."""
+    refused = _refusals(rng)
+    refused["person"] = 0
+    log = pd.concat([log.assign(refused_reason=""), refused], ignore_index=True)
+    # Existing rows keep their order and their people; the refused ones slot in by date.
+    log = log.sort_values(["received", "case_ref", "stage"], kind="stable").reset_index(drop=True)
+    new = log["person"].eq(0).to_numpy()
+    log.loc[new, "person"] = log["person"].max() + np.arange(1, int(new.sum()) + 1)
+    _housing(rng, log)
+    log["subject"] = _subjects(rng, log)
+    log["remedy"], log["compensation"] = _remedies(rng, log)
+    log["ombudsman"] = _ombudsman(rng, log)
+    case, first = _per_case(log)
+    who = _choice(rng, COMPLAINANT_WEIGHTS, len(first))[case]
+    log["complainant"] = np.where(((log["procedure"] == "childrens") & (log["kind"] == "complaint")).to_numpy(),
+                                  who, "")
+    return log
+
+
 # --- the whole log ----------------------------------------------------------------
 
-def generate(seed: int = SEED) -> pd.DataFrame:
-    """The synthetic case log: a DataFrame of text in the export's columns and order."""
-    rng = np.random.default_rng(seed)
+def _log(rng: np.random.Generator) -> pd.DataFrame:
+    """Every representation as generated, sorted, with its invented complainant's number (``person``)."""
     frames = []
     for proc in PROCEDURES:
         frames.append(_complaints(rng, proc))
@@ -337,7 +530,21 @@ def generate(seed: int = SEED) -> pd.DataFrame:
 
     log = log.sort_values(["received", "case_ref", "stage"], kind="stable").reset_index(drop=True)
     # One invented complainant per case, numbered in order of first appearance.
-    person = pd.Series(pd.factorize(log["case_ref"])[0] + 1).astype(str).str.zfill(5)
+    log["person"] = pd.factorize(log["case_ref"])[0] + 1
+    return log
+
+
+def generate(seed: int = SEED, optional: bool = True) -> pd.DataFrame:
+    """The synthetic case log: a DataFrame of text in the export's columns and order.
+
+    ``optional=False`` gives the log as it was before the optional columns (subject, remedy,
+    compensation, refused_reason, ombudsman, complainant) and the refused rows were added:
+    the same rows and values, which the log with them keeps apart from the housing cases' service
+    and team."""
+    log = _log(np.random.default_rng(seed))
+    if optional:
+        log = _optional(log, np.random.default_rng(seed + 1))
+    person = pd.Series(log["person"]).astype(int).astype(str).str.zfill(5)
     out = pd.DataFrame({
         "case_ref": log["case_ref"],
         "kind": log["kind"],
@@ -354,6 +561,10 @@ def generate(seed: int = SEED) -> pd.DataFrame:
         "complainant_name": "Person " + person,
         "contact_email": "person" + person + "@example.org",
     })
+    if not optional:
+        return out[BASE_COLUMNS]
+    for col in OPTIONAL_COLUMNS:
+        out[col] = log[col].fillna("")
     return out[COLUMNS]
 
 

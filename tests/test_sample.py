@@ -8,6 +8,7 @@ performance by the date responded, volumes by the date received (stage 1 cases).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import numpy as np
 import pandas as pd
@@ -18,8 +19,14 @@ from reportlib.workdays import calendar, working_days
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
 EXTRACT = dt.date(2021, 6, 30)
-COLUMNS = ["case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded", "team", "service",
-           "delay_reason", "outcome", "extended", "complainant_name", "contact_email"]
+BASE_COLUMNS = ["case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded", "team", "service",
+                "delay_reason", "outcome", "extended", "complainant_name", "contact_email"]
+OPTIONAL = ["subject", "remedy", "compensation", "refused_reason", "ombudsman", "complainant"]
+COLUMNS = BASE_COLUMNS[:12] + OPTIONAL + BASE_COLUMNS[12:]
+#: SHA-256 of the sample as committed before the optional columns were added (7,695 rows): the rows and
+#: values every committee-report figure and many tests rest on.
+BASE_SHA256 = "b9756f8a2f59a9f9ffae23a69f21f20ef290bd18348615124b8abd4d602a8af1"
+HOUSING = {"Housing Repairs", "Housing Management"}
 TARGETS = {("childrens", "1"): 20, ("corporate", "1"): 20, ("adults", "1"): 25,
            ("childrens", "2"): 65, ("corporate", "2"): 25, ("childrens", "3"): 30, ("corporate", "3"): 20}
 REASONS = {"Other work pressures", "Staff absence", "Complex case", "Awaiting information",
@@ -33,7 +40,7 @@ def text() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def log(text) -> pd.DataFrame:
+def full(text) -> pd.DataFrame:
     """The sample with real dates and, for responses, working days taken and the target."""
     d = text.copy()
     for col in ("received", "acknowledged", "responded"):
@@ -43,6 +50,18 @@ def log(text) -> pd.DataFrame:
     d["days"] = pd.Series(pd.NA, index=d.index, dtype="Int64")
     d.loc[done, "days"] = working_days(d.loc[done, "received"], d.loc[done, "responded"])
     return d
+
+
+@pytest.fixture(scope="module")
+def log(full) -> pd.DataFrame:
+    """The representations accepted into a procedure: the sample without its refused complaints (what the
+    reports count)."""
+    return full[full["refused_reason"] == ""]
+
+
+@pytest.fixture(scope="module")
+def refused(full) -> pd.DataFrame:
+    return full[full["refused_reason"] != ""]
 
 
 def _responses(log, procedure, stage):
@@ -112,14 +131,17 @@ def test_columns_values_and_size(text):
     assert text["contact_email"].str.fullmatch(r"person\d{5}@example\.org").all()
 
 
-def test_sorted_by_received_then_case_ref_then_stage(log):
-    key = log[["received", "case_ref"]].assign(stage=pd.to_numeric(log["stage"]).fillna(0))
+def test_sorted_by_received_then_case_ref_then_stage(full):
+    key = full[["received", "case_ref"]].assign(stage=pd.to_numeric(full["stage"]).fillna(0))
     assert key.equals(key.sort_values(["received", "case_ref", "stage"], kind="stable"))
 
 
-def test_case_refs(log):
+def test_case_refs(full):
+    log = full
     complaint = log["kind"] == "complaint"
-    assert log.loc[complaint, "case_ref"].str.fullmatch(r"(CSC|ASC|COR)-\d{4}-\d{5}").all()
+    refused = log["refused_reason"] != ""
+    assert log.loc[complaint & ~refused, "case_ref"].str.fullmatch(r"(CSC|ASC|COR)-\d{4}-\d{5}").all()
+    assert log.loc[refused, "case_ref"].str.fullmatch(r"(CSC|ASC|COR)-R-\d{4}-\d{5}").all()
     assert log.loc[~complaint, "case_ref"].str.fullmatch(r"(CSC|ASC|COR)-(CMT|CPL)-\d{4}-\d{5}").all()
     assert not log.duplicated(["case_ref", "stage", "kind"]).any()
     assert log.loc[~complaint, "case_ref"].is_unique
@@ -127,23 +149,26 @@ def test_case_refs(log):
     assert (prefix == log["procedure"]).all()
     code = log["case_ref"].str.extract(r"^\w{3}-(CMT|CPL)-", expand=False).map({"CMT": "comment", "CPL": "compliment"})
     assert (code.fillna("complaint") == log["kind"]).all()
-    # The year in the ref is the calendar year the case (its first stage) was received.
+    # The year in the ref is the calendar year the case (its first stage) was received; numbered from 1 each year.
     first = log.groupby("case_ref")["received"].transform("min")
     assert (log["case_ref"].str.extract(r"-(\d{4})-\d{5}$", expand=False).astype(int) == first.dt.year).all()
+    assert (log.loc[refused].groupby(log["case_ref"].str[:-6])["case_ref"].min().str[-5:] == "00001").all()
     # One invented complainant per case.
     assert (log.groupby("case_ref")["complainant_name"].nunique() == 1).all()
 
 
 # --- dates -----------------------------------------------------------------------------
 
-def test_nothing_after_the_extract_and_nothing_before_april_2015(log):
+def test_nothing_after_the_extract_and_nothing_before_april_2015(full):
+    log = full
     for col in ("received", "acknowledged", "responded"):
         assert log[col].max() <= pd.Timestamp(EXTRACT), col
     assert log["received"].min() >= pd.Timestamp("2015-04-01")
     assert log["received"].max() >= pd.Timestamp("2021-06-25")
 
 
-def test_dates_in_order(log):
+def test_dates_in_order(full):
+    log = full
     assert (log["acknowledged"].dropna() >= log.loc[log["acknowledged"].notna(), "received"]).all()
     both = log["acknowledged"].notna() & log["responded"].notna()
     assert (log.loc[both, "acknowledged"] <= log.loc[both, "responded"]).all()
@@ -158,7 +183,8 @@ def test_acknowledged_within_three_working_days_mostly_present(log):
     assert 0.02 <= c["acknowledged"].isna().mean() <= 0.08
 
 
-def test_receipts_mostly_on_working_days_with_a_christmas_dip(log):
+def test_receipts_mostly_on_working_days_with_a_christmas_dip(full):
+    log = full
     received = log["received"].to_numpy().astype("datetime64[D]")
     working = np.is_busday(received, busdaycal=calendar())
     assert 0.95 <= working.mean() < 1.0  # a few by email at weekends and on bank holidays
@@ -168,7 +194,8 @@ def test_receipts_mostly_on_working_days_with_a_christmas_dip(log):
     assert christmas.mean() < 0.5 * 15 / 365
 
 
-def test_responses_on_working_days(log):
+def test_responses_on_working_days(full):
+    log = full
     done = log["responded"].dropna().to_numpy().astype("datetime64[D]")
     assert np.is_busday(done, busdaycal=calendar()).all()
 
@@ -343,7 +370,7 @@ def test_teams_and_services(log):
     assert set(adults["team"]) == {"Older People", "Learning Disabilities", "Mental Health", "Reablement"}
     corporate = log[(log["procedure"] == "corporate") & (log["kind"] == "complaint") & (log["stage"] == "1")]
     assert {"Highways and Transport", "Waste and Recycling", "Council Tax and Benefits", "Libraries", "Planning",
-            "Customer Services", "Children's Services"} == set(corporate["service"])
+            "Customer Services", "Children's Services", "Housing Repairs", "Housing Management"} == set(corporate["service"])
     about_children = corporate["service"] == "Children's Services"
     assert 0.06 <= about_children.mean() <= 0.14
     assert set(corporate.loc[about_children, "team"]) == {"Education", "SEND Transport"}
@@ -351,3 +378,149 @@ def test_teams_and_services(log):
     # One team per corporate service.
     other = corporate[~about_children]
     assert (other.groupby("service")["team"].nunique() == 1).all()
+
+
+
+# --- the existing columns, unchanged by the optional ones --------------------------------------
+
+def test_the_log_without_the_optional_columns_is_the_log_from_before_them():
+    """Every committee-report figure rests on these rows and values: the optional columns are drawn from a
+    generator of their own, after everything else."""
+    base = sample.generate(optional=False)
+    assert list(base.columns) == BASE_COLUMNS
+    data = base.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    assert hashlib.sha256(data).hexdigest() == BASE_SHA256
+
+
+def test_existing_rows_keep_every_value_but_the_housing_cases_service_and_team(text):
+    base = sample.generate(optional=False)
+    kept = text[text["refused_reason"] == ""].reset_index(drop=True)[BASE_COLUMNS]
+    assert len(kept) == len(base)                    # the refused rows are extra rows, slotted in by date
+    changed = kept != base
+    assert set(changed.columns[changed.any()]) == {"service", "team"}
+    moved = changed["service"]
+    assert (changed["team"] == moved).all()
+    assert set(base.loc[moved, "service"]) == {"Customer Services", "Council Tax and Benefits"}
+    assert set(kept.loc[moved, "service"]) == HOUSING and set(kept.loc[moved, "team"]) == {"Housing"}
+
+
+# --- the optional columns ----------------------------------------------------------------------
+
+def test_the_validator_reads_every_optional_column():
+    log = casedata.load(casedata.Source(str(REPO / sample.DEFAULT_PATH)), latest=EXTRACT)
+    assert set(OPTIONAL) <= log.present and log.notes == []
+    c = log.cases
+    assert c["remedy"].notna().sum() > 0 and c["compensation"].notna().sum() > 0
+    assert c["ombudsman"].notna().sum() > 0 and c["complainant"].notna().sum() > 0
+    assert c["refused_reason"].notna().sum() == (sample.generate()["refused_reason"] != "").sum()
+
+
+def test_housing_cases(log):
+    cases = log[log["procedure"] == "corporate"].drop_duplicates("case_ref")
+    housing = cases["service"].isin(HOUSING)
+    assert 0.06 <= housing.mean() <= 0.10
+    assert 0.45 <= (cases.loc[housing, "service"] == "Housing Repairs").mean() <= 0.65
+    assert set(log.loc[log["service"].isin(HOUSING), "team"]) == {"Housing"}
+    assert set(log.loc[log["service"].isin(HOUSING), "procedure"]) == {"corporate"}
+    complaints = log[log["service"].isin(HOUSING) & (log["kind"] == "complaint")]
+    assert {"1", "2"} <= set(complaints["stage"])   # a landlord's stage 1 and 2 (the Housing Ombudsman's measures)
+
+
+def test_subjects_on_every_complaint_one_per_case(full):
+    complaint = full["kind"] == "complaint"
+    assert (full.loc[complaint, "subject"] != "").all() and (full.loc[~complaint, "subject"] == "").all()
+    assert (full[complaint].groupby("case_ref")["subject"].nunique() == 1).all()
+    assert set(full["subject"]) - {""} == set(sample.SUBJECTS)
+    assert set(full.loc[full["subject"] == "Repairs", "service"]) <= HOUSING
+    first = full[complaint].drop_duplicates("case_ref")
+    share = pd.crosstab(first["subject"], first["procedure"], normalize="columns")
+    # Proportions differ by procedure: children's social care about staff and decisions, corporate about
+    # delay, charges only where something is charged for.
+    assert share.loc["Staff conduct", "childrens"] > 1.5 * share.loc["Staff conduct", "corporate"]
+    assert share.loc["Delay", "corporate"] > share.loc["Delay", "childrens"]
+    assert share.loc["Charges and payments", "childrens"] == 0 and share.loc["Charges and payments", "adults"] > 0.05
+    assert (share.max() < 0.40).all() and (share.loc["Quality of service"] > 0.15).all()
+    tax = first[first["service"] == "Council Tax and Benefits"]
+    assert (tax["subject"] == "Charges and payments").mean() > 0.3
+
+
+def test_remedies_on_every_upheld_response_and_nowhere_else(full):
+    well_founded = full["outcome"].isin(["upheld", "partly upheld"])
+    assert (full.loc[well_founded, "remedy"] != "").all() and (full.loc[~well_founded, "remedy"] == "").all()
+    items = full.loc[well_founded, "remedy"].str.split(";")
+    order = list(casedata.REMEDIES)
+    assert items.map(lambda r: r == sorted(set(r), key=order.index)).all()   # distinct, in the standard order
+    share = items.explode().value_counts() / well_founded.sum()
+    assert 0.75 <= share["apology"] <= 0.95
+    assert 0.30 <= share["explanation"] <= 0.50
+    assert 0.10 <= share["service improvement"] <= 0.20 and 0.15 <= share["action taken"] <= 0.28
+    assert 0.03 <= share["financial"] <= 0.10 and share["other"] <= 0.05
+
+
+def test_compensation_on_the_financial_remedies(full):
+    financial = full["remedy"].str.contains("financial")
+    assert (full.loc[financial, "compensation"] != "").all() and (full.loc[~financial, "compensation"] == "").all()
+    text = full.loc[financial, "compensation"]
+    assert text.str.fullmatch(r"\d+(\.\d\d)?").all()
+    pounds = text.astype(float)
+    assert pounds.between(50, 2000).all() and len(pounds) >= 60
+    assert 80 <= pounds.median() <= 250 and pounds.mean() > pounds.median()   # skewed: a few large payments
+    assert (pounds > 1000).sum() >= 1
+    assert 0.10 <= (pounds != pounds.round()).mean() <= 0.40                # refunds to the penny
+
+
+def test_ombudsman_on_a_few_answered_last_stages(full, log):
+    taken = full[full["ombudsman"] != ""]
+    assert set(taken["ombudsman"]) == set(casedata.OMBUDSMAN)
+    assert (taken["kind"] == "complaint").all() and taken["responded"].notna().all()
+    assert (taken["refused_reason"] == "").all() and taken["outcome"].isin(["upheld", "partly upheld", "not upheld"]).all()
+    assert taken["case_ref"].is_unique
+    later = set(zip(log["case_ref"], pd.to_numeric(log["stage"], errors="coerce") - 1))
+    assert not any((r, int(s)) in later for r, s in zip(taken["case_ref"], taken["stage"]))   # the last stage
+    c = log[(log["kind"] == "complaint") & log["responded"].notna()]
+    last = c[~pd.Series(list(zip(c["case_ref"], pd.to_numeric(c["stage"]))), index=c.index).isin(later)]
+    corporate = last[(last["procedure"] == "corporate") & (last["stage"] != "1")]
+    assert 0.04 <= (corporate["ombudsman"] != "").mean() <= 0.09
+    assert 1 <= (taken["procedure"] != "corporate").sum() <= 0.5 * len(taken)           # a few social care
+    decided = taken[taken["ombudsman"] != "pending"]["ombudsman"].value_counts(normalize=True)
+    assert decided.index[0] == "not investigated" and decided["not investigated"] > 0.5
+    assert taken.loc[taken["ombudsman"] == "pending", "responded"].min() >= pd.Timestamp("2020-10-01")
+    recent = taken[taken["responded"] >= pd.Timestamp("2021-01-01")]
+    assert (recent["ombudsman"] == "pending").mean() >= 0.5
+    fy = pd.Series(periods.financial_year(taken["received"]))
+    assert (fy.value_counts().reindex(range(2015, 2021), fill_value=0) >= 2).all()
+
+
+def test_complainants_of_childrens_complaints(full):
+    childrens = (full["procedure"] == "childrens") & (full["kind"] == "complaint")
+    assert (full.loc[childrens, "complainant"] != "").all() and (full.loc[~childrens, "complainant"] == "").all()
+    assert (full[childrens].groupby("case_ref")["complainant"].nunique() == 1).all()
+    share = full[childrens].drop_duplicates("case_ref")["complainant"].value_counts(normalize=True)
+    for who, expected in {"child or young person": 0.15, "parent or carer": 0.60, "advocate": 0.10,
+                          "other": 0.15}.items():
+        assert abs(share[who] - expected) <= 0.06, (who, share[who])
+
+
+def test_refused_complaints(refused, log):
+    assert (refused["kind"] == "complaint").all() and (refused["stage"] == "1").all()
+    assert (refused[["outcome", "delay_reason", "remedy", "compensation", "ombudsman"]] == "").all().all()
+    assert refused["acknowledged"].isna().all() and (refused["extended"] == "no").all()
+    assert set(refused["refused_reason"]) == {"Out of time", "Legal proceedings", "Not a complaint (service request)",
+                                              "Dealt with under another procedure", "Persistent or vexatious"}
+    # The letter saying why: within ten working days, unless it is not sent yet at the extract.
+    sent = refused[refused["responded"].notna()]
+    days = working_days(sent["received"], sent["responded"])
+    assert days.min() >= 1 and days.max() <= 10
+    assert (refused["responded"].isna() <= (refused["received"] > pd.Timestamp("2021-06-01"))).all()
+    # 3-5% of the complaints received, every year, every procedure
+    fy = pd.Series(periods.financial_year(refused["received"]))
+    accepted = log[(log["kind"] == "complaint") & (log["stage"] == "1")]
+    accepted_fy = pd.Series(periods.financial_year(accepted["received"]))
+    share = fy.value_counts() / accepted_fy.value_counts()
+    assert share.loc[2015:2020].between(0.02, 0.06).all(), share.to_dict()
+    assert 0.03 <= (fy <= 2020).sum() / (accepted_fy <= 2020).sum() <= 0.05
+    assert set(refused["procedure"]) == {"childrens", "adults", "corporate"} and set(fy) == set(range(2015, 2022))
+    top = refused.groupby("procedure")["refused_reason"].agg(lambda r: r.value_counts().index[0])
+    assert top["corporate"] == "Not a complaint (service request)"
+    assert (refused["complainant_name"].str.fullmatch(r"Person \d{5}")).all()
+    assert not set(refused["complainant_name"]) & set(log["complainant_name"])
