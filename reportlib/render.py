@@ -240,6 +240,10 @@ def _pdf_fonts():
 
         config = FontConfiguration()
         css = weasyprint.CSS(string=pdf_fonts_css(), font_config=config)
+    import atexit
+
+    # Let go of it while the interpreter is whole: freed during shutdown, its __del__ finds fontconfig gone.
+    atexit.register(_pdf_fonts.cache_clear)
     return config, css
 
 
