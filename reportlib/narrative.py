@@ -69,6 +69,14 @@ def counted(n: int, one: str = "", many: str | None = None) -> str:
     return f"no {noun(0, one, many)}" if n == 0 else plural(n, one, many)
 
 
+def pounds(amount: float) -> str:
+    """1500.5 -> "£1,500.50"; 250 -> "£250"; 0 -> "£0"."""
+    if amount == SUPPRESSED:
+        return SUPPRESSED
+    amount = float(amount)
+    return f"£{amount:,.0f}" if amount.is_integer() else f"£{amount:,.2f}"
+
+
 def agree(n: int, one: str, many: str) -> str:
     """The word that agrees with ``n``: ``agree(1, "was", "were")`` -> "was"; 0, 2, 11 -> "were"."""
     return one if n == 1 else many
@@ -202,6 +210,14 @@ class Change:
         if self.direction == "no change":
             return "none in either year" if self.after == 0 else f"no change at {number(self.after)}"
         return f"{self.direction} from {counted(self.before)} to {counted(self.after)}"
+
+    def from_before(self) -> str:
+        """The change said from where it stands now: "up from 4", "down from 630", "up from none", "the same as"."""
+        if self.suppressed:
+            return f"compared with {SUPPRESSED}"
+        if self.direction == "no change":
+            return "the same as"
+        return f"{self.direction} from {counted(self.before)}"
 
     def went(self) -> str:
         """The change as a verb phrase: "went up from 117 to 127", "stayed at 23", "stayed at none"."""
@@ -472,6 +488,8 @@ FILTERS = {
     "of_total": lambda v, unit=None, many=None: v.of_total(unit, many),
     "of_which": of_which,
     "went": lambda v: (v if isinstance(v, Change) else Change(*v)).went(),
+    "from_before": lambda v: (v if isinstance(v, Change) else Change(*v)).from_before(),
+    "pounds": pounds,
     "rows": lambda v: plural(v, "row"),
     "change": lambda v: str(v if isinstance(v, Change) else Change(*v)),
     "between": lambda v: (v if isinstance(v, Range) else Range(tuple(v))).between(),

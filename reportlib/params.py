@@ -207,12 +207,113 @@ class PerformanceParams(CommonParams):
         return [PeriodFilter("year", self.year, periods.fy_start(fy), periods.fy_end(fy))]
 
 
+Days = Annotated[int, Field(gt=0, le=250)]
+# A stage as a key: YAML gives 1, JSON (Papermill's trip into the kernel) gives "1".
+Stage = Annotated[Literal[1, 2, 3], BeforeValidator(lambda v: int(v) if isinstance(v, str) and v.strip().isdigit()
+                                                    else v)]
+
+#: The annual report's default timescales and extensions, in working days (SPEC "The annual report").
+DEFAULT_TIMESCALES: dict[str, dict[int, int]] = {"corporate": {1: 10, 2: 20}, "childrens": {1: 10, 2: 25, 3: 30},
+                                                 "adults": {}}
+DEFAULT_EXTENSIONS: dict[str, dict[int, int]] = {"corporate": {1: 10, 2: 20}, "childrens": {1: 10, 2: 40},
+                                                 "adults": {}}
+
+
+class OmbudsmanLetter(Model):
+    """The Ombudsman's annual letter, as published for the council (and the average of similar authorities)."""
+
+    decided: int = Field(ge=0)
+    investigated: int = Field(ge=0)
+    upheld_pct: float = Field(ge=0, le=100)
+    average_upheld_pct: float | None = Field(default=None, ge=0, le=100)
+    compliance_pct: float | None = Field(default=None, ge=0, le=100)
+    satisfactory_remedy_pct: float | None = Field(default=None, ge=0, le=100)
+
+
+class Assessment(Model):
+    """One requirement of the Complaint Handling Code and how the council meets it."""
+
+    section: Text
+    requirement: str
+    status: Literal["compliant", "partly", "not compliant"]
+    evidence: str = ""
+    action: str = ""
+
+
+class Improvement(Model):
+    """What a complaint taught a service, and what it changed."""
+
+    service: str
+    learning: str
+    action: str
+
+
+class AnnualParams(CommonParams):
+    """``annual_report``: the annual complaints performance and service improvement report (the Code's, and the
+    statutory adults' and children's reports by ``scope``)."""
+
+    year: FinancialYear
+    scope: tuple[Procedure, ...] = ("corporate", "adults", "childrens")
+    trend_years: int = Field(default=3, ge=2, le=20)
+    timescales: dict[Procedure, dict[Stage, Days]] = Field(default_factory=dict)
+    extensions: dict[Procedure, dict[Stage, Annotated[int, Field(ge=0, le=250)]]] = Field(default_factory=dict)
+    acknowledge_within: Days = 5
+    homes: int | None = Field(default=None, gt=0)
+    housing_services: tuple[str, ...] = ()
+    ombudsman_letter: OmbudsmanLetter | None = None
+    self_assessment: tuple[Assessment, ...] = ()
+    service_improvements: tuple[Improvement, ...] = ()
+    governing_body_response: Paragraphs | None = None
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _one_or_many_procedures(cls, v):
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("scope")
+    @classmethod
+    def _scope_once_each(cls, v):
+        if not v:
+            raise ValueError("should name at least one procedure: corporate, adults or childrens")
+        return tuple(dict.fromkeys(v))
+
+    @model_validator(mode="after")
+    def _housing(self):
+        if self.homes and not self.housing_services:
+            raise ValueError("homes is given without housing_services: list the services whose complaints are "
+                             "about the council's homes (e.g. housing_services: [Housing Repairs])")
+        return self
+
+    @property
+    def cut_off(self) -> dt.date:
+        return periods.fy_end(periods.parse_fy(self.year))
+
+    def timescale_table(self) -> dict[str, dict[int, int]]:
+        """Working days per procedure and stage: the defaults, with the params' own over them."""
+        return {proc: {**DEFAULT_TIMESCALES[proc], **self.timescales.get(proc, {})} for proc in DEFAULT_TIMESCALES}
+
+    def extension_table(self) -> dict[str, dict[int, int]]:
+        """Extra working days allowed when ``extended`` is yes, per procedure and stage."""
+        return {proc: {**DEFAULT_EXTENSIONS[proc], **self.extensions.get(proc, {})} for proc in DEFAULT_EXTENSIONS}
+
+    def selections(self) -> list:
+        from .selection import PeriodFilter, TextFilter
+
+        fy = periods.parse_fy(self.year)
+        found = [PeriodFilter("year", self.year, periods.fy_start(fy), periods.fy_end(fy))]
+        found += [TextFilter("scope", proc, "procedure") for proc in self.scope]
+        if self.homes:
+            found += [TextFilter("housing_services", service, "service") for service in self.housing_services]
+        return found
+
+
 REPORTS: dict[str, type[CommonParams]] = {
     "childrens_response_times": ChildrensParams,
     "complaints_performance": PerformanceParams,
+    "annual_report": AnnualParams,
 }
 
-AnyParams = ChildrensParams | PerformanceParams
+AnyParams = ChildrensParams | PerformanceParams | AnnualParams
 
 
 # --- reading -----------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from . import casedata, narrative, params as params_mod, selection, stats
+from . import annual, casedata, narrative, params as params_mod, selection, stats
 from .narrative import PARAMS_MIME, glue
 
 
@@ -31,7 +31,19 @@ class Report:
 
     @property
     def cases(self) -> pd.DataFrame:
+        """The cases accepted into a complaints procedure: refused rows (``refused_reason``) are never counted as
+        received or responded to."""
+        return annual.accepted(self.log.cases)
+
+    @property
+    def all_cases(self) -> pd.DataFrame:
+        """Every validated row, refused ones included (the annual report counts those as refused)."""
         return self.log.cases
+
+    @property
+    def present(self) -> frozenset[str]:
+        """The canonical columns the case log has (a report leaves out what a missing column would need)."""
+        return getattr(self.log, "present", frozenset(self.log.cases.columns))
 
     @property
     def cut_off(self) -> dt.date:

@@ -31,7 +31,7 @@ PARAMS_CASES = {
     "wrong_type.yaml": f"{C}/wrong_type.yaml: key 'target_working_days': should be a whole number, written in "
                        "figures (got 'twenty')",
     "unknown_notebook.yaml": f"{C}/unknown_notebook.yaml: key 'notebook': unknown notebook "
-                             "'childrens_reponse_times'; use one of: childrens_response_times, complaints_performance",
+                             "'childrens_reponse_times'; use one of: childrens_response_times, complaints_performance, annual_report",
     "data_is_a_folder.yaml": f"{C}/a_folder: is a folder, not a case-log file; point data: at the export file",
     "password_in_url.yaml": f"{C}/password_in_url.yaml: key 'data': contains a password: leave it out and set "
                             "PGPASSWORD (or ~/.pgpass) in the environment, or write ${VARIABLE} to take it from "

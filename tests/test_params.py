@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from factory import REPO
 from reportlib import params
 from reportlib.errors import ParamsError
 
@@ -116,14 +117,14 @@ def test_params_are_frozen(tmp_path):
      "missing required key 'target_working_days': add it (see docs/params.md)"),
     (CHILDRENS.replace("council: Testshire Council\n", ""), "missing required key 'council': add it (see docs/params.md)"),
     (CHILDRENS.replace("notebook: childrens_response_times\n", ""),
-     "missing required key 'notebook' (one of: childrens_response_times, complaints_performance)"),
+     "missing required key 'notebook' (one of: childrens_response_times, complaints_performance, annual_report)"),
     (CHILDRENS.replace("target_working_days: 20", "target_working_days: twenty"),
      "key 'target_working_days': should be a whole number, written in figures (got 'twenty')"),
     (CHILDRENS.replace("target_working_days: 20", "target_working_days: 20.5"),
      "key 'target_working_days': should be a whole number (got 20.5)"),
     (CHILDRENS.replace("notebook: childrens_response_times", "notebook: childrens_reponse_times"),
      "key 'notebook': unknown notebook 'childrens_reponse_times'; use one of: childrens_response_times, "
-     "complaints_performance"),
+     "complaints_performance, annual_report"),
     (CHILDRENS.replace("data: data/cases.csv", "data: postgresql://reports:s3cret@db.example/complaints"),
      "key 'data': contains a password: leave it out and set PGPASSWORD (or ~/.pgpass) in the environment, or write "
      "${VARIABLE} to take it from the environment"),
@@ -216,3 +217,12 @@ def test_notebook_parameters_round_trip(tmp_path):
     injected = params.notebook_parameters(p, yaml.safe_load(CHILDRENS))
     assert injected["meeting_date"] == "2021-01-20" and injected["baseline_year"] == "2019/20"
     assert params.from_namespace(injected) == p
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "params").glob("sample_*.yaml")), ids=lambda p: p.stem)
+def test_params_survive_the_trip_into_the_kernel(path):
+    """Papermill hands the notebook JSON: what the kernel checks must be what the CLI checked (e.g. stage keys
+    of timescales arrive as "1", not 1)."""
+    import json
+    checked = params.load(path)
+    assert params.validate(json.loads(json.dumps(params.to_jsonable(checked))), "kernel") == checked

@@ -1,0 +1,274 @@
+"""The annual report's figures against a small case log whose every figure was worked out by hand.
+
+The year is 2020/21 (1 April 2020 - 31 March 2021), against 2019/20. England and Wales bank
+holidays inside it: 10 and 13 April, 8 and 25 May, 31 August, 25 and 28 December 2020 and
+1 January 2021. Working days are counted after the clock start up to and including the response.
+
+Corporate (clock from acknowledgement; stage 1 10 days + 10 with an extension, stage 2 20 + 20):
+- C1 s1: ack Tue 2 Jun, sent Tue 16 Jun: 10 days, within. Upheld; apology. Subject Delay.
+  C1 s2: ack Thu 2 Jul, sent Mon 3 Aug: 22 days, no extension: late. Partly upheld; apology and
+  financial, £250. Ombudsman: upheld.
+- C2 s1: ack Wed 6 May, sent Fri 22 May: 11 days (8 May a bank holiday), extended: within (limit 20).
+  Not upheld. Staff conduct. Ombudsman: not investigated.
+- C3 s1: ack Tue 25 Aug, sent Wed 9 Sep: 10 days only because 31 August is a bank holiday: within.
+  Withdrawn. Delay.
+- C4 s1: no acknowledgement date, so timed from receipt (Thu 1 Oct) to Tue 20 Oct: 13 days, late.
+  Upheld; explanation and service improvement. Communication.
+- C5 s1: ack Tue 3 Nov, sent Fri 4 Dec: 23 days, extended but beyond its 20: late. Not upheld.
+  Communication. Service Housing Repairs.
+- C6, C7: refused (out of time; legal proceedings). C8 s1: open (received 1 Mar 2021, acknowledged
+  on the 5th working day, 8 Mar). Communication.
+- C9 s1: received Mon 1 Feb 2021, ack Tue 9 Feb (6 working days: late acknowledgement), sent
+  Fri 19 Feb: 8 days from acknowledgement, within. Upheld; financial, £1,250.50. Charges and
+  payments. Housing Repairs. Ombudsman: pending.
+Children's (clock from receipt; stage 1 10 + 10, stage 2 25 + 40, stage 3 30):
+- K1 s1: received Mon 6 Apr, acknowledged Wed 8 Apr, sent Tue 21 Apr: 9 days (Good Friday and
+  Easter Monday), within. Partly upheld; apology. Communication. Parent or carer.
+  K1 s2: received Mon 11 May, sent Fri 10 Jul: 43 days, extended: within (65). Not upheld.
+  K1 s3 (panel): received Mon 3 Aug, sent Mon 14 Sep: 29 days, within 30. Not upheld. Ombudsman: not upheld.
+- K2 s1: received Mon 21 Dec, sent Fri 8 Jan 2021: 11 days (three bank holidays), late. Upheld;
+  apology and action taken. Quality of service. Child or young person.
+- K3 s1: received Mon 15 Feb, sent Mon 22 Feb: 5 days, within. Withdrawn. Communication. Advocate.
+- K4 s1: received 15 Mar 2021, open. Delay. Parent or carer. K5: refused (dealt with under another procedure).
+Adults (no statutory timescale; six months from receipt):
+- A1: received 1 Apr, sent 30 Sep: within six months (limit 1 Oct); 125 working days. Upheld.
+  Quality of service. Ombudsman: not investigated.
+- A2: received 1 May, sent 2 Nov: after the limit (1 Nov); 128 working days. Not upheld. Charges and payments.
+- A3: received 1 Jun, sent 19 Jun: 14 days. Partly upheld; apology. Communication.
+- A4: received 4 Jan 2021, open, no subject.
+2019/20: corporate P1 and P2 (stage 1), P3 refused (not a complaint), a comment and three
+compliments; children's Q1; adults B1.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from factory import write_case_log
+from reportlib import annual, casedata
+from reportlib.narrative import Change, Share
+from reportlib.params import DEFAULT_EXTENSIONS, DEFAULT_TIMESCALES
+
+FY = 2020
+ALL = ("corporate", "adults", "childrens")
+
+
+def row(ref, kind="complaint", procedure="corporate", stage=1, received="", acknowledged="", responded="",
+        outcome="", subject="", remedy="", compensation="", refused_reason="", ombudsman="", complainant="",
+        extended="no", service="Highways", team="Roads"):
+    return {"case_ref": ref, "kind": kind, "procedure": procedure, "stage": stage if kind == "complaint" else "",
+            "received": received, "acknowledged": acknowledged, "responded": responded, "team": team,
+            "service": service, "delay_reason": "", "outcome": outcome, "extended": extended if kind == "complaint"
+            else "", "subject": subject, "remedy": remedy, "compensation": compensation,
+            "refused_reason": refused_reason, "ombudsman": ombudsman, "complainant": complainant}
+
+
+def K(ref, **kw):
+    return row(ref, procedure="childrens", service="Children's Services", team="Court Team", **kw)
+
+
+def A(ref, **kw):
+    return row(ref, procedure="adults", service="Adult Social Care", team="Older People", **kw)
+
+
+ROWS = [
+    row("C1", received="2020-06-01", acknowledged="2020-06-02", responded="2020-06-16", outcome="upheld",
+        subject="Delay", remedy="apology"),
+    row("C1", stage=2, received="2020-07-01", acknowledged="2020-07-02", responded="2020-08-03",
+        outcome="partly upheld", subject="Delay", remedy="Apology; financial", compensation="250",
+        ombudsman="upheld"),
+    row("C2", received="2020-05-05", acknowledged="2020-05-06", responded="2020-05-22", outcome="not upheld",
+        subject="Staff conduct", extended="yes", ombudsman="not investigated"),
+    row("C3", received="2020-08-24", acknowledged="2020-08-25", responded="2020-09-09", outcome="withdrawn",
+        subject="Delay"),
+    row("C4", received="2020-10-01", responded="2020-10-20", outcome="upheld", subject="Communication",
+        remedy="explanation;service improvement"),
+    row("C5", received="2020-11-02", acknowledged="2020-11-03", responded="2020-12-04", outcome="not upheld",
+        subject="Communication", extended="yes", service="Housing Repairs", team="Housing"),
+    row("C6", received="2020-09-15", refused_reason="out of time"),
+    row("C7", received="2021-01-11", refused_reason="legal proceedings"),
+    row("C8", received="2021-03-01", acknowledged="2021-03-08", subject="Communication"),
+    row("C9", received="2021-02-01", acknowledged="2021-02-09", responded="2021-02-19", outcome="upheld",
+        subject="Charges and payments", remedy="financial", compensation="£1,250.50", ombudsman="pending",
+        service="Housing Repairs", team="Housing"),
+    K("K1", received="2020-04-06", acknowledged="2020-04-08", responded="2020-04-21", outcome="partly upheld",
+      subject="Communication", remedy="apology", complainant="parent or carer"),
+    K("K1", stage=2, received="2020-05-11", responded="2020-07-10", outcome="not upheld", extended="yes",
+      subject="Communication", complainant="parent or carer"),
+    K("K1", stage=3, received="2020-08-03", responded="2020-09-14", outcome="not upheld", ombudsman="not upheld",
+      subject="Communication", complainant="parent or carer"),
+    K("K2", received="2020-12-21", responded="2021-01-08", outcome="upheld", subject="Quality of service",
+      remedy="apology;action taken", complainant="child or young person"),
+    K("K3", received="2021-02-15", responded="2021-02-22", outcome="withdrawn", subject="Communication",
+      complainant="advocate"),
+    K("K4", received="2021-03-15", subject="Delay", complainant="parent or carer"),
+    K("K5", received="2020-06-15", refused_reason="dealt with under another procedure"),
+    A("A1", received="2020-04-01", responded="2020-09-30", outcome="upheld", subject="Quality of service",
+      ombudsman="not investigated"),
+    A("A2", received="2020-05-01", responded="2020-11-02", outcome="not upheld", subject="Charges and payments"),
+    A("A3", received="2020-06-01", responded="2020-06-19", outcome="partly upheld", subject="Communication",
+      remedy="apology"),
+    A("A4", received="2021-01-04"),
+    row("M1", kind="comment", procedure="childrens", received="2020-07-07"),
+    row("G1", kind="compliment", received="2020-05-05"),
+    row("G2", kind="compliment", received="2021-03-03"),
+    row("G3", kind="compliment", procedure="adults", received="2020-10-10"),
+    # 2019/20
+    row("P1", received="2019-06-03", responded="2019-06-10", outcome="upheld"),
+    row("P2", received="2019-09-02", acknowledged="2019-09-03", responded="2019-09-20", outcome="not upheld"),
+    row("P3", received="2019-10-01", refused_reason="not a complaint"),
+    row("PM", kind="comment", received="2019-11-01"),
+    row("PG1", kind="compliment", received="2019-06-06"),
+    row("PG2", kind="compliment", received="2019-07-07"),
+    row("PG3", kind="compliment", procedure="childrens", received="2020-01-08"),
+    K("Q1", received="2019-05-01", responded="2019-05-10", outcome="not upheld"),
+    A("B1", received="2019-07-01", responded="2019-07-26", outcome="upheld"),
+]
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory):
+    path = write_case_log(tmp_path_factory.mktemp("annual") / "cases.csv", ROWS)
+    log = casedata.load(casedata.Source(str(path)))
+    assert log.rows_excluded == 0, log.problems.to_dict("records")
+    return log.cases
+
+
+def test_summary(cases):
+    assert annual.summary(cases, FY, ALL) == {"complaint": Change(4, 15), "comment": Change(1, 1),
+                                              "compliment": Change(3, 3), "refused": Change(1, 3)}
+    assert annual.summary(cases, FY, ["adults"]) == {"complaint": Change(1, 4), "comment": Change(0, 0),
+                                                     "compliment": Change(0, 1), "refused": Change(0, 0)}
+
+
+def test_by_stage(cases):
+    assert annual.by_stage(cases, FY, ALL) == {
+        "corporate": {1: Change(2, 7), 2: Change(0, 1)},
+        "adults": {1: Change(1, 4)},
+        "childrens": {1: Change(1, 4), 2: Change(0, 1), 3: Change(0, 1)},
+    }
+
+
+def test_trend_only_years_the_log_covers(cases):
+    from reportlib.selection import covered_years
+    years = covered_years(range(FY - 2, FY + 1), cases)
+    assert years == [2019, 2020]
+    table = annual.trend(cases, years, ALL)
+    assert table.to_dict("index") == {"corporate": {"2019/20": 2, "2020/21": 7}, "adults": {"2019/20": 1, "2020/21": 4},
+                                      "childrens": {"2019/20": 1, "2020/21": 4}}
+
+
+def test_refusals(cases):
+    assert annual.refusals(cases, FY, ALL) == [("dealt with under another procedure", Share(1, 3)),
+                                               ("legal proceedings", Share(1, 3)), ("out of time", Share(1, 3))]
+    assert annual.refusals(cases, FY - 1, ALL) == [("not a complaint", Share(1, 1))]
+
+
+def test_acknowledgement(cases):
+    # Dated: C1, C2, C3, C5, C8 within 5 days; C9 on the 6th; K1 on the 2nd. No date: C4, K2-K4, A1-A4.
+    assert annual.acknowledgement(cases, FY, ALL, 5) == (Share(6, 7), 8)
+    assert annual.acknowledgement(cases, FY, ALL, 6) == (Share(7, 7), 8)
+    assert annual.acknowledgement(cases, FY, ["corporate"], 5) == (Share(5, 6), 1)
+
+
+def test_timeliness(cases):
+    found = {(t.procedure, t.stage): t for t in annual.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)}
+    assert list(found) == [("corporate", 1), ("corporate", 2), ("adults", 1), ("childrens", 1), ("childrens", 2),
+                           ("childrens", 3)]
+    c1 = found[("corporate", 1)]
+    assert (c1.within, c1.extended, c1.average_days, c1.fallbacks, c1.timescale, c1.extension) == \
+        (Share(4, 6), 2, 12.5, 1, 10, 10)                          # (10 + 11 + 10 + 13 + 23 + 8) / 6
+    c2 = found[("corporate", 2)]
+    assert (c2.within, c2.extended, c2.average_days, c2.fallbacks) == (Share(0, 1), 0, 22.0, 0)
+    k1, k2, k3 = found[("childrens", 1)], found[("childrens", 2)], found[("childrens", 3)]
+    assert (k1.within, k1.average_days, k1.fallbacks) == (Share(2, 3), 8.3, 0)  # (9 + 11 + 5) / 3, acknowledgement ignored
+    assert (k2.within, k2.extended, k2.average_days) == (Share(1, 1), 1, 43.0)
+    assert (k3.within, k3.average_days, k3.timescale, k3.extension) == (Share(1, 1), 29.0, 30, 0)
+    a1 = found[("adults", 1)]
+    assert (a1.timescale, a1.within, a1.six_months, a1.average_days) == (None, Share(0, 0), Share(2, 3), 89.0)
+    assert found[("corporate", 1)].six_months == Share(6, 6)
+
+
+def test_adults_own_target(cases):
+    own = {**DEFAULT_TIMESCALES, "adults": {1: 20}}
+    (adults,) = annual.timeliness(cases, FY, ["adults"], own, DEFAULT_EXTENSIONS)
+    assert (adults.timescale, adults.within, adults.six_months) == (20, Share(1, 3), Share(2, 3))  # only A3 (14)
+
+
+def test_without_the_bank_holiday_c3_would_be_late(cases):
+    # Scotland has no bank holiday on 31 August 2020, so C3 takes 11 days and is late; its St Andrew's Day
+    # (30 November) leaves C5 late still (22 days); the others are as in England.
+    scot = {(t.procedure, t.stage): t for t in annual.timeliness(cases, FY, ["corporate"], DEFAULT_TIMESCALES,
+                                                                  DEFAULT_EXTENSIONS, region="scotland")}
+    assert scot[("corporate", 1)].within == Share(3, 6)
+
+
+def test_outcomes(cases):
+    found = annual.outcomes(cases, FY, ALL)
+    counts = {k: {o: n for o, n in v.counts.items() if n} for k, v in found.items()}
+    assert counts == {
+        ("corporate", 1): {"upheld": 3, "not upheld": 2, "withdrawn": 1},
+        ("corporate", 2): {"partly upheld": 1},
+        ("adults", 1): {"upheld": 1, "partly upheld": 1, "not upheld": 1},
+        ("childrens", 1): {"upheld": 1, "partly upheld": 1, "withdrawn": 1},
+        ("childrens", 2): {"not upheld": 1},
+        ("childrens", 3): {"not upheld": 1},
+        "all": {"upheld": 5, "partly upheld": 3, "not upheld": 5, "withdrawn": 2},
+    }
+    assert found[("corporate", 1)].upheld_rate == Share(3, 5)
+    assert found[("childrens", 2)].upheld_rate == Share(0, 1)
+    assert found["all"].upheld_rate == Share(8, 13) and found["all"].upheld_rate.pct == 62
+
+
+def test_subjects(cases):
+    top, missing = annual.subjects(cases, FY, ALL)
+    assert top == [("Communication", Share(6, 15)), ("Delay", Share(3, 15)), ("Charges and payments", Share(2, 15)),
+                   ("Quality of service", Share(2, 15)), ("Staff conduct", Share(1, 15))]
+    assert missing == 1
+
+
+def test_remedies_and_compensation(cases):
+    given, total, paid = annual.remedies(cases, FY, ALL)
+    assert given == {"apology": 4, "explanation": 1, "financial": 2, "service improvement": 1, "action taken": 1,
+                     "other": 0}
+    assert (total, paid) == (1500.5, 2)
+
+
+def test_ombudsman(cases):
+    assert annual.ombudsman(cases, FY, ALL) == {"pending": 1, "upheld": 1, "not upheld": 1, "not investigated": 2}
+    assert annual.ombudsman(cases, FY - 1, ALL) == {"pending": 0, "upheld": 0, "not upheld": 0, "not investigated": 0}
+    assert annual.referred(cases, FY, "adults") == 1
+
+
+def test_tenant_satisfaction_measures(cases):
+    s1, s2 = annual.tenant_measures(cases, FY, 750, ["housing repairs"])
+    assert (s1.stage, s1.received, s1.ch01, s1.ch02) == (1, 2, 2.7, Share(1, 2))   # 2 / 750 * 1000 = 2.67
+    assert (s2.stage, s2.received, s2.ch01, s2.ch02) == (2, 0, 0.0, Share(0, 0))
+
+
+def test_per_thousand_rounds_half_up():
+    assert annual.per_thousand(1, 16) == 62.5
+    assert annual.per_thousand(1, 80) == 12.5
+    assert annual.per_thousand(3, 2000) == 1.5
+    assert annual.per_thousand(1, 1600) == 0.6      # 0.625
+    assert annual.per_thousand(1, 4000) == 0.3      # 0.25: half up (round() would give 0.2)
+
+
+def test_statutory_figures(cases):
+    adults = annual.outcomes(cases, FY, ["adults"])["all"]
+    assert (adults.well_founded, adults.decided) == (2, 3)
+    assert annual.complainants(cases, FY) == [("parent or carer", Share(2, 4)), ("advocate", Share(1, 4)),
+                                              ("child or young person", Share(1, 4))]
+
+
+def test_self_assessment_counts():
+    from reportlib.params import Assessment
+    found = [Assessment(section="1", requirement="r", status=s) for s in ("compliant", "partly", "compliant")]
+    assert annual.status_counts(found) == {"compliant": 2, "partly": 1, "not compliant": 0}
+
+
+def test_refused_rows_never_count_as_received_or_responded(cases):
+    assert annual.received(cases, FY, ["corporate"])["complaint"] == 7    # C6 and C7 apart
+    refused_refs = set(cases.loc[annual.refused(cases), "case_ref"])
+    assert refused_refs == {"C6", "C7", "K5", "P3"}
+    assert refused_refs.isdisjoint(annual.accepted(cases)["case_ref"])
