@@ -166,6 +166,7 @@ class Timeliness:
 
     procedure: str
     stage: int
+    sent: int                       # responses sent in the year
     timescale: int | None           # working days; None: no timescale (adults without a target of their own)
     extension: int                  # extra working days allowed when an extension was agreed
     within: Share                   # responses within timescale (+ extension) of responses sent; empty if no timescale
@@ -173,10 +174,6 @@ class Timeliness:
     average_days: float | None      # mean working days taken (one decimal), None when none sent
     fallbacks: int                  # responses timed from receipt for want of an acknowledgement date
     six_months: Share               # answered within six months of receipt (regulation 14 for adults)
-
-    @property
-    def sent(self) -> int:
-        return self.within.total
 
 
 def _clock(rows: pd.DataFrame, procedure: str) -> tuple[pd.Series, int]:
@@ -217,7 +214,7 @@ def timeliness(cases: pd.DataFrame, fy: int, scope: Iterable[str], timescales: M
             extra = extensions.get(proc, {}).get(stage, 0)
             ext = extended[mask]
             within = Share(int((days <= limit + extra * ext).sum()), len(rows)) if limit else Share(0, 0)
-            out.append(Timeliness(proc, stage, limit, extra, within, int(ext.sum()),
+            out.append(Timeliness(proc, stage, len(rows), limit, extra, within, int(ext.sum()),
                                   round(float(days.mean()), 1) if len(rows) else None, fallbacks,
                                   _six_months(rows)))
     return out

@@ -212,12 +212,17 @@ class Change:
         return f"{self.direction} from {counted(self.before)} to {counted(self.after)}"
 
     def from_before(self) -> str:
-        """The change said from where it stands now: "up from 4", "down from 630", "up from none", "the same as"."""
+        """The change said from where it stands now: "up from 4", "down from 630", "up from none", "no change"
+        (follow it with "in 2019/20", or "on 2019/20" after "no change": see ``in_year``)."""
         if self.suppressed:
             return f"compared with {SUPPRESSED}"
         if self.direction == "no change":
-            return "the same as"
+            return "no change"
         return f"{self.direction} from {counted(self.before)}"
+
+    def in_year(self, year: str) -> str:
+        """:meth:`from_before` with the year compared with: "up from 4 in 2019/20", "no change on 2019/20"."""
+        return f"{self.from_before()} {'on' if self.direction == 'no change' else 'in'} {year}"
 
     def went(self) -> str:
         """The change as a verb phrase: "went up from 117 to 127", "stayed at 23", "stayed at none"."""
@@ -489,6 +494,7 @@ FILTERS = {
     "of_which": of_which,
     "went": lambda v: (v if isinstance(v, Change) else Change(*v)).went(),
     "from_before": lambda v: (v if isinstance(v, Change) else Change(*v)).from_before(),
+    "in_year": lambda v, year: (v if isinstance(v, Change) else Change(*v)).in_year(year),
     "pounds": pounds,
     "rows": lambda v: plural(v, "row"),
     "change": lambda v: str(v if isinstance(v, Change) else Change(*v)),

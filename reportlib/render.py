@@ -132,6 +132,10 @@ class ReportPreprocessor(Preprocessor):
                     cited |= jinja2.meta.find_undeclared_variables(env.parse(cell.source)) & figures.keys()
                     filled = template.render(context)
                 except jinja2.UndefinedError as e:
+                    part = re.search(r"has no attribute '([^']+)'", str(e))
+                    if part:
+                        raise RenderError(f"{label} asks for '{part.group(1)}' of a figure that has no such part: "
+                                          "check the name after the dot (or use .get('name', default))") from None
                     m = re.search(r"'([^']+)' is undefined", str(e))
                     name = m.group(1) if m else str(e)
                     raise RenderError(f"{label} cites '{name}', which no code cell glued: "

@@ -272,3 +272,167 @@ def test_refused_rows_never_count_as_received_or_responded(cases):
     refused_refs = set(cases.loc[annual.refused(cases), "case_ref"])
     assert refused_refs == {"C6", "C7", "K5", "P3"}
     assert refused_refs.isdisjoint(annual.accepted(cases)["case_ref"])
+
+
+# --- properties over random logs: the counts add up across procedure, stage and outcome -----------
+
+import datetime as dt  # noqa: E402
+
+import pandas as pd  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+DAY0 = dt.date(2019, 1, 1)
+
+
+@st.composite
+def logs(draw, max_size=40):
+    n = draw(st.integers(1, max_size))
+    rows = []
+    for i in range(n):
+        kind = draw(st.sampled_from(["complaint", "complaint", "comment", "compliment"]))
+        received = DAY0 + dt.timedelta(days=draw(st.integers(0, 900)))
+        wait = draw(st.one_of(st.none(), st.integers(0, 200)))
+        ack = draw(st.one_of(st.none(), st.integers(0, 10)))
+        case = draw(st.integers(0, n))
+        rows.append({  # a case belongs to one procedure, whatever its stages
+            "case_ref": f"C{case}" if kind == "complaint" else f"K{i}", "kind": kind,
+            "procedure": ALL[case % 3] if kind == "complaint" else draw(st.sampled_from(ALL)),
+            "stage": draw(st.integers(1, 3)) if kind == "complaint" else None,
+            "received": received, "acknowledged": None if ack is None else received + dt.timedelta(days=ack),
+            "responded": None if wait is None else received + dt.timedelta(days=wait),
+            "outcome": draw(st.sampled_from([None, *annual.OUTCOMES])) if wait is not None else None,
+            "extended": draw(st.booleans()),
+            "refused_reason": draw(st.sampled_from([None, None, None, "out of time"])) if kind == "complaint" else None,
+        })
+    df = pd.DataFrame(rows)
+    for col in ("received", "acknowledged", "responded"):
+        df[col] = pd.to_datetime(df[col])
+    df["kind"] = pd.Categorical(df["kind"], categories=["complaint", "comment", "compliment"])
+    df["procedure"] = pd.Categorical(df["procedure"], categories=ALL)
+    df["stage"] = df["stage"].astype("Int8")
+    df["outcome"] = pd.Categorical(df["outcome"], categories=annual.OUTCOMES)
+    df["refused_reason"] = df["refused_reason"].astype("category")
+    return df.drop_duplicates(["case_ref", "stage", "kind"]).reset_index(drop=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(logs())
+def test_received_adds_up_across_procedures(cases):
+    whole = annual.received(cases, FY, ALL)
+    parts = [annual.received(cases, FY, [proc]) for proc in ALL]
+    assert whole == {key: sum(p[key] for p in parts) for key in whole}
+    by_stage = annual.by_stage(cases, FY, ALL)
+    complaint_rows = (cases["kind"] == "complaint") & cases["received"].between("2020-04-01", "2021-03-31")
+    refused = cases["refused_reason"].notna()
+    assert sum(c.after for stages in by_stage.values() for c in stages.values()) == int((complaint_rows & ~refused).sum())
+    assert whole["refused"] == int((complaint_rows & refused).sum())
+
+
+@settings(max_examples=80, deadline=None)
+@given(logs())
+def test_outcomes_and_timeliness_add_up(cases):
+    outcomes = annual.outcomes(cases, FY, ALL)
+    parts = [v for k, v in outcomes.items() if k != "all"]
+    for outcome in (*annual.OUTCOMES, annual.NOT_RECORDED):
+        assert outcomes["all"].counts[outcome] == sum(p.counts[outcome] for p in parts)
+    sent = (cases["kind"] == "complaint") & cases["refused_reason"].isna() & \
+        cases["responded"].between("2020-04-01", "2021-03-31")
+    assert sum(outcomes["all"].counts.values()) == int(sent.sum())
+    rate = outcomes["all"].upheld_rate
+    assert rate.count <= rate.total <= int(sent.sum())
+    timely = annual.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)
+    assert sum(t.sent for t in timely) == int(sent.sum())
+    for t in timely:
+        assert t.within.count <= t.within.total and t.six_months.count <= t.six_months.total
+        assert t.extended <= t.sent and t.fallbacks <= t.sent
+    more_time = {p: {s: d + 5 for s, d in stages.items()} for p, stages in DEFAULT_TIMESCALES.items()}
+    looser = annual.timeliness(cases, FY, ALL, more_time, DEFAULT_EXTENSIONS)
+    assert all(a.within.count >= b.within.count for a, b in zip(looser, timely))   # more days: never fewer in time
+
+
+# --- whole reports -------------------------------------------------------------------------------
+
+from factory import render_log, text_of  # noqa: E402
+
+
+def annual_params(data, **overrides):
+    p = {"notebook": "annual_report", "council": "Testshire County Council", "committee": "Audit Committee",
+         "meeting_date": "2021-07-27", "title": "Annual Complaints Report 2020/21", "report_of": "Head of Legal",
+         "contact": {"name": "Pat Example", "email": "complaints@testshire.example"}, "data": str(data),
+         "year": "2020/21", "homes": 750, "housing_services": ["Housing Repairs"],
+         "self_assessment": [{"section": "5", "requirement": "Stage 1 within 10 working days", "status": "partly"}],
+         "service_improvements": [{"service": "Highways", "learning": "Slow replies", "action": "Weekly review"}]}
+    p.update(overrides)
+    return p
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    return render_log(tmp_path_factory.mktemp("annual_report"), ROWS, annual_params)
+
+
+def test_report_states_the_hand_worked_figures(rendered):
+    page = text_of((rendered / "report.html").read_text(encoding="utf-8"))
+    for sentence in [
+        "In 2020/21 the Council received 15 complaints (up from 4 in 2019/20), 1 comment (no change) and 3 "
+        "compliments (no change). It did not accept 3 complaints into the complaints procedure (up from 1 in 2019/20).",
+        "Of the stage 1 complaints received in 2020/21 with an acknowledgement date, 86% (6 of 7 complaints) were "
+        "acknowledged within 5 working days",
+        "8 stage 1 complaints have no acknowledgement date recorded.",
+        "(1 response with no acknowledgement date is timed from receipt)",
+        "Corporate stage 1: 67% within 10 working days (4 of 6 responses)",
+        "Children's Social Care stage 2: 100% within 25 working days (1 response)",
+        "Adult Social Care stage 1 (no timescale): 67% answered within six months of receipt (2 of 3 responses)",
+        "62% (8 of 13 responses) upheld it in whole or in part",
+        "The most frequent subject of complaint was communication, in 40% (6 cases) of the complaints received, "
+        "followed by delay, in 20% (3 cases).",
+        "The Council paid £1,500.50 in compensation on 2 complaints (£0 on no complaints in 2019/20).",
+        "5 complaints received in 2020/21 were taken to an Ombudsman (none of those received in 2019/20). Of these, "
+        "1 is still with the Ombudsman, 1 was upheld, 1 was not upheld and 2 were closed without an investigation.",
+        "it received 2 stage 1 complaints (2.7 per 1,000 homes, measure CH01) and no stage 2 complaints (0.0 per "
+        "1,000 homes)",
+        "Of the 3 complaints decided, 2 (67%) were well-founded (upheld or partly upheld). The Council knows of 1 "
+        "complaint referred to the Local Government and Social Care Ombudsman.",
+        "the Council received 4 stage 1 complaints about children's social care, 1 stage 2 investigation and 1 stage "
+        "3 review panel.",
+        "finds it compliant with no requirements, partly compliant with 1 requirement and not compliant with no "
+        "requirements.",
+        "The case log starts on 1 May 2019, so the figures begin in 2019/20.",
+    ]:
+        assert sentence in page, sentence
+
+
+def test_every_figure_of_the_spec_is_in_figures_json(rendered):
+    import json
+    figures = json.loads((rendered / "figures.json").read_text(encoding="utf-8"))
+    for name in ["summary", "by_stage", "refusal_reasons", "ack", "ack_missing", "timeliness", "clock_fallbacks",
+                 "upheld_rate", "subjects", "remedies", "compensation", "compensation_cases", "ombudsman",
+                 "ombudsman_total", "tsm", "adults_received", "adults_well_founded", "adults_referred",
+                 "adults_subjects", "childrens_by_stage", "complainants", "assessment", "trend_first", "trend_last"]:
+        assert name in figures and figures[name]["about"], name
+    assert figures["summary"]["value"]["complaint"] == {"type": "change", "before": 4, "after": 15,
+                                                        "direction": "up", "suppressed": False}
+    assert figures["tsm"]["value"][0]["ch01"] == "2.7"
+
+
+def test_a_log_without_the_new_columns_leaves_their_sections_out(tmp_path):
+    from factory import case
+    rows = [case("A1", "2020-06-01", 10, procedure="corporate", service="Highways"),
+            case("A2", "2019-06-03", 12, procedure="adults", service="Adult Social Care"),
+            case("A3", "2020-09-01", 30, procedure="childrens")]
+    out = render_log(tmp_path, rows, annual_params, homes=None, housing_services=[])
+    page = text_of((out / "report.html").read_text(encoding="utf-8"))
+    for missing in ("refused_reason", "subject", "remedy", "ombudsman"):
+        assert f"The case log has no {missing} column, so this report cannot say" in page, missing
+    assert "Outcomes of the responses sent in 2020/21" in page           # outcome is in the factory's log
+    assert "Tenant Satisfaction Measures" not in page
+
+
+def test_small_numbers_are_suppressed(tmp_path):
+    out = render_log(tmp_path, ROWS, annual_params, suppress_below=3)
+    page = text_of((out / "report.html").read_text(encoding="utf-8"))
+    assert "[c]" in page and "numbers below 3 are shown as [c]" in page
+    import json
+    figures = json.loads((out / "figures.json").read_text(encoding="utf-8"))
+    assert figures["ombudsman"]["value"]["pending"] == "[c]"

@@ -230,3 +230,13 @@ def test_two_params_files_with_one_name_are_refused(project, tmp_path):
     assert proc.stderr.strip() == ("error: params/meeting.yaml and other/meeting.yaml would both render into meeting/: "
                                    "rename one of them, or render them with different --out folders")
     assert not (project / "outputs").exists()
+
+
+def test_citing_a_part_a_figure_does_not_have_names_it(project):
+    def cite_missing_part(nb):
+        nb.cells.append(nbformat.v4.new_markdown_cell("## Extra\n\nThe rate was {{ baseline.rate }}."))
+    _edit_notebook(project, cite_missing_part)
+    with pytest.raises(RenderError) as e:
+        run.render(project / "params" / "meeting.yaml")
+    assert str(e.value).endswith("('## Extra') asks for 'rate' of a figure that has no such part: check the name "
+                                 "after the dot (or use .get('name', default))")
