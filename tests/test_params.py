@@ -226,3 +226,13 @@ def test_params_survive_the_trip_into_the_kernel(path):
     import json
     checked = params.load(path)
     assert params.validate(json.loads(json.dumps(params.to_jsonable(checked))), "kernel") == checked
+
+
+def test_every_example_in_the_params_guide_is_a_valid_params_file():
+    import re
+    guide = (REPO / "docs" / "params.md").read_text(encoding="utf-8")
+    examples = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", guide, re.S)]
+    whole = [e for e in examples if isinstance(e, dict) and "notebook" in e]
+    assert len(whole) >= 3
+    for example in whole:
+        params.validate(example, "docs/params.md")
