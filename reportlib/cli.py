@@ -148,6 +148,24 @@ def due(start, days, region, closures):
 
 
 @main.command()
+@click.argument("params_file", type=click.Path(path_type=Path), metavar="PARAMS.yaml")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 to serve the report on (0: any free port).")
+@click.option("--no-browser", is_flag=True, help="Do not open the report in a browser.")
+@debug_option
+@_friendly
+def preview(params_file, port, no_browser):
+    """Serve the report on 127.0.0.1 and re-render it whenever the notebook, params or case log is saved.
+
+    A narrative edit re-renders from the last execution without running code; a code, params or
+    data edit re-runs the notebook in a kernel kept warm. Ctrl-C stops it; nothing is written to
+    outputs/.
+    """
+    from . import preview as preview_mod
+    preview_mod.main(params_file, port=port, open_browser=not no_browser)
+
+
+@main.command()
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Where to write the CSV (default: data/sample_case_log.csv in the project folder).")
 @debug_option

@@ -186,6 +186,40 @@ class Kernel:
                               "check that ipykernel is installed in this environment (./dev setup)") from None
         return self._thread.submit(fn, manager, *args)
 
+    def _run(self, code: str, timeout: float = 60) -> None:
+        """Run ``code`` in the kernel and wait for it to finish (from the kernel's own thread)."""
+        def run_code(manager):
+            _, client = self._started.result()
+            msg_id = client.execute(code, silent=True, store_history=False)
+            while True:
+                reply = client.get_shell_msg(timeout=timeout)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return reply["content"].get("status")
+        return self.submit(run_code).result()
+
+    def forget_clients(self) -> None:
+        """Close the clients Papermill made for earlier runs (a kernel kept warm runs many)."""
+        def forget(manager):
+            for c in manager.__dict__.pop("made_clients", []):
+                c.stop_channels()
+        self.submit(forget).result()
+
+    def reset(self) -> None:
+        """Clear what the last run defined, so the next run starts as in a new kernel; imported modules stay
+        loaded (that is what makes a warm kernel fast)."""
+        self.forget_clients()
+        self._run("get_ipython().run_line_magic('reset', '-f')")
+
+    def restart(self) -> None:
+        """A new kernel process in place of this one (after a change to code it has imported), preloaded."""
+        def restart(manager):
+            from jupyter_core.utils import run_sync
+
+            run_sync(manager.restart_kernel)(now=True)
+        self.forget_clients()
+        self.submit(restart).result()
+        self._run(self.PRELOAD)
+
     def close(self) -> None:
         def stop():
             from jupyter_core.utils import run_sync
@@ -202,12 +236,24 @@ class Kernel:
         self._thread.shutdown()
 
 
-def execute(manager, notebook: Path, output: Path, parameters: dict, failed_copy: Path):
-    """Run the notebook (the newer file of its .ipynb/.md pair) with Papermill in the kernel ``manager`` runs;
-    a failing cell becomes a RenderError."""
+def _cell_number(executed: Path, index: int) -> int:
+    """The failing cell's number as the analyst sees the notebook (1 = its first cell): its place in the
+    executed notebook, less the parameters cell Papermill added (a kept-warm kernel's execution counts
+    run on from run to run, so they cannot say which cell it was)."""
+    import nbformat
+
+    cells = [c for c in nbformat.read(executed, as_version=4).cells  # without the error banners Papermill adds
+             if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    added = sum("injected-parameters" in c.metadata.get("tags", []) for c in cells[:index])
+    return index + 1 - added
+
+
+def execute(manager, notebook: Path, output: Path, parameters: dict, failed_copy: Path, node=None):
+    """Run the notebook (the newer file of its .ipynb/.md pair, or ``node`` read from it already) with
+    Papermill in the kernel ``manager`` runs; a failing cell becomes a RenderError."""
     from .notebooks import load
 
-    node, source = load(notebook)
+    node, source = (node, notebook) if node is not None else load(notebook)
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -220,8 +266,8 @@ def execute(manager, notebook: Path, output: Path, parameters: dict, failed_copy
         evalue = " ".join(str(e.evalue).split())
         where = f"the executed notebook, failing cell marked, is {kept}" if kept else \
             f"{failed_copy} is not reportlib's, so the executed notebook was not kept"
-        raise RenderError(f"{source.parent.name}/{source.name}: cell {e.exec_count} failed: {e.ename}: {evalue} "
-                          f"({where})") from None
+        raise RenderError(f"{source.parent.name}/{source.name}: cell {_cell_number(output, e.cell_index)} failed: "
+                          f"{e.ename}: {evalue} ({where})") from None
     except RuntimeError as e:  # the kernel died or stopped answering
         raise RenderError(f"{source.parent.name}/{source.name}: the Python kernel failed ({e}); "
                           "check that ipykernel is installed in this environment (./dev setup)") from None

@@ -16,6 +16,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE_FONTS = REPO / "reportlib" / "templates" / "committee" / "static" / "fonts"
 
@@ -39,3 +41,23 @@ os.environ["MPLCONFIGDIR"] = str(_HOME / "matplotlib")
 
 #: The environment for a browser: only the package's fonts.
 BROWSER_FONT_ENV = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file("package-only", PACKAGE_FONTS))}
+
+#: Debian's Chromium, driven by Playwright for Python (no browser download is possible or needed).
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium that knows only the package's fonts; the test skips, saying why, without one."""
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is not installed (pip install -e '.[dev]')")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=BROWSER_FONT_ENV)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -30,16 +30,12 @@ import nbformat
 import pikepdf
 import pytest
 
-from conftest import BROWSER_FONT_ENV
 from factory import REPO, performance_params, write_params
 from reportlib import render, run
 from reportlib.narrative import PARAMS_MIME
 from reportlib.tables import TABLE_MIME, Table
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 WIDTHS = (320, 400, 1280)
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 
 URL = ("https://www.example.gov.uk/" + "/".join(["very-long-path-segment-without-spaces"] * 8)
        + "?ref=" + "0123456789" * 12)
@@ -123,18 +119,6 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     return found
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="Playwright for Python is not installed (pip install -e '.[dev]')")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, env=BROWSER_FONT_ENV)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(params=WIDTHS, ids=lambda w: f"{w}px")

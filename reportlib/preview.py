@@ -1,0 +1,329 @@
+"""``reportlib preview``: the analyst's live view of a report.
+
+It renders the report once, serves its HTML on ``http://127.0.0.1:PORT/`` (never another
+interface), and watches the notebook (both files of the .ipynb/.md pair), the params file, the
+case log when it is a file, the committee template and the reportlib package. After a save:
+
+- an edit to narrative only (markdown cells) is filled into the *last executed notebook*, kept in
+  memory with all its outputs, and re-rendered without running any code: a few hundred
+  milliseconds;
+- an edit to code, params or data re-executes the notebook in a kernel kept running between
+  refreshes, after clearing its namespace (``%reset -f``), so the result is what a fresh render of
+  the same state gives; a change to the reportlib package (code the kernel has imported) restarts
+  the kernel instead, since a cleared namespace cannot unload a module;
+- a template change re-renders from the last execution.
+
+The open page reloads itself through server-sent events (``/events``); the small script that
+listens for them is added to the page here and never exists in ``report.html``. A failing cell or
+a bad params file shows its one-line error at the top of the last good page, and the next good
+save replaces it. Nothing is written into ``outputs/``: executions go to a temporary folder that
+is removed on exit. Rendering shares :mod:`reportlib.run`'s execution and :mod:`reportlib.render`'s
+HTML: the preview has no renderer of its own.
+"""
+
+from __future__ import annotations
+
+import html as html_mod
+import json
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+from . import notebooks
+from .errors import ReportError
+from .project import root_for
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATE = PACKAGE / "templates"
+
+#: Added before </body> of the served page only: reload when the server's version moves on, keeping the scroll.
+RELOAD_SCRIPT = """<script>
+(function () {
+  var version = %d, key = "reportlib-preview-scroll";
+  var y = sessionStorage.getItem(key);
+  if (y !== null) { window.scrollTo(0, +y); sessionStorage.removeItem(key); }
+  var events = new EventSource("/events");
+  events.onmessage = function (e) {
+    if (+e.data !== version) { sessionStorage.setItem(key, window.scrollY); location.reload(); }
+  };
+})();
+</script>"""
+ERROR_BOX = ('<div role="alert" id="reportlib-preview-error" style="margin:0 0 1.5rem;padding:0.75rem 1rem;'
+             'border:4px solid #d4351c;background:#fff;color:#0b0c0c;font-family:monospace;white-space:pre-wrap">'
+             '{}</div>')
+
+
+def code_key(nb) -> tuple:
+    """What decides a notebook's outputs: its code cells (source and tags), in order; markdown does not."""
+    return tuple((c.source.strip(), tuple(sorted(c.metadata.get("tags", [])))) for c in nb.cells
+                 if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", []))
+
+
+def with_new_narrative(executed, edited):
+    """The executed notebook with the markdown of ``edited`` (same code cells): its code cells keep their
+    outputs, Papermill's injected-parameters cell stays after the parameters cell, markdown comes from
+    ``edited`` (cells added, removed or changed)."""
+    import copy
+
+    ran = [c for c in executed.cells if c.cell_type == "code"
+           and "injected-parameters" not in c.metadata.get("tags", [])]
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    merged = copy.copy(executed)
+    merged.cells = []
+    code = iter(ran)
+    for cell in edited.cells:
+        if cell.cell_type == "code":
+            merged.cells.append(next(code))
+            if "parameters" in cell.metadata.get("tags", []):
+                merged.cells.extend(injected)
+        else:
+            merged.cells.append(cell)
+    return merged
+
+
+@dataclass
+class Page:
+    """What the server shows: the last good report, and the error of the last save if it failed."""
+
+    html: str = ""
+    error: str | None = None
+    version: int = 0
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, html: str | None = None, error: str | None = None) -> None:
+        with self.changed:
+            if html is not None:
+                self.html = html
+            self.error = error
+            self.version += 1
+            self.changed.notify_all()
+
+    def body(self) -> bytes:
+        with self.changed:
+            page, error, version = self.html, self.error, self.version
+        if not page:
+            page = ('<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>reportlib preview</title>'
+                    '</head><body></body></html>')
+        if error:
+            box = ERROR_BOX.format(html_mod.escape(error))
+            page = page.replace("<body>", "<body>" + box, 1) if "<body>" in page else box + page
+        script = RELOAD_SCRIPT % version
+        page = page.replace("</body>", script + "</body>", 1) if "</body>" in page else page + script
+        return page.encode("utf-8")
+
+
+class Preview:
+    """One report kept live: its params file, notebook, kernel and last execution."""
+
+    def __init__(self, params_file: Path | str, log: Callable[[str], None] = print):
+        from . import run
+
+        self.params_file = Path(params_file).resolve()
+        self.root = root_for(self.params_file)
+        self.kernel = run.Kernel(self.root / "notebooks")
+        self.page = Page()
+        self.log = log
+        self.tmp = Path(tempfile.mkdtemp(prefix="reportlib-preview-"))
+        self.executed = None          # the last good execution (NotebookNode with outputs)
+        self.executed_key: tuple | None = None
+        self.inputs_key: tuple | None = None
+        self.notebook: Path | None = None
+        self.data: Path | None = None
+        self.parameters: dict | None = None
+
+    # --- what to watch ---------------------------------------------------------------------
+
+    def watched(self) -> list[Path]:
+        """The files whose change refreshes the page (the case log only when it is a file)."""
+        found = [self.params_file, TEMPLATE, PACKAGE]
+        if self.notebook is not None:
+            pair = notebooks.Pair.of(self.notebook)
+            found += [pair.ipynb, pair.md]
+        if self.data is not None:
+            found.append(self.data)
+        return found
+
+    # --- building the page -------------------------------------------------------------------
+
+    def _inputs(self):
+        """Params and notebook as saved now, checked; the case log checked when params or data changed."""
+        from . import casedata, params as params_mod, run
+
+        p = params_mod.load(self.params_file)
+        pair = notebooks.Pair.of(self.root / "notebooks" / f"{p.notebook}.ipynb")
+        self.notebook = pair.ipynb
+        source = casedata.Source.from_params(p)
+        self.data = None if source.is_url else (Path(p.data) if Path(p.data).is_absolute() else self.root / p.data)
+        stamp = self.data.stat().st_mtime_ns if self.data is not None and self.data.is_file() else None
+        key = (self.params_file.read_bytes(), stamp)
+        if key != self.inputs_key:
+            run.check(self.params_file, self.root)  # the case log, read and validated as render does
+            parameters = params_mod.to_jsonable(p)
+            if self.data is not None:
+                parameters["data"] = str(self.data.resolve())
+            self.parameters, self.inputs_key = parameters, key
+            self.executed = None  # new params or data: the last execution no longer stands
+        return notebooks.load(pair.ipynb)
+
+    def refresh(self, reason: str = "start", restart: bool = False) -> str:
+        """Bring the page up to date with the files as saved now; returns what was done."""
+        from . import render, run
+
+        started = time.perf_counter()
+        self.kernel.imported.wait()
+        import papermill  # noqa: F401 - here, in this thread, before the kernel's thread runs the notebook
+        try:
+            edited, source = self._inputs()
+            restarted = restart and self.executed_key is not None
+            if restarted:
+                self.kernel.restart()
+                self.executed = None
+            if self.executed is not None and code_key(edited) == self.executed_key:
+                nb, done = with_new_narrative(self.executed, edited), "re-rendered the narrative"
+            else:
+                if self.executed_key is not None and not restarted:
+                    self.kernel.reset()  # the next run starts from nothing, as a fresh render's does
+                nb = self.kernel.submit(run.execute, source, self.tmp / "report.ipynb", self.parameters,
+                                        self.tmp / "failed.ipynb", edited).result()
+                self.executed, self.executed_key = nb, code_key(edited)
+                done = "restarted the kernel and ran the notebook" if restarted else "ran the notebook"
+            page, _ = render.to_html(nb, where=f"notebooks/{source.name}")
+        except ReportError as e:
+            self.page.publish(error=f"error: {e}")
+            self.log(f"{time.strftime('%H:%M:%S')} {reason}: error: {e}")
+            return "error"
+        self.page.publish(page, None)
+        self.log(f"{time.strftime('%H:%M:%S')} {reason}: {done} ({time.perf_counter() - started:.2f} s)")
+        return done
+
+    def close(self) -> None:
+        self.kernel.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+def _handler(page: Page, stopping: threading.Event):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):  # the terminal shows what was rebuilt, not every request
+            pass
+
+        def do_GET(self):
+            if self.path.split("?")[0] in ("/", "/index.html", "/report.html"):
+                body = page.body()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(body)
+            elif self.path == "/events":
+                self._events()
+            elif self.path == "/status":
+                body = json.dumps({"version": page.version, "error": page.error}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                self.send_error(404)
+
+        def _events(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            seen = None
+            try:
+                while not stopping.is_set():
+                    with page.changed:
+                        if seen == page.version:
+                            page.changed.wait(timeout=15)
+                        version = page.version
+                    message = f"data: {version}\n\n" if version != seen else ": still here\n\n"
+                    self.wfile.write(message.encode())
+                    self.wfile.flush()
+                    seen = version
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    return Handler
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve(page: Page, port: int, stopping: threading.Event) -> Server:
+    """Serve ``page`` on 127.0.0.1 only, from a thread of its own."""
+    try:
+        server = Server((HOST, port), _handler(page, stopping))
+    except OSError as e:
+        raise ReportError(f"cannot serve on {HOST}:{port} ({e.strerror}): another program is using the port; "
+                          "choose another with --port") from None
+    threading.Thread(target=server.serve_forever, name="reportlib-preview-http", daemon=True).start()
+    return server
+
+
+def _restarts(changes: set[Path]) -> bool:
+    """A change to reportlib's own Python code: the kernel has imported it, so only a new kernel sees it."""
+    return any(p.suffix == ".py" and PACKAGE in p.parents for p in changes)
+
+
+def main(params_file: Path | str, port: int = DEFAULT_PORT, open_browser: bool = True,
+         ready: Callable[[str], None] | None = None) -> None:
+    """Run the preview until Ctrl-C (or until ``stop()`` is called on the event handed to ``ready``'s caller)."""
+    import watchfiles
+
+    stopping = threading.Event()
+    preview = Preview(params_file)
+    server = None
+    try:
+        server = serve(preview.page, port, stopping)
+        url = f"http://{HOST}:{server.server_address[1]}/"
+        print(f"reportlib preview of {params_file} on {url} (Ctrl-C to stop)", flush=True)
+        preview.refresh("start")
+        if ready:
+            ready(url)
+        if open_browser:
+            import webbrowser
+            webbrowser.open(url)
+        while not stopping.is_set():
+            watching = {p.resolve() for p in preview.watched()}
+            folders = sorted({p if p.is_dir() else p.parent for p in watching})
+
+            def relevant(_change, path: str, watching=watching) -> bool:
+                path = Path(path).resolve()
+                if "__pycache__" in path.parts:
+                    return False
+                return path in watching or TEMPLATE in path.parents or (PACKAGE in path.parents and path.suffix == ".py")
+
+            for changes in watchfiles.watch(*folders, watch_filter=relevant, debounce=300, step=20,
+                                            stop_event=stopping, raise_interrupt=True):
+                changed = {Path(p).resolve() for _, p in changes}
+                preview.refresh("saved " + ", ".join(sorted(p.name for p in changed)), restart=_restarts(changed))
+                if {p.resolve() for p in preview.watched()} != watching:
+                    break  # the params file now names another notebook or case log: watch those instead
+            else:
+                break
+    except KeyboardInterrupt:
+        print("\nstopped", flush=True)
+    finally:
+        stopping.set()
+        if server:
+            server.shutdown()
+            server.server_close()
+        preview.close()

@@ -1,0 +1,228 @@
+"""``reportlib preview``: the page reloads itself after a save, shows what a fresh render shows, shows an error
+and recovers, serves 127.0.0.1 only, stops cleanly on Ctrl-C and writes nothing into outputs/.
+
+The end-to-end tests run the real command in a project of our own (a copy of the notebooks, the sample case
+log and a params file) and drive Debian's Chromium with Playwright. How fast a save shows is measured in
+benchmarks/bench_preview.py, not here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from factory import REPO
+from reportlib import preview, run
+
+pytestmark = pytest.mark.slow
+PARAMS = "params/sample_childrens_response_times.yaml"
+SCRIPT = re.compile(r"<script>.*?</script>", re.S)
+
+
+def make_project(folder: Path) -> Path:
+    """A project folder of our own: the notebooks, the sample case log and the sample params file."""
+    shutil.copytree(REPO / "notebooks", folder / "notebooks")
+    (folder / "data").mkdir()
+    shutil.copy(REPO / "data" / "sample_case_log.csv", folder / "data")
+    (folder / "params").mkdir()
+    shutil.copy(REPO / PARAMS, folder / "params")
+    return folder
+
+
+def save(path: Path, text: str) -> None:
+    """Save as an editor does, and make sure the file looks newer than its pair (file systems can store two
+    saves in the same tick)."""
+    path.write_text(text, encoding="utf-8")
+    later = time.time_ns() + 2_000_000_000
+    os.utime(path, ns=(later, later))
+
+
+class Running:
+    """``reportlib preview`` in a process of its own, on a free port."""
+
+    def __init__(self, project: Path):
+        self.project = project
+        self.proc = subprocess.Popen([sys.executable, "-m", "reportlib.cli", "preview", PARAMS, "--port", "0",
+                                      "--no-browser"], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+        first = self.proc.stdout.readline()
+        match = re.search(r"on (http://127\.0\.0\.1:\d+/)", first)
+        assert match, first + self.proc.stderr.read()
+        self.url = match.group(1)
+        self.wait_for_version(1, timeout=120)
+
+    def status(self) -> dict:
+        import json
+        return json.load(urllib.request.urlopen(self.url + "status", timeout=10))
+
+    def wait_for_version(self, version: int, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.status()
+            if status["version"] >= version:
+                return status
+            time.sleep(0.05)
+        raise AssertionError(f"no version {version} within {timeout} s: {self.status()}")
+
+    def page(self) -> str:
+        return urllib.request.urlopen(self.url, timeout=10).read().decode("utf-8")
+
+    def stop(self) -> tuple[int, str]:
+        self.proc.send_signal(signal.SIGINT)
+        out, err = self.proc.communicate(timeout=60)
+        return self.proc.returncode, out + err
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    project = make_project(tmp_path_factory.mktemp("preview"))
+    running = Running(project)
+    yield running
+    if running.proc.poll() is None:
+        running.stop()
+
+
+def fresh_render(project: Path, tmp: Path) -> str:
+    return (run.render(project / PARAMS, out=tmp).out / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_page_is_what_a_fresh_render_shows(live, tmp_path):
+    page = live.page()
+    assert page.count("<script>") == 1 and "new EventSource(\"/events\")" in page
+    assert SCRIPT.sub("", page) == fresh_render(live.project, tmp_path)
+    assert "reportlib-preview-error" not in page
+
+
+def test_a_narrative_edit_reloads_the_open_page_without_running_code(live, browser):
+    md = live.project / "notebooks" / "childrens_response_times.md"
+    page = browser.new_page()
+    page.goto(live.url)
+    version = live.status()["version"]
+    save(md, md.read_text(encoding="utf-8").replace("## Background\n", "## Background\n\nA sentence just saved.\n", 1))
+    page.wait_for_function("document.body.innerText.includes('A sentence just saved.')", timeout=30_000)
+    assert live.status()["version"] == version + 1
+    page.close()
+    log = live.proc  # the terminal says what was done: no code ran
+    assert log.poll() is None
+
+
+def test_a_code_edit_runs_again_in_the_warm_kernel_and_equals_a_fresh_render(live, tmp_path):
+    md = live.project / "notebooks" / "childrens_response_times.md"
+    version = live.status()["version"]
+    save(md, md.read_text(encoding="utf-8").replace(
+        'rl.glue("stage_words"', 'rl.glue("preview_figure", 41 + 1, "a figure added while previewing")\n'
+        'rl.glue("stage_words"', 1).replace("## Background\n", "## Background\n\nThe answer is {{ preview_figure }}.\n", 1))
+    live.wait_for_version(version + 1)
+    page = live.page()
+    assert "The answer is 42." in page
+    assert SCRIPT.sub("", page) == fresh_render(live.project, tmp_path)
+
+
+def test_a_failing_cell_shows_its_error_and_the_next_good_save_recovers(live, browser):
+    md = live.project / "notebooks" / "childrens_response_times.md"
+    good = md.read_text(encoding="utf-8")
+    page = browser.new_page()
+    page.goto(live.url)
+    version = live.status()["version"]
+    save(md, good.replace("import reportlib as rl\n", "import reportlib as rl\n1 / 0\n", 1))
+    status = live.wait_for_version(version + 1)
+    assert status["error"].startswith("error: notebooks/childrens_response_times.md: cell 3 failed: "
+                                      "ZeroDivisionError: division by zero")
+    page.wait_for_selector("#reportlib-preview-error", timeout=30_000)
+    assert "ZeroDivisionError" in page.inner_text("#reportlib-preview-error")
+    assert "Response Times" in page.inner_text("h1")  # the last good report is still below the error
+    save(md, good)
+    live.wait_for_version(version + 2)
+    page.wait_for_function("!document.getElementById('reportlib-preview-error')", timeout=30_000)
+    assert live.status()["error"] is None
+    page.close()
+
+
+def test_a_bad_params_file_shows_its_error_and_recovers(live):
+    params = live.project / PARAMS
+    good = params.read_text(encoding="utf-8")
+    version = live.status()["version"]
+    save(params, good.replace("target_working_days: 20", "target_working_days: twenty"))
+    status = live.wait_for_version(version + 1)
+    assert status["error"] == ("error: " + str(params.resolve()) + ": key 'target_working_days': should be a whole "
+                               "number, written in figures (got 'twenty')")
+    save(params, good)
+    assert live.wait_for_version(version + 2)["error"] is None
+
+
+def test_serves_127_0_0_1_only(live):
+    port = int(live.url.rsplit(":", 1)[1].strip("/"))
+    others = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)} - {"127.0.0.1"}
+    others |= set(subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()) - {"127.0.0.1"}
+    for address in sorted(a for a in others if ":" not in a):
+        with pytest.raises(OSError):
+            socket.create_connection((address, port), timeout=2).close()
+    with socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
+
+
+def test_ctrl_c_stops_it_kernel_included_and_nothing_is_written_to_outputs(tmp_path):
+    import psutil
+
+    project = make_project(tmp_path)
+    running = Running(project)
+    children = psutil.Process(running.proc.pid).children(recursive=True)
+    assert children, "the kernel runs as a child process"
+    status, said = running.stop()
+    assert status == 0, said
+    assert "stopped" in said and "Traceback" not in said
+    assert not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children)
+    assert not (project / "outputs").exists()
+    assert not list(project.rglob("*.failed.ipynb"))
+
+
+# --- the parts, in this process --------------------------------------------------------------
+
+def test_no_state_leaks_from_one_run_to_the_next(tmp_path):
+    project = make_project(tmp_path)
+    md = project / "notebooks" / "childrens_response_times.md"
+    text = md.read_text(encoding="utf-8")
+    save(md, text.replace("report = rl.open_report(globals())\n",
+                          "report = rl.open_report(globals())\nleft_behind = 'from the first run'\n", 1))
+    p = preview.Preview(project / PARAMS, log=lambda _: None)
+    try:
+        assert p.refresh() == "ran the notebook"
+        save(md, text.replace("report = rl.open_report(globals())\n", "report = rl.open_report(globals())\n"
+                              "rl.glue('leaked', 'left_behind' in globals(), 'a name from an earlier run')\n", 1)
+             .replace("## Background\n", "## Background\n\nLeaked: {{ leaked }}.\n", 1))
+        assert p.refresh() == "ran the notebook"
+        assert "Leaked: no." in p.page.html
+        assert p.refresh(restart=True) == "restarted the kernel and ran the notebook"
+        assert "Leaked: no." in p.page.html
+    finally:
+        p.close()
+
+
+def test_what_a_save_changes():
+    import nbformat
+
+    def nb(*cells):
+        return nbformat.v4.new_notebook(cells=list(cells))
+    code = nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})
+    injected = nbformat.v4.new_code_cell("x = 2", metadata={"tags": ["injected-parameters"]})
+    ran = nbformat.v4.new_code_cell("y = x", outputs=[nbformat.v4.new_output("stream", text="out")])
+    executed = nb(nbformat.v4.new_markdown_cell("old"), code, injected, ran)
+    edited = nb(nbformat.v4.new_markdown_cell("new"), code, nbformat.v4.new_markdown_cell("added"),
+                nbformat.v4.new_code_cell("y = x"))
+    assert preview.code_key(edited) == preview.code_key(executed)
+    merged = preview.with_new_narrative(executed, edited)
+    assert [c.source for c in merged.cells] == ["new", "x = 1", "x = 2", "added", "y = x"]
+    assert merged.cells[-1].outputs[0].text == "out"
+    assert preview.code_key(nb(nbformat.v4.new_code_cell("y = x + 1"))) != preview.code_key(executed)
+    assert preview._restarts({preview.PACKAGE / "stats.py"})
+    assert not preview._restarts({preview.PACKAGE / "templates" / "committee" / "index.html.j2"})
