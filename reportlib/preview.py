@@ -314,6 +314,9 @@ def main(params_file: Path | str, port: int = DEFAULT_PORT, open_browser: bool =
             for changes in watchfiles.watch(*folders, watch_filter=relevant, debounce=300, step=20,
                                             stop_event=stopping, raise_interrupt=True):
                 changed = {Path(p).resolve() for _, p in changes}
+                if any(TEMPLATE in p.parents for p in changed):
+                    from . import render
+                    render.forget_template()
                 preview.refresh("saved " + ", ".join(sorted(p.name for p in changed)), restart=_restarts(changed))
                 if {p.resolve() for p in preview.watched()} != watching:
                     break  # the params file now names another notebook or case log: watch those instead

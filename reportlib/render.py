@@ -206,6 +206,11 @@ def _exporter() -> CommitteeExporter:
     return exporter
 
 
+def forget_template() -> None:
+    """Load the committee template afresh on the next render (the preview, after the template was edited)."""
+    _exporter.cache_clear()
+
+
 def to_html(nb: nbformat.NotebookNode, where: str = "notebook") -> tuple[str, dict]:
     """The committee paper as one self-contained HTML page, and what the render collected."""
     body, resources = _exporter().from_notebook_node(nb, resources={"reportlib_notebook": where})

@@ -226,3 +226,32 @@ def test_what_a_save_changes():
     assert preview.code_key(nb(nbformat.v4.new_code_cell("y = x + 1"))) != preview.code_key(executed)
     assert preview._restarts({preview.PACKAGE / "stats.py"})
     assert not preview._restarts({preview.PACKAGE / "templates" / "committee" / "index.html.j2"})
+
+
+def test_a_template_edit_is_seen_on_the_next_render(monkeypatch, tmp_path):
+    """The committee template is compiled once per process; the preview asks for it afresh after an edit."""
+    from reportlib import render
+
+    template = tmp_path / "committee"
+    shutil.copytree(render.COMMITTEE, template)
+    monkeypatch.setattr(render, "COMMITTEE", template)
+    monkeypatch.setattr(render, "TEMPLATES", tmp_path)
+    render.forget_template()
+    import nbformat
+    from reportlib.narrative import PARAMS_MIME
+    said = {"council": "C", "committee": "K", "meeting_date": "2021-07-20", "title": "T", "report_of": "R",
+            "contact": []}
+    page = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output("display_data", data={PARAMS_MIME: said})]),
+        nbformat.v4.new_markdown_cell("Hello.")])
+    try:
+        assert "Edited title block" not in render.to_html(page)[0]
+        index = template / "index.html.j2"
+        index.write_text(index.read_text().replace("<header class=\"title-block\">",
+                                                   "<header class=\"title-block\">Edited title block"))
+        assert "Edited title block" not in render.to_html(page)[0]   # compiled once...
+        render.forget_template()
+        assert "Edited title block" in render.to_html(page)[0]       # ...until the preview says so
+    finally:
+        monkeypatch.undo()
+        render.forget_template()
