@@ -406,8 +406,57 @@ def _stripped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, text
 
 
+HANDOFF = "cases.arrow"
+_HANDOFF_KEY = b"reportlib.validated"
+
+
+def save_validated(log: CaseLog, folder: Path) -> Path:
+    """Hand a validated case log to the render's kernel: Arrow IPC files (columnar, read back in a fraction
+    of the time the export takes to read and validate) in ``folder``, which the caller removes afterwards.
+    The cases keep their exact types; the problems, counts and notes go along."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    about = {"label": log.label, "rows_read": log.rows_read, "notes": list(log.notes), "present": sorted(log.present)}
+    cases = pa.Table.from_pandas(log.cases, preserve_index=False)
+    cases = cases.replace_schema_metadata({**(cases.schema.metadata or {}), _HANDOFF_KEY: json.dumps(about).encode()})
+    feather.write_feather(cases, folder / HANDOFF, compression="uncompressed")
+    feather.write_feather(pa.Table.from_pandas(log.problems.reindex(columns=PROBLEM_COLUMNS), preserve_index=False),
+                          folder / "problems.arrow", compression="uncompressed")
+    return folder / HANDOFF
+
+
+def load_validated(path: Path) -> CaseLog:
+    """The case log :func:`save_validated` handed over."""
+    import json
+
+    import pyarrow.feather as feather
+
+    table = feather.read_table(path, memory_map=True)
+    about = json.loads(table.schema.metadata[_HANDOFF_KEY])
+    problems = feather.read_table(path.with_name("problems.arrow")).to_pandas()
+    cases = table.to_pandas()
+    for name in cases.columns:  # a column with no values at all: categories as validation makes them
+        column = cases[name]
+        if isinstance(column.dtype, pd.CategoricalDtype) and len(column.cat.categories) == 0:
+            cases[name] = pd.Categorical([None] * len(column), categories=pd.Index([], dtype=object))
+    return CaseLog(cases, problems, about["rows_read"], about["label"], about["notes"], frozenset(about["present"]))
+
+
+def _handed_over(source: Source, root: Path | None) -> Path | None:
+    if source.is_url or not source.data.endswith(HANDOFF):
+        return None
+    path = Path(source.data) if Path(source.data).is_absolute() else (root or Path.cwd()) / source.data
+    return path if path.is_file() else None
+
+
 def load(source: Source, root: Path | None = None, latest: dt.date | None = None) -> CaseLog:
-    """Read and validate a case log."""
+    """Read and validate a case log (or take the one a render validated already and handed over)."""
+    handed = _handed_over(source, root)
+    if handed is not None:
+        return load_validated(handed)
     return validate(read(source, root), source.values, latest)
 
 
