@@ -130,19 +130,24 @@ class Chart:
     subtitle: str
     table: Table
     source: str = ""
+    #: The same chart as a PNG (base64), for formats that cannot show SVG (Word: reportlib.formats.docx).
+    png: str = ""
 
     def __post_init__(self):
         if not self.alt.strip():
             raise ValueError("a chart needs alt text")
 
     def to_json(self) -> dict:
-        return {"svg": self.svg, "alt": self.alt, "title": self.title, "subtitle": self.subtitle,
+        data = {"svg": self.svg, "alt": self.alt, "title": self.title, "subtitle": self.subtitle,
                 "table": self.table.to_json(), "source": self.source}
+        if self.png:
+            data["png"] = self.png
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "Chart":
         return cls(data["svg"], data["alt"], data["title"], data["subtitle"], Table.from_json(data["table"]),
-                   data.get("source", ""))
+                   data.get("source", ""), data.get("png", ""))
 
     def to_html(self, label: str = "") -> str:
         """``<figure>`` with the image (alt text), a caption, and the data table after it."""
@@ -492,7 +497,8 @@ def bar(labels: Sequence[str], values: Sequence[float | None], *, title: str, su
     fig, alt, table = _draw_bar(labels, values, title=title, xlabel=xlabel, ylabel=ylabel, unit=unit,
                                 target=target, target_label=target_label, table_columns=table_columns,
                                 table_rows=table_rows)
-    return Chart(_svg(fig), alt, title, subtitle, table, source)
+    svg, png = _images(fig)
+    return Chart(svg, alt, title, subtitle, table, source, png)
 
 
 @_styled
@@ -546,7 +552,8 @@ def lines(labels: Sequence[str], series: dict[str, Sequence[float | None]], *, t
           xlabel: str = "", ylabel: str = "", unit: str = "", source: str = "") -> Chart:
     """One line per series, each with its own marker shape and a direct label at its end."""
     fig, alt, table = _draw_lines(labels, series, title=title, xlabel=xlabel, ylabel=ylabel, unit=unit)
-    return Chart(_svg(fig), alt, title, subtitle, table, source)
+    svg, png = _images(fig)
+    return Chart(svg, alt, title, subtitle, table, source, png)
 
 
 @_styled
@@ -622,11 +629,36 @@ def ranking(labels: Sequence[str], values: Sequence[float], *, highlight: str, t
     ones with its label and no bar.
     """
     fig, alt, table = _draw_ranking(labels, values, highlight=highlight, title=title, xlabel=xlabel, unit=unit)
-    return Chart(_svg(fig), alt, title, subtitle, table, source)
+    svg, png = _images(fig)
+    return Chart(svg, alt, title, subtitle, table, source, png)
 
 
-def _svg(fig) -> str:
+#: Resolution of the PNG rendition: 1,260 pixels across the 6.3-inch chart, sharp in print.
+PNG_DPI = 200
+
+
+def _svg(fig, close: bool = True) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "reportlib"})
-    _pyplot().close(fig)
+    if close:
+        _pyplot().close(fig)
     return buf.getvalue()
+
+
+def _png(fig) -> str:
+    """The figure as a PNG (base64), drawn by matplotlib's Agg from the same frozen layout and bundled fonts as
+    the SVG, with no date or version in it: the same chart gives the same bytes. Word needs a raster image
+    (it shows an SVG only with a PNG beside it), and matplotlib is the one renderer that draws exactly what
+    was measured; converting the SVG afterwards would need a library or program (cairo, rsvg) that not
+    every machine has."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _images(fig) -> tuple[str, str]:
+    """``(svg, png)`` of the figure, which is closed after."""
+    svg = _svg(fig, close=False)
+    png = _png(fig)
+    _pyplot().close(fig)
+    return svg, png
