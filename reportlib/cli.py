@@ -41,6 +41,17 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
+def _formats(ctx, param, value):
+    """``--format docx,xlsx`` as the formats to make (None: the params file's); an unknown one named."""
+    if value is None:
+        return None
+    from .formats import check_formats
+    try:
+        return check_formats(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), ctx=ctx, param=param) from None
+
+
 debug_option = click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 region_option = click.option("--region", type=click.Choice(list(REGIONS)), default=DEFAULT_REGION, show_default=True,
                              help="Whose bank holidays to skip.")
@@ -63,16 +74,19 @@ def main():
                    "replacing only an earlier render's folder.")
 @click.option("--strict", is_flag=True, help="Refuse to render if any case-log row had to be excluded (exit 1).")
 @click.option("--jobs", type=int, default=None, help="Reports rendered at once (default: one per core).")
+@click.option("--format", "formats", metavar="FORMATS", callback=_formats,
+              help="Which files to make, comma-separated, from html, pdf, docx, xlsx (e.g. --format docx,xlsx); "
+                   "overrides the params file's formats: (default html,pdf). The audit files are always written.")
 @debug_option
 @_friendly
-def render(params_files, out, strict, jobs):
+def render(params_files, out, strict, jobs, formats):
     """Render the committee report(s) for PARAMS.yaml into outputs/<name>/ (or DIR/<name>/ with --out DIR)."""
     from . import run
     if len(params_files) == 1:
-        result = run.render(params_files[0], out=out, strict=strict)
+        result = run.render(params_files[0], out=out, strict=strict, formats=formats)
         click.echo(result.summary())
         return
-    failures = run.render_many(params_files, out_parent=out, strict=strict, jobs=jobs)
+    failures = run.render_many(params_files, out_parent=out, strict=strict, jobs=jobs, formats=formats)
     if failures:
         sys.exit(max(f.exit_status for f in failures))
 

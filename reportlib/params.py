@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
+                      model_validator)
 
 from . import periods
 from .errors import ParamsError
+from .formats import DEFAULT_FORMATS, check_formats
 from .project import project_root, root_for  # noqa: F401 - part of this module's API
 from .regions import DEFAULT_REGION, REGIONS
 
@@ -121,6 +123,30 @@ class CommonParams(Model):
     implications: Implications = Implications()
     suppress_below: int | None = Field(default=None, ge=1)
     background_papers: tuple[str, ...] = ()
+
+    # Which files the render makes (``formats:``; ``render --format`` overrides). A setting of the render, not of the
+    # notebook: it is no model field, so it is never injected into the kernel and needs no parameters-cell line.
+    _formats: tuple[str, ...] = PrivateAttr(default=DEFAULT_FORMATS)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _render_formats(cls, data, handler):
+        formats = None
+        if isinstance(data, Mapping) and "formats" in data:
+            data = dict(data)
+            try:
+                formats = check_formats(data.pop("formats"))
+            except ValueError as e:
+                raise ValueError(f"key 'formats': {e}") from None
+        model = handler(data)
+        if formats is not None:
+            model._formats = formats
+        return model
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The formats to make, from ``reportlib.formats.FORMATS`` (default html and pdf)."""
+        return self._formats
 
     @field_validator("contact", mode="before")
     @classmethod

@@ -26,14 +26,20 @@ from pathlib import Path
 from typing import Sequence
 
 from .errors import BadRowsError, OutputError, ParamsError, RenderError, ReportError
+from .formats import DEFAULT_FORMATS, Rendered, check_formats, exporter, files as _format_files
 from .project import root_for
 
 # pandas, pydantic, papermill and the renderer load inside the functions that need them: a render
 # starts its kernel first, and loads them while the kernel starts.
 
-OUTPUT_FILES = ("report.html", "report.pdf", "report.ipynb", "figures.json", "data_quality.csv", "manifest.json")
+#: Each format's file (reportlib.formats: html -> report.html, pdf, docx -> report.docx, xlsx -> tables.xlsx).
+FORMAT_FILES = _format_files()
+#: The audit trail: written by every render, whatever its formats.
+AUDIT_FILES = ("report.ipynb", "figures.json", "data_quality.csv", "manifest.json")
+#: What a render writes by default (formats html and pdf).
+OUTPUT_FILES = tuple(FORMAT_FILES[f] for f in DEFAULT_FORMATS) + AUDIT_FILES
 #: Every file a render may write into a report folder (the folder may be replaced only if it holds nothing else).
-REPORT_FILES = frozenset(OUTPUT_FILES) | {"report.docx", "tables.xlsx", "cases.parquet"}
+REPORT_FILES = frozenset(FORMAT_FILES.values()) | frozenset(AUDIT_FILES) | {"cases.parquet"}
 _VERSIONED = ("reportlib", "pandas", "numpy", "matplotlib", "holidays", "papermill", "nbconvert", "nbformat",
               "weasyprint", "ipykernel", "Jinja2", "pydantic", "openpyxl", "SQLAlchemy")
 
@@ -48,12 +54,13 @@ class Result:
     seconds: float = 0.0
     error: str | None = None
     exit_status: int = 0
+    files: tuple[str, ...] = OUTPUT_FILES  # the files written, in the order they were made
 
     def summary(self) -> str:
         if self.error:
             return f"FAILED {self.params_file}: {self.error}"
         r = self.rows
-        return (f"{self.out}: {', '.join(OUTPUT_FILES)} ({r['read']:,} rows read, {r['used']:,} used, "
+        return (f"{self.out}: {', '.join(self.files)} ({r['read']:,} rows read, {r['used']:,} used, "
                 f"{r['excluded']:,} excluded; {self.seconds:.1f} s)")
 
 
@@ -353,9 +360,12 @@ def report_folder(params_file: Path | str, root: Path, out: Path | str | None = 
     return parent / Path(params_file).stem
 
 
-def render(params_file: Path | str, out: Path | str | None = None, strict: bool = False) -> Result:
+def render(params_file: Path | str, out: Path | str | None = None, strict: bool = False,
+           formats: Sequence[str] | str | None = None) -> Result:
     """Render one report into ``<out>/<params file name>/`` (``out`` defaults to the project's ``outputs/``).
 
+    ``formats`` (e.g. ``["docx", "xlsx"]``) overrides the params file's ``formats:`` (default html and pdf);
+    the audit files (report.ipynb, figures.json, data_quality.csv, manifest.json) are written whatever it says.
     The folder is replaced only when it holds an earlier render; anything else there stops the
     render with an :class:`OutputError` before any work is done.
     """
@@ -365,19 +375,23 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
     root = root_for(params_file)
     kernel = Kernel(root / "notebooks")
     try:
-        return _render(kernel, params_file, root, out, strict, started, started_at)
+        return _render(kernel, params_file, root, out, strict, started, started_at, formats=formats)
     finally:
         kernel.close()
 
 
 def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, started: float,
-            started_at: dt.datetime) -> Result:
+            started_at: dt.datetime, formats: Sequence[str] | str | None = None) -> Result:
     from . import casedata, params as params_mod
 
     name = params_file.stem
     out = report_folder(params_file, root, out)
     check_target(out)
     p, notebook, log = check(params_file, root)
+    try:
+        formats = p.formats if formats is None else check_formats(formats)
+    except ValueError as e:
+        raise ParamsError(f"--format: {e}") from None
     if strict and log.rows_excluded:
         rows = f"{log.rows_excluded:,} row{'' if log.rows_excluded == 1 else 's'}"
         raise BadRowsError(f"{log.label}: {rows} would be excluded and --strict refuses them; "
@@ -401,13 +415,21 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         nb = running.result()
         t1 = time.perf_counter()
         html, collected = render_mod.to_html(nb, where=f"notebooks/{notebook.name}")
-        (tmp / "report.html").write_text(html, encoding="utf-8")
         t2 = time.perf_counter()
-        render_mod.to_pdf(html, tmp / "report.pdf")
-        t3 = time.perf_counter()
+        # One rendered report feeds every format; each format is a module of reportlib.formats with
+        # FILE and write(report, target). This loop is the one place a render chooses among them.
+        report = Rendered(html, collected, nb, where=f"notebooks/{notebook.name}")
+        made, format_seconds = [], {}
+        for fmt in formats:
+            writer = exporter(fmt)
+            t = time.perf_counter()
+            writer.write(report, tmp / writer.FILE)
+            format_seconds[fmt] = round(time.perf_counter() - t, 2)
+            made.append(writer.FILE)
         from .narrative import figures_json
         (tmp / "figures.json").write_text(figures_json(collected["figures"], collected["cited"]), encoding="utf-8")
         casedata.write_problems(log, tmp / "data_quality.csv")
+        made += [f for f in AUDIT_FILES if f != "manifest.json"]
         rows = {"read": log.rows_read, "used": log.rows_used, "excluded": log.rows_excluded,
                 "kept_with_warning": log.warnings}
         manifest = {
@@ -420,8 +442,10 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
             "data_notes": log.notes,
             "versions": versions,
             "git": git,
+            "formats": list(formats),
+            "files": {f: sha256(tmp / f) for f in made},
             "started_at": started_at.isoformat(),
-            "seconds": {"execute": round(t1 - t0, 2), "html": round(t2 - t1, 2), "pdf": round(t3 - t2, 2),
+            "seconds": {"execute": round(t1 - t0, 2), "render": round(t2 - t1, 2), **format_seconds,
                         "total": round(time.perf_counter() - started, 2)},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -433,13 +457,13 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
     failed = out.parent / f"{name}.failed.ipynb"
     if failed.exists() and _failed_notebook_ours(failed):
         failed.unlink()
-    return Result(params_file, out, rows, time.perf_counter() - started)
+    return Result(params_file, out, rows, time.perf_counter() - started, files=(*made, "manifest.json"))
 
 
-def _render_quietly(params_file: Path, out: Path | None, strict: bool) -> Result:
+def _render_quietly(params_file: Path, out: Path | None, strict: bool, formats=None) -> Result:
     """Worker: a render whose expected failures come back as data, not exceptions."""
     try:
-        return render(params_file, out, strict)
+        return render(params_file, out, strict, formats=formats)
     except ReportError as e:
         return Result(params_file, error=str(e), exit_status=e.exit_status)
     except Exception as e:  # noqa: BLE001 - one report's crash must not stop the batch
@@ -448,7 +472,7 @@ def _render_quietly(params_file: Path, out: Path | None, strict: bool) -> Result
 
 
 def render_many(params_files: Sequence[Path], out_parent: Path | None = None, strict: bool = False,
-                jobs: int | None = None) -> list[Result]:
+                jobs: int | None = None, formats: Sequence[str] | str | None = None) -> list[Result]:
     """Render several reports in parallel (one process per core), carrying on past failures.
 
     Shows a progress bar, prints one line per report, returns the failures.
@@ -467,7 +491,7 @@ def render_many(params_files: Sequence[Path], out_parent: Path | None = None, st
     results: list[Result] = []
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_render_quietly, Path(f), out_parent, strict) for f in params_files]
+        futures = [pool.submit(_render_quietly, Path(f), out_parent, strict, formats) for f in params_files]
         with tqdm(total=len(futures), desc="Rendering", unit="report", file=sys.stderr) as bar:
             for fut in as_completed(futures):
                 results.append(fut.result())
