@@ -419,7 +419,10 @@ def save_validated(log: CaseLog, folder: Path) -> Path:
     import pyarrow as pa
     import pyarrow.feather as feather
 
-    about = {"label": log.label, "rows_read": log.rows_read, "notes": list(log.notes), "present": sorted(log.present)}
+    about = {"label": log.label, "rows_read": log.rows_read, "notes": list(log.notes), "present": sorted(log.present),
+             # Arrow cannot tell what an empty categorical's categories were made of: say it
+             "empty_categories": {name: str(column.cat.categories.dtype) for name, column in log.cases.items()
+                                  if isinstance(column.dtype, pd.CategoricalDtype) and not len(column.cat.categories)}}
     cases = pa.Table.from_pandas(log.cases, preserve_index=False)
     cases = cases.replace_schema_metadata({**(cases.schema.metadata or {}), _HANDOFF_KEY: json.dumps(about).encode()})
     feather.write_feather(cases, folder / HANDOFF, compression="uncompressed")
@@ -438,10 +441,8 @@ def load_validated(path: Path) -> CaseLog:
     about = json.loads(table.schema.metadata[_HANDOFF_KEY])
     problems = feather.read_table(path.with_name("problems.arrow")).to_pandas()
     cases = table.to_pandas()
-    for name in cases.columns:  # a column with no values at all: categories as validation makes them
-        column = cases[name]
-        if isinstance(column.dtype, pd.CategoricalDtype) and len(column.cat.categories) == 0:
-            cases[name] = pd.Categorical([None] * len(column), categories=pd.Index([], dtype=object))
+    for name, dtype in about["empty_categories"].items():  # a column with no values: categories as they were
+        cases[name] = pd.Categorical([None] * len(cases), categories=pd.Index([], dtype=dtype))
     return CaseLog(cases, problems, about["rows_read"], about["label"], about["notes"], frozenset(about["present"]))
 
 

@@ -380,6 +380,13 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
         kernel.close()
 
 
+def _point_at_the_case_log(executed: Path, handed: str, data: str) -> None:
+    """report.ipynb names the case log itself, not the validated copy the kernel read (gone after the render),
+    so an analyst can run it again."""
+    text = executed.read_text(encoding="utf-8")
+    executed.write_text(text.replace(json.dumps(handed)[1:-1], json.dumps(data)[1:-1]), encoding="utf-8")
+
+
 def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, started: float,
             started_at: dt.datetime, formats: Sequence[str] | str | None = None) -> Result:
     from . import casedata, params as params_mod
@@ -398,10 +405,15 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
                            f"run 'reportlib validate {params_file}' to list them")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out.parent))
+    # The case log is read and validated once, here; the kernel gets the validated cases as Arrow files in a
+    # folder of their own (case-level data never enters the report folder), removed when the render ends.
+    handoff = Path(tempfile.mkdtemp(prefix="reportlib-cases-"))
     try:
         parameters = params_mod.to_jsonable(p)
+        data = parameters["data"]
         if not casedata.Source.from_params(p).is_url and not Path(p.data).is_absolute():
-            parameters["data"] = str((root / p.data).resolve())
+            data = parameters["data"] = str((root / p.data).resolve())
+        parameters["data"] = str(casedata.save_validated(log, handoff))
         t0 = time.perf_counter()
         kernel.imported.wait()
         import papermill  # noqa: F401 - loaded here, not in the kernel's thread, so the notebook starts at once
@@ -413,6 +425,8 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         render_mod.warm_up()
         inputs, versions, git = _inputs(params_file.resolve(), notebook, p, log, root), _versions(), _git(root)
         nb = running.result()
+        _point_at_the_case_log(tmp / "report.ipynb", parameters["data"], data)
+        inputs["validated cases handed to the kernel (Arrow)"] = sha256(Path(parameters["data"]))
         t1 = time.perf_counter()
         html, collected = render_mod.to_html(nb, where=f"notebooks/{notebook.name}")
         t2 = time.perf_counter()
@@ -454,6 +468,8 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(handoff, ignore_errors=True)
     failed = out.parent / f"{name}.failed.ipynb"
     if failed.exists() and _failed_notebook_ours(failed):
         failed.unlink()

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -240,3 +241,51 @@ def test_citing_a_part_a_figure_does_not_have_names_it(project):
         run.render(project / "params" / "meeting.yaml")
     assert str(e.value).endswith("('## Extra') asks for 'rate' of a figure that has no such part: check the name "
                                  "after the dot (or use .get('name', default))")
+
+
+# --- the case log is read once per render ----------------------------------------------------------
+
+def test_the_kernel_gets_the_validated_cases_not_the_export(project, monkeypatch):
+    from reportlib import casedata
+
+    handed = {}
+    original = run.execute
+
+    def spy(manager, notebook, output, parameters, failed_copy, node=None):
+        handed["data"] = parameters["data"]
+        handed["files"] = sorted(p.name for p in Path(parameters["data"]).parent.iterdir())
+        return original(manager, notebook, output, parameters, failed_copy, node)
+    monkeypatch.setattr(run, "execute", spy)
+    reads = []
+    monkeypatch.setattr(casedata, "read", lambda *a, **k: reads.append(a) or READ(*a, **k))
+    out = run.render(project / "params" / "meeting.yaml").out
+    assert len(reads) == 1                                        # this process read the export once
+    assert handed["data"].endswith("cases.arrow") and handed["files"] == ["cases.arrow", "problems.arrow"]
+    assert not Path(handed["data"]).exists()                      # gone after the render
+    assert "cases.arrow" not in (out / "report.ipynb").read_text()  # the notebook names the export itself
+    assert str(project / "cases.csv") in (out / "report.ipynb").read_text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["inputs_sha256"]["validated cases handed to the kernel (Arrow)"]) == 64
+    assert sorted(p.name for p in out.iterdir()) == sorted(run.OUTPUT_FILES)   # no case-level file in the folder
+
+
+from reportlib import casedata as _casedata  # noqa: E402
+
+READ = _casedata.read
+
+
+def test_open_report_takes_the_handed_over_cases_without_reading_the_export(project, monkeypatch, tmp_path):
+    from reportlib import casedata, session
+    from factory import childrens_params
+
+    log = casedata.load(casedata.Source(str(project / "cases.csv")))
+    handed = casedata.save_validated(log, tmp_path)
+    monkeypatch.setattr(casedata, "read", lambda *a, **k: pytest.fail("the export was read again"))
+    namespace = childrens_params(str(handed))
+    namespace["meeting_date"] = "2021-01-20"
+    import IPython.display
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: None)
+    report = session.open_report(namespace, root=project)
+    import pandas as pd
+    pd.testing.assert_frame_equal(report.log.cases, log.cases)
+    assert (report.log.rows_read, report.log.label, report.log.present) == (log.rows_read, log.label, log.present)
