@@ -39,7 +39,7 @@ AUDIT_FILES = ("report.ipynb", "figures.json", "data_quality.csv", "manifest.jso
 #: What a render writes by default (formats html and pdf).
 OUTPUT_FILES = tuple(FORMAT_FILES[f] for f in DEFAULT_FORMATS) + AUDIT_FILES
 #: Every file a render may write into a report folder (the folder may be replaced only if it holds nothing else).
-REPORT_FILES = frozenset(FORMAT_FILES.values()) | frozenset(AUDIT_FILES) | {"cases.parquet"}
+REPORT_FILES = frozenset(FORMAT_FILES.values()) | frozenset(AUDIT_FILES)
 _VERSIONED = ("reportlib", "pandas", "numpy", "matplotlib", "holidays", "papermill", "nbconvert", "nbformat",
               "weasyprint", "ipykernel", "Jinja2", "pydantic", "openpyxl", "SQLAlchemy")
 
