@@ -192,5 +192,34 @@ def sample(out):
     click.echo(f"{path}: {n:,} rows")
 
 
+@main.command()
+@click.argument("name")
+@debug_option
+@_friendly
+def new(name):
+    """Scaffold a new report NAME: notebooks/NAME.ipynb with its paired NAME.md, and params/sample_NAME.yaml.
+
+    The notebook is in the house style (parameters, figures glued from reportlib, narrative citing them, a chart
+    with its data table, the standard sections) and its parameters cell declares the report's own keys, so
+    'reportlib render params/sample_NAME.yaml' renders it on the sample data at once. NAME must be a Python
+    identifier (e.g. housing_complaints) that no notebook, .md or params file uses yet.
+    """
+    from . import authoring
+    click.echo(authoring.new(name).summary())
+
+
+@main.command()
+@click.argument("notebook")
+@debug_option
+@_friendly
+def describe(notebook):
+    """List the params of the report NOTEBOOK: each key's type, whether a params file must give it (else its
+    default) and what it is, from the same declaration the params check uses."""
+    import shutil
+
+    from . import authoring
+    click.echo(authoring.describe_text(notebook, width=min(shutil.get_terminal_size((100, 24)).columns, 120)))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,22 +1,30 @@
 """The per-meeting params file: parsed, typed, frozen; unknown keys refused.
 
-One model per report notebook (``REPORTS``). The same models check the YAML
-file before anything runs (``load``) and, inside the notebook, the values
-Papermill injected (``from_namespace``), so both paths agree on every rule.
+One model per report notebook (``REPORTS``): the shipped reports' are written out
+here; a report made with ``reportlib new`` declares its own keys in its notebook's
+parameters cell, and its model is built from that cell (``declared_model``). The
+same models check the YAML file before anything runs (``load``) and, inside the
+notebook, the values Papermill injected (``from_namespace``), so both paths agree on
+every rule; ``reportlib describe`` lists them (``describe``).
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import difflib
+import io
 import re
+import tokenize
+import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError,
+                      create_model, field_validator, model_validator)
 
 from . import periods
 from .errors import ParamsError
@@ -57,10 +65,18 @@ def _fy(value: Any) -> str:
     return periods.fy_label(periods.parse_fy(value))
 
 
+def _text(value: Any) -> Any:
+    return value if not isinstance(value, (int, float)) or isinstance(value, bool) else str(value)
+
+
+def _paragraphs(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
+
+
 Date = Annotated[dt.date, BeforeValidator(parse_date)]
 FinancialYear = Annotated[str, BeforeValidator(_fy)]
-Text = Annotated[str, BeforeValidator(lambda v: v if not isinstance(v, (int, float)) or isinstance(v, bool) else str(v))]
-Paragraphs = Annotated[tuple[str, ...], BeforeValidator(lambda v: (v,) if isinstance(v, str) else v)]
+Text = Annotated[str, BeforeValidator(_text)]
+Paragraphs = Annotated[tuple[str, ...], BeforeValidator(_paragraphs)]
 
 
 class Model(BaseModel):
@@ -68,62 +84,90 @@ class Model(BaseModel):
 
 
 class Contact(Model):
-    name: str
-    role: str | None = None
-    phone: Text | None = None
-    email: str | None = None
+    """A contact officer named at the end of the report."""
+
+    name: str = Field(description="The officer's name.")
+    role: str | None = Field(None, description="Their job title, e.g. Complaints Manager.")
+    phone: Text | None = Field(None, description="Their phone number, e.g. 01632 960 001.")
+    email: str | None = Field(None, description="Their email address.")
 
 
 class Benchmark(Model):
-    authority: str
-    value: float = Field(ge=0, le=100)
-    measure: Procedure | None = None
-    period: Text | None = None
+    """Another council's figure to compare with."""
+
+    authority: str = Field(description="The other council, e.g. Northam Borough Council.")
+    value: float = Field(ge=0, le=100, description="Its figure, a percentage (73 means 73%).")
+    measure: Procedure | None = Field(None, description="In complaints_performance: the Stage 2 indicator it "
+                                                        "compares with, childrens or corporate.")
+    period: Text | None = Field(None, description="The period the figure covers, e.g. 2020/21.")
 
 
 class Action(Model):
-    action: str
-    progress: str = ""
-    result: str = ""
+    """One row of the action plan appendix."""
+
+    action: str = Field(description="What is being done.")
+    progress: str = Field("", description="Progress so far.")
+    result: str = Field("", description="The result, or the result expected.")
 
 
 class Implications(Model):
-    finance: Paragraphs | None = None
-    law: Paragraphs | None = None
-    equality: Paragraphs | None = None
-    human_resources: Paragraphs | None = None
-    commercial: Paragraphs | None = None
-    health_and_wellbeing: Paragraphs | None = None
+    """The params file's own text for the standard implication sections (a string or a list of paragraphs)."""
+
+    finance: Paragraphs | None = Field(None, description="The Finance section.")
+    law: Paragraphs | None = Field(None, description="The Law section.")
+    equality: Paragraphs | None = Field(None, description="The Equality Impact section.")
+    human_resources: Paragraphs | None = Field(None, description="The Human Resources/Organisational Development "
+                                                                 "section.")
+    commercial: Paragraphs | None = Field(None, description="The Commercial/Procurement section.")
+    health_and_wellbeing: Paragraphs | None = Field(None, description="The Health and Wellbeing section.")
 
 
 class CommonParams(Model):
     """Keys every report takes (SPEC "Input 2")."""
 
-    notebook: str
-    council: str
-    committee: str
-    meeting_date: Date
-    title: str
-    report_of: str
-    author: str | None = None
-    contact: tuple[Contact, ...] = ()
-    agenda_item: Text | None = None
-    data: str
-    columns: dict[Canonical, str] = Field(default_factory=dict)
-    values: dict[Canonical, dict[Text, Text]] = Field(default_factory=dict)
-    sheet: Text | int | None = None
-    table: str | None = None
-    query: str | None = None
-    region: Literal[tuple(REGIONS)] = DEFAULT_REGION  # type: ignore[valid-type]
-    closure_days: tuple[Date, ...] = ()
-    clock_start: Literal["received", "acknowledged"] = "received"
-    recommendations: tuple[str, ...] = ()
-    benchmarks: tuple[Benchmark, ...] = ()
-    action_plan: tuple[Action, ...] = ()
-    implications: Implications = Implications()
-    suppress_below: int | None = Field(default=None, ge=1)
-    background_papers: tuple[str, ...] = ()
-
+    notebook: str = Field(description="Which report: the name of a notebook in notebooks/ without .ipynb, e.g. "
+                                      "childrens_response_times.")
+    council: str = Field(description="The council, for the title block.")
+    committee: str = Field(description="The committee the report goes to.")
+    meeting_date: Date = Field(description="The date of the meeting.")
+    title: str = Field(description="The report's title.")
+    report_of: str = Field(description='Whose report it is: written "Report of the ...", e.g. Director of '
+                                       "Children's Services.")
+    author: str | None = Field(None, description="The name signed above report_of.")
+    contact: tuple[Contact, ...] = Field((), description="The contact officer: {name, role, phone, email}, or a "
+                                                         "list of them.")
+    agenda_item: Text | None = Field(None, description="The agenda item, shown in the title block.")
+    data: str = Field(description="The case log: a path (relative to the project folder) or a database URL, "
+                                  "never with a password in it.")
+    columns: dict[Canonical, str] = Field(default_factory=dict, description="Canonical column -> your export's "
+                                                                             "header, e.g. received: Date Received.")
+    values: dict[Canonical, dict[Text, Text]] = Field(
+        default_factory=dict, description="Per canonical column, your code -> canonical value, e.g. kind: "
+                                          "{Complaint: complaint}.")
+    sheet: Text | int | None = Field(None, description="The Excel sheet (its name, or its number from 0); default "
+                                                       "the first.")
+    table: str | None = Field(None, description="With a database: the table holding the case log.")
+    query: str | None = Field(None, description="With a database: an SQL query giving the case log, instead of "
+                                                "table.")
+    region: Literal[tuple(REGIONS)] = Field(DEFAULT_REGION,  # type: ignore[valid-type]
+                                            description="Whose bank holidays are not working days.")
+    closure_days: tuple[Date, ...] = Field((), description="Extra non-working dates, e.g. a Christmas shutdown.")
+    clock_start: Literal["received", "acknowledged"] = Field(
+        "received", description="Where the working-day clock starts (rows with no acknowledgement date count from "
+                                "received, and the report says how many).")
+    recommendations: tuple[str, ...] = Field((), description="The recommendation paragraphs.")
+    benchmarks: tuple[Benchmark, ...] = Field((), description="Other councils' figures to compare with; value is a "
+                                                              "percentage (73 means 73%).")
+    action_plan: tuple[Action, ...] = Field((), description="The action plan, an appendix table.")
+    implications: Implications = Field(Implications(), description="Your own text for the standard Finance, Law, "
+                                                                   "Equality Impact, Human Resources, "
+                                                                   "Commercial/Procurement and Health and Wellbeing "
+                                                                   "sections, instead of the standard paragraphs.")
+    suppress_below: int | None = Field(default=None, ge=1, description="Counts below this are published as [c], "
+                                                                       "with secondary suppression so a total "
+                                                                       "cannot give them away.")
+    background_papers: tuple[str, ...] = Field((), description="The background papers, listed after the contact "
+                                                               "details.")
     # Which files the render makes (``formats:``; ``render --format`` overrides). A setting of the render, not of the
     # notebook: it is no model field, so it is never injected into the kernel and needs no parameters-cell line.
     _formats: tuple[str, ...] = PrivateAttr(default=DEFAULT_FORMATS)
@@ -181,13 +225,15 @@ class CommonParams(Model):
 class ChildrensParams(CommonParams):
     """``childrens_response_times``: the Children's Services response-times report."""
 
-    service: str | None = None
-    stage: Literal[1, 2, 3] = 1
-    target_working_days: int = Field(gt=0, le=250)
-    baseline_year: FinancialYear
-    change_date: Date
-    period_start: Date
-    period_end: Date
+    service: str | None = Field(None, description="Only rows whose service is this (case and spacing ignored); "
+                                                  "default every service.")
+    stage: Literal[1, 2, 3] = Field(1, description="The complaint stage reported.")
+    target_working_days: int = Field(gt=0, le=250, description="The timescale in working days, e.g. 20: a response "
+                                                               "is within it when sent within this many.")
+    baseline_year: FinancialYear = Field(description="The year compared with, e.g. 2019/20.")
+    change_date: Date = Field(description="When the revised process started.")
+    period_start: Date = Field(description="The first day of the window for the overdue reasons.")
+    period_end: Date = Field(description="The last day of that window; the data cut-off.")
 
     @model_validator(mode="after")
     def _order(self):
@@ -216,11 +262,12 @@ class ChildrensParams(CommonParams):
 class PerformanceParams(CommonParams):
     """``complaints_performance``: the Stage 2 performance report for an O&S panel."""
 
-    year: FinancialYear
+    year: FinancialYear = Field(description="The year reported, e.g. 2020/21, compared with the year before.")
     stage2_timescales: dict[Procedure, Annotated[int, Field(gt=0, le=250)]] = Field(
-        default_factory=lambda: {"childrens": 65, "corporate": 25})
-    quarters: int = Field(default=8, ge=1, le=40)
-    trend_years: int = Field(default=6, ge=2, le=20)
+        default_factory=lambda: {"childrens": 65, "corporate": 25},
+        description="Working days for a Stage 2 response, per procedure.")
+    quarters: int = Field(default=8, ge=1, le=40, description="Quarters of indicators shown, ending with Q4 of year.")
+    trend_years: int = Field(default=6, ge=2, le=20, description="Years in the compliments trend.")
 
     @property
     def cut_off(self) -> dt.date:
@@ -235,8 +282,11 @@ class PerformanceParams(CommonParams):
 
 Days = Annotated[int, Field(gt=0, le=250)]
 # A stage as a key: YAML gives 1, JSON (Papermill's trip into the kernel) gives "1".
-Stage = Annotated[Literal[1, 2, 3], BeforeValidator(lambda v: int(v) if isinstance(v, str) and v.strip().isdigit()
-                                                    else v)]
+def _stage_key(value: Any) -> Any:
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
+
+Stage = Annotated[Literal[1, 2, 3], BeforeValidator(_stage_key)]
 
 #: The annual report's default timescales and extensions, in working days (SPEC "The annual report").
 DEFAULT_TIMESCALES: dict[str, dict[int, int]] = {"corporate": {1: 10, 2: 20}, "childrens": {1: 10, 2: 25, 3: 30},
@@ -248,48 +298,67 @@ DEFAULT_EXTENSIONS: dict[str, dict[int, int]] = {"corporate": {1: 10, 2: 20}, "c
 class OmbudsmanLetter(Model):
     """The Ombudsman's annual letter, as published for the council (and the average of similar authorities)."""
 
-    decided: int = Field(ge=0)
-    investigated: int = Field(ge=0)
-    upheld_pct: float = Field(ge=0, le=100)
-    average_upheld_pct: float | None = Field(default=None, ge=0, le=100)
-    compliance_pct: float | None = Field(default=None, ge=0, le=100)
-    satisfactory_remedy_pct: float | None = Field(default=None, ge=0, le=100)
+    decided: int = Field(ge=0, description="Complaints and enquiries the Ombudsman decided.")
+    investigated: int = Field(ge=0, description="How many of them it investigated in detail.")
+    upheld_pct: float = Field(ge=0, le=100, description="The share of investigations upheld, a percentage.")
+    average_upheld_pct: float | None = Field(default=None, ge=0, le=100,
+                                             description="The average upheld share of similar authorities.")
+    compliance_pct: float | None = Field(default=None, ge=0, le=100,
+                                         description="The share of its recommendations the council complied with.")
+    satisfactory_remedy_pct: float | None = Field(default=None, ge=0, le=100,
+                                                  description="The share of upheld cases where the council had "
+                                                              "already offered a satisfactory remedy.")
 
 
 class Assessment(Model):
     """One requirement of the Complaint Handling Code and how the council meets it."""
 
-    section: Text
-    requirement: str
-    status: Literal["compliant", "partly", "not compliant"]
-    evidence: str = ""
-    action: str = ""
+    section: Text = Field(description="The section of the Code, e.g. 5.")
+    requirement: str = Field(description="What the Code requires.")
+    status: Literal["compliant", "partly", "not compliant"] = Field(description="How far the council meets it.")
+    evidence: str = Field("", description="The evidence that it does.")
+    action: str = Field("", description="What the council will do where it does not yet.")
 
 
 class Improvement(Model):
     """What a complaint taught a service, and what it changed."""
 
-    service: str
-    learning: str
-    action: str
+    service: str = Field(description="The service.")
+    learning: str = Field(description="What complaints taught it.")
+    action: str = Field(description="What it changed.")
 
 
 class AnnualParams(CommonParams):
     """``annual_report``: the annual complaints performance and service improvement report (the Code's, and the
     statutory adults' and children's reports by ``scope``)."""
 
-    year: FinancialYear
-    scope: tuple[Procedure, ...] = ("corporate", "adults", "childrens")
-    trend_years: int = Field(default=3, ge=2, le=20)
-    timescales: dict[Procedure, dict[Stage, Days]] = Field(default_factory=dict)
-    extensions: dict[Procedure, dict[Stage, Annotated[int, Field(ge=0, le=250)]]] = Field(default_factory=dict)
-    acknowledge_within: Days = 5
-    homes: int | None = Field(default=None, gt=0)
-    housing_services: tuple[str, ...] = ()
-    ombudsman_letter: OmbudsmanLetter | None = None
-    self_assessment: tuple[Assessment, ...] = ()
-    service_improvements: tuple[Improvement, ...] = ()
-    governing_body_response: Paragraphs | None = None
+    year: FinancialYear = Field(description="The year reported, e.g. 2025/26, compared with the year before.")
+    scope: tuple[Procedure, ...] = Field(("corporate", "adults", "childrens"),
+                                         description="The procedures covered: one gives a single statutory annual "
+                                                     "report, e.g. [adults].")
+    trend_years: int = Field(default=3, ge=2, le=20, description="Years in the trend of complaints received (only "
+                                                                 "years the case log covers are shown).")
+    timescales: dict[Procedure, dict[Stage, Days]] = Field(
+        default_factory=dict, description="Working days per procedure and stage, over the defaults, e.g. "
+                                          "{adults: {1: 25}} (a council's own target for adult social care).")
+    extensions: dict[Procedure, dict[Stage, Annotated[int, Field(ge=0, le=250)]]] = Field(
+        default_factory=dict, description="Extra working days allowed when extended is yes, per procedure and "
+                                          "stage, over the defaults.")
+    acknowledge_within: Days = Field(5, description="Working days to acknowledge a complaint.")
+    homes: int | None = Field(default=None, gt=0, description="Homes the council lets: with it, the report gives the "
+                                                              "Tenant Satisfaction Measures CH01 and CH02.")
+    housing_services: tuple[str, ...] = Field((), description="With homes: the service values whose complaints are "
+                                                              "about the council's homes.")
+    ombudsman_letter: OmbudsmanLetter | None = Field(None, description="The figures of the Local Government and "
+                                                                      "Social Care Ombudsman's annual letter.")
+    self_assessment: tuple[Assessment, ...] = Field((), description="The self-assessment against the Complaint "
+                                                                    "Handling Code, an appendix with a count by "
+                                                                    "status.")
+    service_improvements: tuple[Improvement, ...] = Field((), description="Learning and service improvements, an "
+                                                                          "appendix.")
+    governing_body_response: Paragraphs | None = Field(None, description="The committee's response; without it the "
+                                                                         "report says the response follows the "
+                                                                         "meeting.")
 
     @field_validator("scope", mode="before")
     @classmethod
@@ -333,13 +402,459 @@ class AnnualParams(CommonParams):
         return found
 
 
-REPORTS: dict[str, type[CommonParams]] = {
+#: The reports reportlib ships, each with its params model written out above.
+BUILT_IN: dict[str, type[CommonParams]] = {
     "childrens_response_times": ChildrensParams,
     "complaints_performance": PerformanceParams,
     "annual_report": AnnualParams,
 }
 
+
+# --- a report of the project's own: its keys declared in its notebook's parameters cell ---------------------------
+#
+# A report made with ``reportlib new`` has no model above: its notebook's parameters cell is the declaration. The
+# keys every report takes are written without a type (CommonParams declares them); each key of the report's own is
+# written ``name: "type" = sample value  # help``, and ``Required[...]`` around the type makes a params file give it.
+# The model is built from that cell (``declared_model``), so the cell, the params check, ``reportlib describe`` and
+# Papermill's view of the parameters can never disagree.
+
+#: The types a report's own key may have, by the name its parameters cell gives them. With ``list[...]``,
+#: ``dict[..., ...]``, ``Optional[...]``, ``Literal[...]`` and ``Required[...]`` around them.
+TYPES: dict[str, Any] = {
+    "str": Text,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "date": Date,
+    "FinancialYear": FinancialYear,
+    "Procedure": Procedure,
+    "WorkingDays": Days,
+    "Percentage": Annotated[float, Field(ge=0, le=100)],
+    "Paragraphs": Paragraphs,
+}
+_GENERICS = ("list[...]", "dict[..., ...]", "Optional[...]", "Literal[...]", "Required[...]")
+# What Papermill's parameter inspection reads as a type (papermill.translators.PythonTranslator): a type it cannot
+# read would hide the key from it.
+_PAPERMILL_TYPE = re.compile(r"^\w[\w\[\],\s]*$")
+
+
+class DeclaredParams(CommonParams):
+    """The base of a model built from a notebook's parameters cell (:func:`declared_model`)."""
+
+    def selections(self) -> list:
+        """Each financial year the report's own keys name must be one the case log covers."""
+        from .selection import PeriodFilter
+
+        found = []
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if name not in CommonParams.model_fields and value is not None and _is_financial_year(field):
+                fy = periods.parse_fy(value)
+                found.append(PeriodFilter(name, value, periods.fy_start(fy), periods.fy_end(fy)))
+        return found
+
+
+def _validators(annotation: Any, metadata: typing.Iterable = ()) -> set:
+    """The BeforeValidator functions on a type (through ``| None``)."""
+    found = {getattr(m, "func", None) for m in metadata}
+    if typing.get_origin(annotation) is Annotated:
+        found |= _validators(typing.get_args(annotation)[0], typing.get_args(annotation)[1:])
+    elif typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found |= _validators(arg)
+    return found - {None}
+
+
+def _is_financial_year(field) -> bool:
+    return _fy in _validators(field.annotation, field.metadata)
+
+
+def _type_of(node: ast.expr, text: str, where: str) -> Any:
+    """The type an annotation (parsed) names, from :data:`TYPES` and the generics."""
+    def bad(why: str) -> ParamsError:
+        return ParamsError(f"{where}: type '{text}' {why}; use {', '.join(TYPES)}, or "
+                           f"{', '.join(_GENERICS)} around them")
+    if isinstance(node, ast.Name):
+        if node.id in TYPES:
+            return TYPES[node.id]
+        if node.id in ("list", "dict", "Optional", "Literal", "Required"):
+            raise bad(f"needs what {node.id} holds, e.g. {node.id}[...]")
+        close = difflib.get_close_matches(node.id, list(TYPES), n=1)
+        raise bad(f"has the unknown type '{node.id}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        kind = node.value.id
+        args = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if kind == "list" and len(args) == 1:
+            return tuple[_type_of(args[0], text, where), ...]
+        if kind == "dict" and len(args) == 2:
+            return dict[_type_of(args[0], text, where), _type_of(args[1], text, where)]
+        if kind == "Optional" and len(args) == 1:
+            return typing.Optional[_type_of(args[0], text, where)]
+        if kind == "Literal":
+            # Papermill reads no quotes inside a type: Literal[received, acknowledged] names text values.
+            values = [a.id if isinstance(a, ast.Name) else a.value for a in args
+                      if isinstance(a, ast.Name) or (isinstance(a, ast.Constant) and isinstance(a.value, int))]
+            if len(values) != len(args):
+                raise bad("has a Literal value that is neither a word nor a whole number")
+            return Literal[tuple(values)]
+        if kind == "Required":
+            raise bad("has Required[...] inside it: it goes around the whole type")
+    raise bad("is not one reportlib reads")
+
+
+def _parse_type(text: str, where: str) -> tuple[Any, bool]:
+    """``"Required[FinancialYear]"`` -> (the type, whether the key is required)."""
+    text = " ".join(text.split())
+    if not _PAPERMILL_TYPE.match(text):
+        hint = " (write Optional[X] for X | None)" if "|" in text else ""
+        raise ParamsError(f"{where}: type '{text}' has characters Papermill cannot read{hint}; use letters, digits, "
+                          "_, [ ] and commas only (Literal[received, acknowledged] for text values)")
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        raise ParamsError(f"{where}: type '{text}' is not a type (check its brackets)") from None
+    required = isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Required"
+    if required:
+        node = node.slice
+    return _type_of(node, text, where), required
+
+
+def _trailing_comments(source: str) -> dict[int, str]:
+    """Line number -> the text of the comment that ends it."""
+    comments: dict[int, str] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return comments
+
+
+def declared_model(notebook: str, cell: str, where: str = "") -> type[CommonParams]:
+    """The params model of a report whose notebook declares its own keys in its parameters cell.
+
+    ``cell`` is the parameters cell's source: one ``name = value`` line per key every report takes, then one
+    ``name: "type" = sample value  # help`` line per key of the report's own (the type from :data:`TYPES`,
+    ``Required[...]`` around it for a key every params file must give; otherwise the sample value is the default).
+    A ParamsError names ``where``, the line and what to write instead.
+    """
+    where = where or f"notebooks/{notebook}.ipynb: parameters cell"
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError as e:
+        raise ParamsError(f"{where}, line {e.lineno}: {e.msg}") from None
+    lines = cell.splitlines()
+    comments = _trailing_comments(cell)
+    common = CommonParams.model_fields
+    seen: dict[str, int] = {}
+    fields: dict[str, Any] = {}
+    for stmt in tree.body:
+        here = f"{where}, line {stmt.lineno}"
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name, annotation = stmt.targets[0].id, None
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            name, annotation = stmt.target.id, stmt.annotation
+        else:
+            raise ParamsError(f"{here}: a parameters cell holds only 'name = value' lines (and 'name: \"type\" = "
+                              "value' for the report's own keys)")
+        if name in seen:
+            raise ParamsError(f"{here}: key '{name}' is given twice (lines {seen[name]} and {stmt.lineno}); keep one")
+        seen[name] = stmt.lineno
+        if name in common:
+            if annotation is not None:
+                raise ParamsError(f"{here}: key '{name}' is one every report takes (reportlib.params.CommonParams "
+                                  "gives its type): write it without one")
+            continue
+        statement = lines[stmt.lineno - 1:stmt.end_lineno]
+        if statement[0].count("=") != 1 or any("=" in line for line in statement[1:]):
+            raise ParamsError(f"{here}: key '{name}': Papermill reads a parameter only from a line with one '=' "
+                              "(none in its help text or its value)")
+        if name.startswith("_") or hasattr(CommonParams, name):
+            raise ParamsError(f"{here}: key '{name}' is a name reportlib uses itself; choose another")
+        if annotation is None:
+            raise ParamsError(f"{here}: key '{name}' has no type: write it as {name}: \"int\" = "
+                              f"{ast.get_source_segment(cell, stmt.value)}  # what it is (types: {', '.join(TYPES)})")
+        text = annotation.value if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str) \
+            else ast.get_source_segment(cell, annotation) or ""
+        tp, required = _parse_type(text, f"{here}: key '{name}'")
+        try:
+            sample = ast.literal_eval(stmt.value)
+        except (ValueError, SyntaxError):
+            raise ParamsError(f"{here}: key '{name}': write its value out (a number, text in quotes, a list or a "
+                              "mapping), not an expression") from None
+        try:
+            value = TypeAdapter(tp).validate_python(sample)
+        except ValidationError as e:
+            err = e.errors()[0]
+            msg = _PLAIN.get(err["type"]) or re.sub(r"^Input should be", "should be",
+                                                    re.sub(r"^Value error, ", "", err["msg"]))
+            raise ParamsError(f"{here}: key '{name}': the value {sample!r} does not fit its type '{text}': {msg}") \
+                from None
+        help_text = comments.get(stmt.end_lineno) or None
+        fields[name] = (tp, Field(description=help_text) if required else
+                        Field(value, description=help_text, validate_default=True))
+    missing = [key for key in common if key not in seen]
+    if missing:
+        raise ParamsError(f"{where}: the keys every report takes are missing: {', '.join(missing)}; add them as "
+                          "'name = value' lines (a notebook made by reportlib new has them all)")
+    title = "".join(part.capitalize() for part in notebook.split("_")) or "Report"
+    return create_model(f"{title}Params", __base__=DeclaredParams, __module__=__name__,
+                        __doc__=f"``{notebook}``: a report of this project, whose own keys its notebook's "
+                                "parameters cell declares.", **fields)
+
+
+def _plain_name(name: Any) -> bool:
+    return isinstance(name, str) and bool(name) and not name.startswith(".") and Path(name).name == name
+
+
+_CELLS: dict[Path, tuple[tuple, tuple[str, str] | None]] = {}
+_MODELS: dict[tuple[str, str], type[CommonParams]] = {}
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return None, None
+
+
+def parameters_cell(notebook: Path) -> tuple[str, str] | None:
+    """The parameters cell of a notebook (either file of its pair, as of its latest save) and where it is,
+    e.g. ``notebooks/my_report.md: parameters cell``; None when it has none (it is no report)."""
+    from .notebooks import Pair, load as load_notebook
+
+    pair = Pair.of(notebook)
+    stamp = (_stamp(pair.ipynb), _stamp(pair.md))
+    cached = _CELLS.get(pair.ipynb)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        nb, source = load_notebook(pair.ipynb)
+    except Exception as e:  # noqa: BLE001 - a notebook that cannot be read is no report, and says why
+        raise ParamsError(f"{pair.ipynb.parent.name}/{pair.newer.name}: cannot be read as a notebook "
+                          f"({type(e).__name__}: {e})") from None
+    found = next(((c.source, f"{source.parent.name}/{source.name}: parameters cell") for c in nb.cells
+                  if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])), None)
+    _CELLS[pair.ipynb] = (stamp, found)
+    return found
+
+
+def _declared(notebook: Path) -> type[CommonParams] | None:
+    found = parameters_cell(notebook)
+    if found is None:
+        return None
+    cell, where = found
+    key = (notebook.stem, cell)
+    if key not in _MODELS:  # the same cell gives the same class (a warm kernel checks params many times)
+        _MODELS[key] = declared_model(notebook.stem, cell, where)
+    return _MODELS[key]
+
+
+class Reports(Mapping):
+    """Report name -> params model: the built-in reports (:data:`BUILT_IN`), then every other notebook with a
+    parameters cell in the project's ``notebooks/`` folder, whose model is built from that cell.
+
+    ``root`` is the project folder; None means the one at or above the current directory, found at each use (a
+    report's kernel runs in ``notebooks/``). A notebook whose declaration is wrong raises ParamsError saying so.
+    """
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else None
+
+    def folder(self) -> Path | None:
+        """The ``notebooks/`` folder whose reports are listed (None: no project folder here)."""
+        if self.root is None:
+            try:
+                root = project_root()
+            except ParamsError:
+                return None
+        else:
+            root = self.root
+        folder = root / "notebooks"
+        return folder if folder.is_dir() else None
+
+    def _notebook(self, name: Any) -> Path | None:
+        folder = self.folder()
+        if folder is None or not _plain_name(name) or name in BUILT_IN:
+            return None
+        path = folder / f"{name}.ipynb"
+        return path if path.is_file() or path.with_suffix(".md").is_file() else None
+
+    def __getitem__(self, name: str) -> type[CommonParams]:
+        if name in BUILT_IN:
+            return BUILT_IN[name]
+        notebook = self._notebook(name)
+        model = _declared(notebook) if notebook is not None else None
+        if model is None:
+            raise KeyError(name)
+        return model
+
+    def __contains__(self, name: object) -> bool:
+        if name in BUILT_IN:
+            return True
+        notebook = self._notebook(name)
+        return notebook is not None and parameters_cell(notebook) is not None
+
+    def __iter__(self) -> typing.Iterator[str]:
+        yield from BUILT_IN
+        folder = self.folder()
+        if folder is None:
+            return
+        names = sorted({p.stem for p in folder.glob("*.ipynb")} | {p.stem for p in folder.glob("*.md")})
+        for name in names:
+            if name in BUILT_IN or not _plain_name(name):
+                continue
+            try:
+                found = parameters_cell(folder / f"{name}.ipynb")
+            except ParamsError:  # unreadable: no report to list (asking for it by name says why)
+                continue
+            if found is not None:
+                yield name
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"Reports({list(self)!r})"
+
+
+#: Every report of the current project: the built-in ones and the project's own (see :class:`Reports`).
+REPORTS = Reports()
+
 AnyParams = ChildrensParams | PerformanceParams | AnnualParams
+
+
+# --- describing a report's keys (``reportlib describe``) ----------------------------------------------------------
+
+_SCALAR_WORDS = {str: "text", int: "whole number", float: "number", bool: "yes or no", dt.date: "date"}
+_PLURALS = {"whole number": "whole numbers", "number": "numbers", "date": "dates", "yes or no": "yes or no values",
+            "financial year e.g. 2020/21": "financial years e.g. 2020/21"}
+_VALIDATOR_WORDS = {parse_date: "date", _fy: "financial year e.g. 2020/21", _text: "text",
+                    _paragraphs: "text, or a list of paragraphs", _stage_key: "stage (1, 2 or 3)"}
+
+
+def _bounds(metadata: typing.Iterable, whole: bool) -> str:
+    """``Field(gt=0, le=250)`` on a whole number -> ``" from 1 to 250"``."""
+    low = high = None
+    for m in metadata:
+        for item in getattr(m, "metadata", None) or [m]:  # a Field(...) inside Annotated holds its own bounds
+            if getattr(item, "ge", None) is not None:
+                low = item.ge
+            elif getattr(item, "gt", None) is not None:
+                low = item.gt + 1 if whole else f"more than {item.gt}"
+            if getattr(item, "le", None) is not None:
+                high = item.le
+            elif getattr(item, "lt", None) is not None:
+                high = item.lt - 1 if whole else f"less than {item.lt}"
+    if low is not None and high is not None:
+        return f" from {low} to {high}" if not isinstance(low, str) else f", {low} and up to {high}"
+    if low is not None:
+        return f", {low} or more" if not isinstance(low, str) else f", {low}"
+    if high is not None:
+        return f", at most {high}"
+    return ""
+
+
+def type_words(annotation: Any, metadata: typing.Iterable = (), plural: bool = False) -> str:
+    """A type as ``reportlib describe`` says it: ``date``, ``list of {authority, value, measure?, period?}``,
+    ``financial year e.g. 2020/21``, ``whole number from 1 to 250`` (``plural``: as the items of a list)."""
+    metadata = list(metadata)
+    if typing.get_origin(annotation) is Annotated:
+        base, *inner = typing.get_args(annotation)
+        return type_words(base, [*inner, *metadata], plural)
+    for m in metadata:
+        if getattr(m, "func", None) in _VALIDATOR_WORDS:
+            words = _VALIDATOR_WORDS[m.func]
+            return _PLURALS.get(words, words) if plural else words
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        kinds = [type_words(a, metadata, plural) for a in args if a is not type(None)]
+        return " or ".join(dict.fromkeys(kinds))
+    if origin is Literal:
+        if annotation == Canonical:
+            return "canonical column names" if plural else "canonical column name"
+        if annotation == Procedure:
+            return f"procedure{'s' if plural else ''} (childrens, adults or corporate)"
+        return join_words(str(a) for a in args)
+    if origin in (tuple, list):
+        return f"list of {type_words(args[0], plural=True)}" if args else "list"
+    if origin is dict:
+        return f"{{{type_words(args[0])}: {type_words(args[1])}}}" if args else "mapping"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "{" + ", ".join(name + ("" if field.is_required() else "?")
+                               for name, field in annotation.model_fields.items()) + "}"
+    words = _SCALAR_WORDS.get(annotation, getattr(annotation, "__name__", str(annotation)))
+    words = _PLURALS.get(words, words) if plural else words
+    return words + _bounds(metadata, whole=annotation is int) if annotation in (int, float) else words
+
+
+def join_words(items: typing.Iterable[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def default_words(value: Any) -> str:
+    """A default as a params file would write it: ``none``, ``[]``, ``{childrens: 65, corporate: 25}``."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(exclude_defaults=True)
+    if value is None:
+        return "none"
+    if value == "":
+        return '""'
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{default_words(k)}: {default_words(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(default_words(v) for v in value) + "]"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a report's params, as ``reportlib describe`` lists it."""
+
+    name: str
+    type: str
+    required: bool
+    default: str | None  # None when required
+    help: str
+    common: bool = False  # a key every report takes
+    parts: tuple["Key", ...] = ()  # the keys of each item, for a mapping or a list of them
+
+
+def keys_of(model: type[BaseModel]) -> list[Key]:
+    """The keys of a params model (or of one of its parts), in the order a params file lists them."""
+    found = []
+    for name, field in model.model_fields.items():
+        required = field.is_required()
+        default = None if required else default_words(field.get_default(call_default_factory=True))
+        part = _model_in(field.annotation)
+        found.append(Key(name, type_words(field.annotation, field.metadata), required, default,
+                         " ".join((field.description or "").split()),
+                         common=name in CommonParams.model_fields and model is not CommonParams,
+                         parts=tuple(keys_of(part)) if part is not None else ()))
+    return found
+
+
+def describe(notebook: str, reports: Mapping[str, type[CommonParams]] | None = None) -> tuple[str, list[Key]]:
+    """What a report is (its model's first docstring line) and its keys, from the model the params check uses.
+
+    An unknown ``notebook`` raises ParamsError naming the closest report names."""
+    reports = REPORTS if reports is None else reports
+    model = reports.get(notebook)
+    if model is None:
+        known = list(reports)
+        close = difflib.get_close_matches(notebook, known, n=3, cutoff=0.5)
+        hint = f"did you mean {join_words(close)}?" if close else f"use one of: {', '.join(known)}"
+        raise ParamsError(f"unknown notebook '{notebook}': {hint}")
+    summary = re.sub(r"``([^`]*)``", r"\1", " ".join((model.__doc__ or notebook).split()))
+    return summary, keys_of(model)
 
 
 # --- reading -----------------------------------------------------------------
@@ -393,16 +908,19 @@ def _describe(err: dict, model: type[BaseModel]) -> str:
     return f"key '{loc}': {msg}{shown}"
 
 
-def validate(raw: Mapping[str, Any], where: str) -> AnyParams:
-    """Check a params mapping against its notebook's model; ParamsError naming ``where`` and the key."""
+def validate(raw: Mapping[str, Any], where: str, reports: Mapping[str, type[CommonParams]] | None = None) -> AnyParams:
+    """Check a params mapping against its notebook's model; ParamsError naming ``where`` and the key.
+
+    ``reports`` (default :data:`REPORTS`, the current project's) maps notebook names to their models."""
+    reports = REPORTS if reports is None else reports
     if not isinstance(raw, Mapping):
         raise ParamsError(f"{where}: expected key: value pairs (a YAML mapping) at the top level")
     notebook = raw.get("notebook")
     if notebook is None:
-        raise ParamsError(f"{where}: missing required key 'notebook' (one of: {', '.join(REPORTS)})")
-    model = REPORTS.get(str(notebook))
+        raise ParamsError(f"{where}: missing required key 'notebook' (one of: {', '.join(reports)})")
+    model = reports.get(str(notebook))
     if model is None:
-        raise ParamsError(f"{where}: key 'notebook': unknown notebook '{notebook}'; use one of: {', '.join(REPORTS)}")
+        raise ParamsError(f"{where}: key 'notebook': unknown notebook '{notebook}'; use one of: {', '.join(reports)}")
     try:
         return model.model_validate(dict(raw))
     except ValidationError as e:
@@ -475,7 +993,15 @@ def load(path: Path | str) -> AnyParams:
         raise ParamsError(f"{path}: YAML error{where}: {problem}; check the indentation and quotes there") from None
     if raw is None:
         raise ParamsError(f"{path}: params file is empty")
-    return validate(raw, str(path))
+    return validate(raw, str(path), reports_for(path))
+
+
+def reports_for(params_file: Path | str) -> Reports:
+    """The reports a params file can name: those of its project folder (see :func:`root_for`)."""
+    try:
+        return Reports(root_for(params_file))
+    except ParamsError:  # no project folder: the built-in reports only
+        return REPORTS
 
 
 def from_namespace(namespace: Mapping[str, Any]) -> AnyParams:
