@@ -138,6 +138,7 @@ class Chart:
             raise ValueError("a chart needs alt text")
 
     def to_json(self) -> dict:
+        """The chart as the notebook output carries it to the renderer (CHART_MIME)."""
         data = {"svg": self.svg, "alt": self.alt, "title": self.title, "subtitle": self.subtitle,
                 "table": self.table.to_json(), "source": self.source}
         if self.png:
@@ -146,6 +147,7 @@ class Chart:
 
     @classmethod
     def from_json(cls, data: dict) -> "Chart":
+        """The chart back from :meth:`to_json` (a chart saved before PNGs were added has none)."""
         return cls(data["svg"], data["alt"], data["title"], data["subtitle"], Table.from_json(data["table"]),
                    data.get("source", ""), data.get("png", ""))
 

@@ -139,13 +139,16 @@ class Share:
 
     @property
     def pct(self) -> int | None:
+        """The whole-number percentage, rounded half up; None when the total is 0."""
         return pct(self.count, self.total)
 
     @property
     def empty(self) -> bool:
+        """No cases at all (a period with nothing in it)."""
         return self.total == 0
 
     def pct_text(self) -> str:
+        """"53%"; "no cases" when empty; "[c]" when suppressed."""
         if self.suppressed:
             return SUPPRESSED
         return "no cases" if self.empty else f"{self.pct}%"
@@ -175,12 +178,15 @@ class Share:
         return f"{self.count:,} of {self.total:,} {noun(2, unit, many)}"
 
     def count_text(self) -> str:
+        """The count as a table shows it: "1,234", or "[c]" when suppressed."""
         return SUPPRESSED if self.suppressed else number(self.count)
 
     def total_text(self) -> str:
+        """The total as a table shows it: "1,234", or "[c]" when suppressed."""
         return SUPPRESSED if self.suppressed else number(self.total)
 
     def to_json(self) -> dict:
+        """The share for figures.json (type-tagged; nothing behind a [c])."""
         if self.suppressed:  # nothing that could give the small number away
             return {"type": "share", "suppressed": True, "unit": self.unit}
         return {"type": "share", "count": self.count, "total": self.total, "pct": self.pct,
@@ -197,6 +203,7 @@ class Change:
 
     @property
     def direction(self) -> str:
+        """"up", "down" or "no change"."""
         if self.after > self.before:
             return "up"
         if self.after < self.before:
@@ -233,12 +240,15 @@ class Change:
         return f"went {self}"
 
     def before_text(self) -> str:
+        """The earlier figure as a table shows it ("[c]" when suppressed)."""
         return SUPPRESSED if self.suppressed else number(self.before)
 
     def after_text(self) -> str:
+        """The later figure as a table shows it ("[c]" when suppressed)."""
         return SUPPRESSED if self.suppressed else number(self.after)
 
     def to_json(self) -> dict:
+        """The change for figures.json (type-tagged; nothing behind a [c])."""
         if self.suppressed:
             return {"type": "change", "suppressed": True}
         return {"type": "change", "before": self.before, "after": self.after,
@@ -260,13 +270,16 @@ class Range:
 
     @property
     def low(self) -> float | None:
+        """The lowest value, None when there are none."""
         return min(self.values) if self.values else None
 
     @property
     def high(self) -> float | None:
+        """The highest value, None when there are none."""
         return max(self.values) if self.values else None
 
     def between(self) -> str:
+        """"between 50% and 73%"; one value alone; "not available" when there are none."""
         if not self.values:
             return "not available"
         if self.low == self.high:
@@ -281,6 +294,7 @@ class Range:
         return f"from {self._fmt(self.low)} to {self._fmt(self.high)}"
 
     def to_json(self) -> dict:
+        """The range for figures.json (type-tagged)."""
         return {"type": "range", "values": list(self.values), "low": self.low, "high": self.high, "unit": self.unit}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,9 @@ import pandas as pd
 _FY_RE = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 _Q_RE = re.compile(r"^\s*Q([1-4])\s+(\S+)\s*$", re.IGNORECASE)
 _SCALAR = (str, dt.date, np.datetime64)
+#: Dates of any form: a pandas Series or Index, a numpy datetime64 array, a list of dates or of text
+#: (ISO or UK day-first), or one date.
+Dates = pd.Series | pd.Index | np.ndarray | Sequence[dt.date | str] | dt.date | str
 
 
 def _index(dates) -> pd.DatetimeIndex:
@@ -36,7 +40,7 @@ def _months(dates) -> tuple[np.ndarray, np.ndarray]:
     return s.year.to_numpy(), s.month.to_numpy()
 
 
-def financial_year(dates) -> np.ndarray:
+def financial_year(dates: Dates) -> np.ndarray:
     """Start year of the financial year of each date (vectorised; one date gives an int)."""
     if isinstance(dates, _SCALAR):
         return int(financial_year([dates])[0])
@@ -44,7 +48,7 @@ def financial_year(dates) -> np.ndarray:
     return year - (month < 4)
 
 
-def quarter(dates) -> np.ndarray:
+def quarter(dates: Dates) -> np.ndarray:
     """Quarter number ``fy * 4 + (q - 1)`` of each date (vectorised; one date gives an int)."""
     if isinstance(dates, _SCALAR):
         return int(quarter([dates])[0])
@@ -76,10 +80,12 @@ def parse_fy(label: str) -> int:
 
 
 def fy_start(fy: int) -> dt.date:
+    """2019 -> 1 April 2019."""
     return dt.date(fy, 4, 1)
 
 
 def fy_end(fy: int) -> dt.date:
+    """2019 -> 31 March 2020."""
     return dt.date(fy + 1, 3, 31)
 
 
@@ -104,12 +110,14 @@ def parse_quarter(label: str) -> int:
 
 
 def quarter_start(index: int) -> dt.date:
+    """Quarter number -> its first day (Q1 2020/21 -> 1 April 2020)."""
     fy, q = divmod(int(index), 4)
     month = 4 + 3 * q
     return dt.date(fy + (month > 12), (month - 1) % 12 + 1, 1)
 
 
 def quarter_end(index: int) -> dt.date:
+    """Quarter number -> its last day (Q1 2020/21 -> 30 June 2020)."""
     return quarter_start(index + 1) - dt.timedelta(days=1)
 
 
@@ -129,13 +137,15 @@ class Period:
 
     @classmethod
     def financial_year(cls, fy: int) -> "Period":
+        """The financial year starting in April of ``fy``."""
         return cls(fy_start(fy), fy_end(fy), fy_label(fy))
 
     @classmethod
     def quarter(cls, index: int) -> "Period":
+        """The quarter with number ``index`` (see the module docstring)."""
         return cls(quarter_start(index), quarter_end(index), quarter_label(index))
 
-    def contains(self, dates) -> np.ndarray:
+    def contains(self, dates: Dates) -> np.ndarray:
         """Boolean mask: which ``dates`` fall in the period (NaT never does)."""
         d = _index(dates)
         # before the day after the end: a time on the last day is still in the period

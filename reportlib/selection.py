@@ -15,10 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
 from .errors import ParamsError
+
+if TYPE_CHECKING:
+    from .params import CommonParams
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class PeriodFilter:
     end: dt.date
 
 
-def normalise(text) -> str:
+def normalise(text: object) -> str:
     """How a text filter compares: case and runs of spaces do not matter."""
     return " ".join(str(text).split()).casefold()
 
@@ -53,6 +57,7 @@ class Span:
     last: dt.date
 
     def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        """Whether the period ``start``..``end`` (inclusive) shares a day with the case log."""
         return start <= self.last and end >= self.first
 
 
@@ -104,7 +109,7 @@ def _uk(d: dt.date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def problems(selections, cases: pd.DataFrame, log: str = "the case log") -> list[str]:
+def problems(selections: Iterable[TextFilter | PeriodFilter], cases: pd.DataFrame, log: str = "the case log") -> list[str]:
     """What is wrong with each selection, in the order given (empty when all select something)."""
     covered = span(cases)
     found = []
@@ -115,7 +120,7 @@ def problems(selections, cases: pd.DataFrame, log: str = "the case log") -> list
     return found
 
 
-def check(p, cases: pd.DataFrame, where: str, data_label: str) -> None:
+def check(p: "CommonParams", cases: pd.DataFrame, where: str, data_label: str) -> None:
     """Raise ParamsError (one line) when a filter or period of params ``p`` selects no case at all."""
     found = problems(p.selections(), cases, data_label)
     if found:
@@ -123,7 +128,7 @@ def check(p, cases: pd.DataFrame, where: str, data_label: str) -> None:
         raise ParamsError(f"{where}: {found[0]}{more}")
 
 
-def covered_years(years, cases: pd.DataFrame) -> list[int]:
+def covered_years(years: Iterable[int], cases: pd.DataFrame) -> list[int]:
     """The financial years among ``years`` that do not end before the case log starts (earlier years are
     unknown, not zero; a year after the log's last case is still a year with no cases)."""
     from . import periods
@@ -132,7 +137,7 @@ def covered_years(years, cases: pd.DataFrame) -> list[int]:
     return [y for y in years if covered is not None and periods.fy_end(y) >= covered.first]
 
 
-def covered_quarters(quarters, cases: pd.DataFrame) -> list[int]:
+def covered_quarters(quarters: Iterable[int], cases: pd.DataFrame) -> list[int]:
     """The quarters among ``quarters`` that do not end before the case log starts."""
     from . import periods
 

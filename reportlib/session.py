@@ -47,6 +47,7 @@ class Report:
 
     @property
     def cut_off(self) -> dt.date:
+        """The date the figures are as at (open cases, overdue counts): see the params model's cut_off."""
         return self.params.cut_off
 
     def suppress(self, value: Any) -> Any:

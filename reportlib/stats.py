@@ -26,6 +26,8 @@ from .selection import normalise
 from .workdays import DEFAULT_REGION, due_dates, working_days
 
 NO_REASON = "No reason recorded"
+#: A row mask: one bool per case (a numpy array, a boolean Series or a list).
+Mask = np.ndarray | pd.Series | Sequence[bool]
 KIND_LABELS = {"complaint": "complaints", "comment": "comments", "compliment": "compliments"}
 PROCEDURE_LABELS = {
     "corporate": "Corporate",
@@ -88,7 +90,7 @@ def timing(cases: pd.DataFrame, target: int | Sequence[int] | np.ndarray, *, cut
     return out
 
 
-def within_share(t: pd.DataFrame, start: dt.date, end: dt.date, mask=None, unit: str = "case") -> Share:
+def within_share(t: pd.DataFrame, start: dt.date, end: dt.date, mask: Mask | None = None, unit: str = "case") -> Share:
     """Share of responses sent in [start, end] that were within target."""
     sent = between(t["responded"], start, end)
     if mask is not None:
@@ -97,7 +99,7 @@ def within_share(t: pd.DataFrame, start: dt.date, end: dt.date, mask=None, unit:
     return Share(int((sent & within).sum()), int(sent.sum()), unit)
 
 
-def quarterly_within(t: pd.DataFrame, quarters: Sequence[int], mask=None) -> list[tuple[int, Share]]:
+def quarterly_within(t: pd.DataFrame, quarters: Sequence[int], mask: Mask | None = None) -> list[tuple[int, Share]]:
     """``within_share`` for each quarter number (see :mod:`reportlib.periods`)."""
     sent = t["responded"].notna().to_numpy()
     if mask is not None:
@@ -108,7 +110,7 @@ def quarterly_within(t: pd.DataFrame, quarters: Sequence[int], mask=None) -> lis
     return [(qi, Share(int(((q == qi) & within).sum()), int((q == qi).sum()))) for qi in quarters]
 
 
-def average_days(t: pd.DataFrame, start: dt.date, end: dt.date, mask=None) -> float | None:
+def average_days(t: pd.DataFrame, start: dt.date, end: dt.date, mask: Mask | None = None) -> float | None:
     """Mean working days taken by the responses sent in [start, end] (one decimal), None if none."""
     sent = between(t["responded"], start, end)
     if mask is not None:
@@ -177,7 +179,7 @@ def year_on_year(reps: pd.DataFrame, fy: int) -> dict[str, dict[str, Change]]:
             for proc in PROCEDURE_LABELS}
 
 
-def reasons(cases: pd.DataFrame, mask, unknown: str = NO_REASON) -> list[tuple[str, Share]]:
+def reasons(cases: pd.DataFrame, mask: Mask, unknown: str = NO_REASON) -> list[tuple[str, Share]]:
     """Delay reasons among the rows in ``mask``, largest first (ties by name), each as a share of them all."""
     sub = cases.loc[np.asarray(mask, dtype=bool), "delay_reason"]
     total = len(sub)
@@ -186,7 +188,7 @@ def reasons(cases: pd.DataFrame, mask, unknown: str = NO_REASON) -> list[tuple[s
     return [(str(reason), Share(int(n), total)) for reason, n in ordered]
 
 
-def main_teams(cases: pd.DataFrame, mask, majority: float = 0.5) -> tuple[list[str], Share]:
+def main_teams(cases: pd.DataFrame, mask: Mask, majority: float = 0.5) -> tuple[list[str], Share]:
     """The fewest teams that between them carried more than ``majority`` of the rows in ``mask``."""
     sub = cases.loc[np.asarray(mask, dtype=bool), "team"].astype(object).dropna()
     total = int(np.asarray(mask, dtype=bool).sum())

@@ -74,11 +74,13 @@ class Table:
                 raise ValueError(f"table {self.caption!r}: a row has {len(r)} cells for {len(self.columns)} columns")
 
     def to_json(self) -> dict:
+        """The table as the notebook output carries it to the renderer (TABLE_MIME)."""
         return {"caption": self.caption, "columns": list(self.columns), "rows": [list(r) for r in self.rows],
                 "notes": list(self.notes), "row_headers": self.row_headers}
 
     @classmethod
     def from_json(cls, data: dict) -> "Table":
+        """The table back from :meth:`to_json`."""
         return cls(data["caption"], data["columns"], data["rows"], data.get("notes", ()), data.get("row_headers", True))
 
     def to_html(self, label: str = "") -> str:

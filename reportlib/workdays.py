@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import holidays as _holidays
 import numpy as np
@@ -43,6 +43,11 @@ def _subdivision(region: str) -> str:
 
 _NAT = np.iinfo(np.int64).min
 _SINGLE = (str, dt.date, np.datetime64)
+#: Dates, one per case: a pandas Series, a numpy datetime64 array, or a list of dates or of text (ISO or UK
+#: day-first).
+Dates = pd.Series | np.ndarray | Sequence[dt.date | str]
+#: One date: a date, a numpy datetime64, or text (ISO or UK day-first).
+Day = dt.date | np.datetime64 | str
 
 
 def _parse_text(flat: np.ndarray, what: str) -> np.ndarray:
@@ -153,7 +158,7 @@ def _span(*arrays: np.ndarray) -> tuple[int, int] | None:
     return first, last
 
 
-def working_days(received, responded, region: str = DEFAULT_REGION, closures: Iterable = ()) -> np.ndarray:
+def working_days(received: Dates, responded: Dates, region: str = DEFAULT_REGION, closures: Iterable = ()) -> np.ndarray:
     """Working days after ``received`` up to and including ``responded`` (int64 array).
 
     Vectorised over array-likes of equal length (pandas Series, numpy
@@ -175,7 +180,8 @@ def working_days(received, responded, region: str = DEFAULT_REGION, closures: It
     return counts
 
 
-def due_dates(received, days, region: str = DEFAULT_REGION, closures: Iterable = ()) -> np.ndarray:
+def due_dates(received: Dates, days: int | Sequence[int] | np.ndarray, region: str = DEFAULT_REGION,
+              closures: Iterable = ()) -> np.ndarray:
     """The ``days``-th working day after each receipt date (datetime64[D] array).
 
     ``days`` is an int or an int array-like. With 0 days the due date is the
@@ -200,11 +206,11 @@ def due_dates(received, days, region: str = DEFAULT_REGION, closures: Iterable =
         span = (min(covered[0], reach[0]), reach[1])
 
 
-def due_date(received, days: int, region: str = DEFAULT_REGION, closures: Iterable = ()) -> dt.date:
+def due_date(received: Day, days: int, region: str = DEFAULT_REGION, closures: Iterable = ()) -> dt.date:
     """Scalar form of :func:`due_dates` for one receipt date."""
     return pd.Timestamp(due_dates([received], days, region, closures)[0]).date()
 
 
-def days_taken(received, responded, region: str = DEFAULT_REGION, closures: Iterable = ()) -> int:
+def days_taken(received: Day, responded: Day, region: str = DEFAULT_REGION, closures: Iterable = ()) -> int:
     """Scalar form of :func:`working_days` for one pair of dates."""
     return int(working_days([received], [responded], region, closures)[0])
