@@ -1,11 +1,14 @@
-"""Scale: a 1,000,000-row case log validated and rendered into both reports, with time and peak memory.
+"""Scale: a 1,000,000-row case log validated and rendered into every report, with time and peak memory.
 
-    .venv/bin/python benchmarks/bench_scale.py [--rows 1000000]
+    .venv/bin/python benchmarks/bench_scale.py [--rows 1000000] [--only annual_report]
 
 The log is the bundled sample tiled (each copy with its own case_refs) to ``--rows`` rows, with
-the sample's personal-data columns. Peak memory is the largest total resident memory of the
-command and every process it started (the Jupyter kernel included), sampled every 50 ms.
-Target: under 2 GB for each command. Prints a markdown table for the README.
+the sample's personal-data columns and the optional columns the annual report reads (subject,
+remedy, compensation, refused_reason, ombudsman, complainant, acknowledged, extended, outcome),
+six financial years and the first quarter of a seventh. Peak memory is the largest total resident memory of
+the command and every process it started (the Jupyter kernel included), sampled every 50 ms.
+Targets: under 2 GB for each command; the annual report (all three procedures) also in under
+10 s. Prints a markdown table for the README.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 LIMIT_MB = 2048
+#: Wall-time targets, seconds, by report.
+LIMIT_S = {"sample_annual_report": 10.0}
+REPORTS = ("sample_childrens_response_times", "sample_complaints_performance", "sample_annual_report")
+#: The optional columns the annual report reads: the tiled log must have them, as a realistic export would.
+ANNUAL_COLUMNS = ("subject", "remedy", "compensation", "refused_reason", "ombudsman", "complainant", "acknowledged",
+                  "extended", "outcome")
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -62,10 +71,16 @@ def run(cmd: list[str]) -> tuple[float, float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--only", choices=[r.removeprefix("sample_") for r in REPORTS], action="append",
+                    help="render only this report (repeatable; `reportlib validate` is then skipped)")
     args = ap.parse_args()
+    reports = [r for r in REPORTS if not args.only or r.removeprefix("sample_") in args.only]
     tmp = Path(tempfile.mkdtemp(prefix="reportlib-scale-"))
     try:
         sample = pd.read_csv(ROOT / "data" / "sample_case_log.csv", dtype=str, keep_default_na=False)
+        missing = [c for c in ANNUAL_COLUMNS if c not in sample.columns or not (sample[c] != "").any()]
+        if missing:
+            sys.exit(f"data/sample_case_log.csv has no {', '.join(missing)}: regenerate it with `reportlib sample`")
         copies = -(-args.rows // len(sample))
         big = pd.concat([sample.assign(case_ref=sample["case_ref"] + f"-{k:04d}") for k in range(copies)],
                         ignore_index=True).iloc[: args.rows]
@@ -73,25 +88,30 @@ def main() -> None:
         big.to_csv(data, index=False)
         size_mb = data.stat().st_size / 1e6
         rows = []
-        for name in ("sample_childrens_response_times", "sample_complaints_performance"):
+        for name in reports:
             p = yaml.safe_load((ROOT / "params" / f"{name}.yaml").read_text())
             p["data"] = str(data)
             params = tmp / f"{name}.yaml"
             params.write_text(yaml.safe_dump(p))
-            if not rows:
+            if not rows and not args.only:
                 t, peak, status = run([str(BIN / "reportlib"), "validate", str(params)])
-                rows.append(("`reportlib validate`", t, peak))
+                rows.append(("`reportlib validate`", t, peak, None))
             t, peak, status = run([str(BIN / "reportlib"), "render", str(params), "--out", str(tmp / name)])
-            rows.append((f"`reportlib render` {name.removeprefix('sample_')}", t, peak))
+            if status:
+                print(f"{name}: `reportlib render` exited {status} (a report failed)", file=sys.stderr)
+            rows.append((f"`reportlib render` {name.removeprefix('sample_')}", t, peak, LIMIT_S.get(name)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{args.rows:,} rows ({size_mb:.0f} MB CSV)")
     print("| what | measured | target | command |")
     print("|---|---|---|---|")
-    for what, t, peak in rows:
-        ok = "" if peak < LIMIT_MB else " (over the limit)"
+    for what, t, peak, limit_s in rows:
+        ok = "" if peak < LIMIT_MB else " (over the memory limit)"
+        if limit_s is not None and t >= limit_s:
+            ok += " (over the time limit)"
+        target = f"< {LIMIT_MB:,} MB" if limit_s is None else f"< {limit_s:g} s, < {LIMIT_MB:,} MB"
         print(f"| {what}, {args.rows:,}-row case log | {t:.1f} s, peak memory {peak:,.0f} MB{ok} | "
-              f"< {LIMIT_MB:,} MB | `.venv/bin/python benchmarks/bench_scale.py` |")
+              f"{target} | `.venv/bin/python benchmarks/bench_scale.py` |")
 
 
 if __name__ == "__main__":

@@ -84,9 +84,37 @@ def _complaints(cases: pd.DataFrame, scope: Iterable[str]) -> np.ndarray:
     return (cases["kind"] == "complaint").to_numpy() & _scoped(cases, scope)
 
 
+def _first_stages_of(cases: pd.DataFrame, scope: Iterable[str], of: np.ndarray) -> pd.DataFrame:
+    """What :func:`stats.first_stages` gives for the accepted complaints of ``scope``, for the complaints with one
+    of the rows ``of`` only: the same rows, in the same order, as from the whole log. The rule is that one (keep
+    the two in step): each complaint's row with the lowest stage, the first in the log of equal stages, a
+    missing stage last; rows ordered by stage, then as in the log; missing case_refs all one complaint.
+
+    The case_refs are hashed once, to codes, however they are stored: ``Series.isin`` and ``drop_duplicates``
+    would hash them again each, and ``isin`` makes a Python object of every wanted value when pyarrow stores
+    them. The rest is integer work on the rows of the complaints wanted."""
+    keep = _complaints(cases, scope) & ~refused(cases)
+    both = keep | of
+    codes, _ = pd.factorize(cases["case_ref"][both], use_na_sentinel=False)
+    wanted = np.zeros(len(codes), dtype=bool)  # codes are below the number of rows
+    wanted[codes[of[both]]] = True
+    chosen = keep[both] & wanted[codes]
+    at, codes = np.flatnonzero(both)[chosen], codes[chosen]
+    stage = cases["stage"].array[at].to_numpy(dtype="float64", na_value=np.inf)
+    order = np.argsort(stage, kind="stable")
+    _, first = np.unique(codes[order], return_index=True)  # each complaint's first row in that order
+    return cases.iloc[at[order[np.sort(first)]]]
+
+
+def _first_stages_touching(cases: pd.DataFrame, scope: Iterable[str], inside: np.ndarray) -> pd.DataFrame:
+    """:func:`_first_stages_of` the accepted complaints of ``scope`` with a row in ``inside``: a complaint's first
+    stage can be received in a period only if one of its rows is (its other rows count too, whenever received)."""
+    return _first_stages_of(cases, scope, _complaints(cases, scope) & ~refused(cases) & inside)
+
+
 def _first_stages_in(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> pd.DataFrame:
     """Each accepted complaint of ``scope`` once, by its first stage, when that was received in ``fy``."""
-    first = stats.first_stages(accepted(cases)[_complaints(accepted(cases), scope)])
+    first = _first_stages_touching(cases, scope, _in_year(cases["received"], fy))
     return first[_in_year(first["received"], fy)]
 
 
@@ -97,34 +125,44 @@ def _sent(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> np.ndarray:
 
 # --- 1-3: what was received ----------------------------------------------------------------
 
+def _received(cases: pd.DataFrame, years: Sequence[int], scope: Iterable[str]) -> dict[int, dict[str, int]]:
+    """:func:`received` for each of ``years``, finding the complaints' first stages once for them all."""
+    scope = list(scope)
+    dates, kind, no = cases["received"], cases["kind"], refused(cases)
+    inside = {fy: _in_year(dates, fy) for fy in years}
+    first = _first_stages_touching(cases, scope, np.logical_or.reduce(list(inside.values())))
+    others = _scoped(cases, scope) & ~no
+    complaint_rows = _complaints(cases, scope)
+    comment, compliment = (kind == "comment").to_numpy(), (kind == "compliment").to_numpy()
+    return {fy: {
+        "complaint": int(_in_year(first["received"], fy).sum()),
+        "comment": int((others & inside[fy] & comment).sum()),
+        "compliment": int((others & inside[fy] & compliment).sum()),
+        "refused": int((complaint_rows & no & inside[fy]).sum()),
+    } for fy in years}
+
+
 def received(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> dict[str, int]:
     """Complaints (each once, by first stage), comments and compliments received in ``fy``, and complaints refused."""
-    scope = list(scope)
-    ok = accepted(cases)
-    others = ok[_scoped(ok, scope) & _in_year(ok["received"], fy)]
-    complaint_rows = _complaints(cases, scope)
-    return {
-        "complaint": len(_first_stages_in(cases, fy, scope)),
-        "comment": int((others["kind"] == "comment").sum()),
-        "compliment": int((others["kind"] == "compliment").sum()),
-        "refused": int((complaint_rows & refused(cases) & _in_year(cases["received"], fy)).sum()),
-    }
+    return _received(cases, [fy], scope)[fy]
 
 
 def summary(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> dict[str, Change]:
     """:func:`received` for the year before ``fy`` -> ``fy``."""
-    before, after = received(cases, fy - 1, scope), received(cases, fy, scope)
+    counts = _received(cases, [fy - 1, fy], scope)
+    before, after = counts[fy - 1], counts[fy]
     return {key: Change(before[key], after[key]) for key in after}
 
 
 def by_stage(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> dict[str, dict[int, Change]]:
     """procedure -> stage -> Change in the stage-N complaints received (stage-N rows, refused apart), year before
     -> ``fy``. Stages with no rows in either year are left out."""
-    ok = accepted(cases)
+    ok = ~refused(cases)
+    inside = {year: _in_year(cases["received"], year) for year in (fy - 1, fy)}
     out: dict[str, dict[int, Change]] = {}
     for proc in scope:
-        rows = ok[_complaints(ok, [proc])]
-        counts = {year: rows.loc[_in_year(rows["received"], year), "stage"].value_counts() for year in (fy - 1, fy)}
+        rows = ok & _complaints(cases, [proc])
+        counts = {year: cases.loc[rows & inside[year], "stage"].value_counts() for year in (fy - 1, fy)}
         stages = sorted(int(s) for s in set(counts[fy - 1].index) | set(counts[fy].index))
         out[proc] = {s: Change(int(counts[fy - 1].get(s, 0)), int(counts[fy].get(s, 0))) for s in stages}
     return out
@@ -132,9 +170,17 @@ def by_stage(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> dict[str, di
 
 def trend(cases: pd.DataFrame, years: Sequence[int], scope: Iterable[str]) -> pd.DataFrame:
     """Complaints received (each once, by first stage) per procedure in scope (rows) and year (columns)."""
-    ok = accepted(cases)
-    reps = stats.representations(ok[_scoped(ok, scope)])
-    return stats.yearly_received(reps, years, "complaint").loc[list(scope)]
+    scope = list(scope)
+    # Only complaints (comments and compliments are not counted) with a row received in the years can have
+    # their first stage there: the rest of the log is never sorted or deduplicated.
+    dates = cases["received"]
+    inside = np.zeros(len(cases), dtype=bool)
+    for fy in years:  # a financial year as periods.financial_year has it: a time on its last day is in it
+        inside |= ((dates >= pd.Timestamp(periods.fy_start(fy)))
+                   & (dates < pd.Timestamp(periods.fy_end(fy) + dt.timedelta(days=1)))).to_numpy(
+            dtype=bool, na_value=False)
+    reps = stats.representations(_first_stages_touching(cases, scope, inside))
+    return stats.yearly_received(reps, years, "complaint").loc[scope]
 
 
 def refusals(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> list[tuple[str, Share]]:
@@ -292,9 +338,10 @@ def remedies(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> tuple[dict[s
 
 def ombudsman(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> dict[str, int]:
     """Complaints of ``fy`` (first stage received in it) taken to an Ombudsman, by the latest decision recorded."""
-    first = _first_stages_in(cases, fy, scope)
-    rows = cases[_complaints(cases, scope) & _column(cases, "ombudsman").notna().to_numpy()]
-    rows = rows[rows["case_ref"].isin(first["case_ref"])]
+    taken = _complaints(cases, scope) & _column(cases, "ombudsman").notna().to_numpy()
+    first = _first_stages_of(cases, scope, taken)  # only the few complaints with a decision recorded
+    rows = cases[taken]
+    rows = rows[rows["case_ref"].isin(first.loc[_in_year(first["received"], fy), "case_ref"])]
     latest = rows.sort_values("stage", kind="stable").drop_duplicates("case_ref", keep="last")
     counts = latest["ombudsman"].astype(str).value_counts() if len(latest) else pd.Series(dtype=int)
     return {d: int(counts.get(d, 0)) for d in DECISIONS}
@@ -323,10 +370,11 @@ def tenant_measures(cases: pd.DataFrame, fy: int, homes: int, housing_services: 
     """CH01 (complaints per 1,000 homes) and CH02 (responses within the Housing Ombudsman's timescales: 10 and 20
     working days from acknowledgement, +10 and +20 with an extension) at stages 1 and 2."""
     wanted = {normalise(s) for s in housing_services}
-    service = _column(cases, "service").astype(object)
-    categories = service.astype("category")  # the test runs once per distinct service, not per row
-    same = [c for c in categories.cat.categories if normalise(c) in wanted]
-    housing = categories.isin(same).to_numpy() & (cases["kind"] == "complaint").to_numpy() & ~refused(cases)
+    service = _column(cases, "service")
+    # The test runs once per distinct service, not per row (a categorical's categories as they are).
+    distinct = service.cat.categories if isinstance(service.dtype, pd.CategoricalDtype) else service.dropna().unique()
+    same = [c for c in distinct if normalise(c) in wanted]
+    housing = service.isin(same).to_numpy() & (cases["kind"] == "complaint").to_numpy() & ~refused(cases)
     extended = _column(cases, "extended").fillna(False).to_numpy(dtype=bool)
     out = []
     for stage, limit in HOUSING_TIMESCALES.items():
