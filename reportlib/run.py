@@ -405,7 +405,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
                            f"run 'reportlib validate {params_file}' to list them")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out.parent))
-    # The case log is read and validated once, here; the kernel gets the validated cases as Arrow files in a
+    # The case log is read and validated once, here; the kernel gets the validated cases as one file in a
     # folder of their own (case-level data never enters the report folder), removed when the render ends.
     handoff = Path(tempfile.mkdtemp(prefix="reportlib-cases-"))
     try:
@@ -426,7 +426,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         inputs, versions, git = _inputs(params_file.resolve(), notebook, p, log, root), _versions(), _git(root)
         nb = running.result()
         _point_at_the_case_log(tmp / "report.ipynb", parameters["data"], data)
-        inputs["validated cases handed to the kernel (Arrow)"] = sha256(Path(parameters["data"]))
+        inputs["validated cases handed to the kernel"] = sha256(Path(parameters["data"]))
         t1 = time.perf_counter()
         html, collected = render_mod.to_html(nb, where=f"notebooks/{notebook.name}")
         t2 = time.perf_counter()

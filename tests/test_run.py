@@ -260,12 +260,12 @@ def test_the_kernel_gets_the_validated_cases_not_the_export(project, monkeypatch
     monkeypatch.setattr(casedata, "read", lambda *a, **k: reads.append(a) or READ(*a, **k))
     out = run.render(project / "params" / "meeting.yaml").out
     assert len(reads) == 1                                        # this process read the export once
-    assert handed["data"].endswith("cases.arrow") and handed["files"] == ["cases.arrow", "problems.arrow"]
+    assert handed["data"].endswith("validated-cases.pickle") and handed["files"] == ["validated-cases.pickle"]
     assert not Path(handed["data"]).exists()                      # gone after the render
-    assert "cases.arrow" not in (out / "report.ipynb").read_text()  # the notebook names the export itself
+    assert "validated-cases" not in (out / "report.ipynb").read_text()  # the notebook names the export itself
     assert str(project / "cases.csv") in (out / "report.ipynb").read_text()
     manifest = json.loads((out / "manifest.json").read_text())
-    assert len(manifest["inputs_sha256"]["validated cases handed to the kernel (Arrow)"]) == 64
+    assert len(manifest["inputs_sha256"]["validated cases handed to the kernel"]) == 64
     assert sorted(p.name for p in out.iterdir()) == sorted(run.OUTPUT_FILES)   # no case-level file in the folder
 
 
