@@ -658,9 +658,18 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+_rasters = {"png": False}
+
+
+def set_rasters(on: bool) -> None:
+    """Give every chart drawn from now on in this process a PNG rendition too (a render that makes report.docx
+    asks for it before running the notebook; drawing one costs about a fifth of a second a chart)."""
+    _rasters["png"] = bool(on)
+
+
 def _images(fig) -> tuple[str, str]:
-    """``(svg, png)`` of the figure, which is closed after."""
+    """``(svg, png)`` of the figure, which is closed after; ``png`` is "" unless :func:`set_rasters` asked for it."""
     svg = _svg(fig, close=False)
-    png = _png(fig)
+    png = _png(fig) if _rasters["png"] else ""
     _pyplot().close(fig)
     return svg, png

@@ -204,6 +204,10 @@ class Kernel:
                     return reply["content"].get("status")
         return self.submit(run_code).result()
 
+    def charts_as_png(self, on: bool) -> None:
+        """Whether the charts the next run draws carry a PNG rendition (:func:`reportlib.charts.set_rasters`)."""
+        self._run(f"import reportlib.charts as _c; _c.set_rasters({bool(on)}); del _c")
+
     def forget_clients(self) -> None:
         """Close the clients Papermill made for earlier runs (a kernel kept warm runs many)."""
         def forget(manager):
@@ -419,6 +423,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         import papermill  # noqa: F401 - loaded here, not in the kernel's thread, so the notebook starts at once
         # The kernel runs the notebook in its own process; meanwhile this one loads the
         # renderer and gathers the manifest, so a render costs little more than the notebook.
+        kernel.charts_as_png("docx" in formats)  # Word needs each chart as a picture too
         running = kernel.submit(execute, notebook, tmp / "report.ipynb", parameters,
                                 out.parent / f"{name}.failed.ipynb")
         from . import render as render_mod

@@ -86,7 +86,17 @@ def test_every_format_is_a_module_of_the_same_shape():
 # --- charts carry a PNG for Word --------------------------------------------------------------------------------
 
 
-def test_chart_png_is_deterministic_and_the_chart_width():
+def test_charts_carry_a_png_only_when_asked():
+    assert charts.bar(["Q1"], [40], title="Within timescale").png == ""   # HTML and PDF need none: no time spent
+    charts.set_rasters(True)
+    try:
+        assert charts.bar(["Q1"], [40], title="Within timescale").png
+    finally:
+        charts.set_rasters(False)
+
+
+def test_chart_png_is_deterministic_and_the_chart_width(monkeypatch):
+    monkeypatch.setitem(charts._rasters, "png", True)
     made = [charts.bar(["Q1", "Q2", "Q3"], [40, None, 75], title="Within timescale", target=60) for _ in range(2)]
     assert made[0].png and made[0].png == made[1].png
     png = base64.b64decode(made[0].png)
