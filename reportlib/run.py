@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+import dataclasses
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -429,6 +430,9 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         from . import render as render_mod
         render_mod.warm_up()
         inputs, versions, git = _inputs(params_file.resolve(), notebook, p, log, root), _versions(), _git(root)
+        rows = {"read": log.rows_read, "used": log.rows_used, "excluded": log.rows_excluded,
+                "kept_with_warning": log.warnings}
+        log = dataclasses.replace(log, cases=log.cases.iloc[:0])  # the kernel has its own copy: let this one go
         nb = running.result()
         _point_at_the_case_log(tmp / "report.ipynb", parameters["data"], data)
         inputs["validated cases handed to the kernel"] = sha256(Path(parameters["data"]))
@@ -449,8 +453,6 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         (tmp / "figures.json").write_text(figures_json(collected["figures"], collected["cited"]), encoding="utf-8")
         casedata.write_problems(log, tmp / "data_quality.csv")
         made += [f for f in AUDIT_FILES if f != "manifest.json"]
-        rows = {"read": log.rows_read, "used": log.rows_used, "excluded": log.rows_excluded,
-                "kept_with_warning": log.warnings}
         manifest = {
             "report": name,
             "params_file": _rel(params_file, root),
