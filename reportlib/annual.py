@@ -282,14 +282,17 @@ class Outcomes:
 
     @property
     def well_founded(self) -> int:
+        """Complaints upheld or partly upheld ("well-founded", the adult social care regulations' word)."""
         return sum(self.counts[o] for o in WELL_FOUNDED)
 
     @property
     def decided(self) -> int:
+        """Complaints decided: upheld, partly upheld or not upheld (withdrawn ones were not decided)."""
         return self.upheld_rate.total
 
     @property
     def not_recorded(self) -> int:
+        """Responses with no outcome recorded."""
         return self.counts.get(NOT_RECORDED, 0)
 
 
@@ -430,13 +433,6 @@ def covered(present: Iterable[str]) -> dict[str, bool]:
     return {part: column in present for part, column in NEEDS.items()}
 
 
-def year_label(fy: int) -> str:
-    return periods.fy_label(fy)
-
-
-def six_months_after(d: dt.date) -> dt.date:
-    """The date six calendar months after ``d`` (the end of the month when it is shorter)."""
-    return (pd.Timestamp(d) + pd.DateOffset(months=6)).date()
 
 
 def timeliness_against(now: Sequence[Timeliness], before: Sequence[Timeliness], labels: Mapping[str, str],
