@@ -120,3 +120,15 @@ def text_of(page: str) -> str:
     """The words of an HTML page as a reader sees them, whitespace collapsed."""
     page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+#: One sample of each report type (the annual report in its all-procedures scope).
+REPORT_SAMPLES = ("sample_childrens_response_times", "sample_complaints_performance", "sample_annual_report")
+
+
+def render_samples(out: Path, formats: list[str]) -> dict[str, Path]:
+    """Each of ``REPORT_SAMPLES`` rendered into ``out`` in ``formats``: name -> its report folder."""
+    from reportlib import run
+
+    return {name: run.render(REPO / "params" / f"{name}.yaml", out=out, formats=formats).out
+            for name in REPORT_SAMPLES}

@@ -23,19 +23,16 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from conftest import BROWSER_FONT_ENV
-from factory import REPO
-from reportlib import run
+from factory import REPORT_SAMPLES, render_samples
 
 pytestmark = pytest.mark.slow
 
-SAMPLES = ("sample_childrens_response_times", "sample_complaints_performance", "sample_annual_report")
+SAMPLES = REPORT_SAMPLES
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp("docx")
-    return {name: run.render(REPO / "params" / f"{name}.yaml", out=out, formats=["html", "docx"]).out
-            for name in SAMPLES}
+    return render_samples(tmp_path_factory.mktemp("docx"), ["html", "docx"])
 
 
 @pytest.fixture(params=SAMPLES)

@@ -9,22 +9,19 @@ import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 
-from factory import REPO, case, childrens_params, render_log
-from reportlib import run
+from factory import REPORT_SAMPLES, case, childrens_params, render_log, render_samples
 from reportlib.formats import xlsx
 from reportlib.formats.document import Cell, Table
 
 pytestmark = pytest.mark.slow
 
-SAMPLES = ("sample_childrens_response_times", "sample_complaints_performance", "sample_annual_report")
+SAMPLES = REPORT_SAMPLES
 LOOKS_LIKE_A_NUMBER = re.compile(r"^-?£?[\d,]+(\.\d+)?%?$")
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp("xlsx")
-    return {name: run.render(REPO / "params" / f"{name}.yaml", out=out, formats=["html", "xlsx"]).out
-            for name in SAMPLES}
+    return render_samples(tmp_path_factory.mktemp("xlsx"), ["html", "xlsx"])
 
 
 @pytest.fixture(params=SAMPLES)
