@@ -69,14 +69,14 @@ class Source:
 class RawLog:
     """The source as text: canonical columns only, plus ``row`` (spreadsheet row number).
 
-    ``distinct`` holds each text column as (codes, distinct values) as the reader found
-    them, so validation works once per distinct value without hashing the column again.
+    Each text column is categorical (codes into its distinct values, spaces around them stripped),
+    so validation works once per distinct value without hashing the column again; a code of -1
+    (a missing cell) reads as "".
     """
 
     frame: pd.DataFrame
     label: str
     notes: list[str] = field(default_factory=list)
-    distinct: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
 
 
@@ -173,28 +173,78 @@ def _decode(raw: bytes, label: str) -> tuple[str, list[str]]:
     return raw.decode(encoding), notes
 
 
-def _grid_from_csv(path: Path, label: str, mapping: Mapping[str, str]) -> tuple[pd.DataFrame, list[str]]:
-    """The CSV as a grid of text (every line a row, blank ones too), and the notes."""
-    raw = path.read_bytes()
-    encoding, notes = _encoding(raw, label)
-    # Only the first lines are decoded here (for the separator and the table's width); pandas
-    # decodes and parses the whole file from the bytes, several times faster than from a str.
-    head = raw[:_HEAD_BYTES].decode(encoding, errors="ignore")
-    sep = max([",", ";", "\t"], key=head.count)  # over the first lines: a title line has none
-    # Title lines above the header (a report-style export) have fewer fields than the table:
-    # find the header among the first lines and give pandas its width, so that it pads the
-    # title lines but still refuses a data row with more fields than the header.
-    # newline="": lines end at \n, \r\n or a lone \r (any line endings), quoted newlines kept.
+class _Cells:
+    """The rows below the header, column by column (a pandas grid: spreadsheets, databases, odd CSVs)."""
+
+    def __init__(self, grid: pd.DataFrame):
+        self.grid = grid
+
+    def __len__(self) -> int:
+        return len(self.grid)
+
+    def text(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``i`` as (codes, distinct values without surrounding spaces); a missing cell is code -1."""
+        return _stripped(*pd.factorize(self.grid.iloc[:, i].to_numpy(dtype=object)))
+
+    def filled(self, i: int) -> np.ndarray:
+        """Whether each cell of column ``i`` holds anything."""
+        return self.grid.iloc[:, i].to_numpy(dtype=object) != ""
+
+
+class _ArrowCells(_Cells):
+    """The rows below the header as Arrow read them: each column is hashed to its distinct values in C++,
+    and only those become Python strings."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def text(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        encoded = self.table.column(i).combine_chunks().dictionary_encode()
+        return _stripped(encoded.indices.to_numpy(zero_copy_only=False),
+                         encoded.dictionary.to_numpy(zero_copy_only=False))
+
+    def filled(self, i: int) -> np.ndarray:
+        import pyarrow.compute as pc
+
+        return pc.not_equal(self.table.column(i), "").to_numpy()
+
+
+def _arrow_cells(raw: bytes, encoding: str, sep: str, skip: int, width: int) -> _ArrowCells | None:
+    """The rows after the first ``skip`` ones, every cell as text, read by Arrow's CSV reader on every core; None
+    when Arrow cannot parse the file or a row has more or fewer fields than the header, for the careful reader
+    (:func:`_csv_grid`) to pad it or say where."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    names = [str(i) for i in range(width)]
+    misfits: list = []
+
+    def misfit(row) -> str:
+        misfits.append(row)
+        return "skip"
     try:
-        head_rows = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=sep),
-                                          _HEADER_SEARCH_ROWS))
-    except csv.Error as e:
-        raise DataError(f"{label}: not a well-formed CSV table near the top ({e}); check quotes and commas there") from None
-    widest = max((len(r) for r in head_rows), default=1)
-    header_at = _find_header(pd.DataFrame([r + [""] * (widest - len(r)) for r in head_rows]), mapping, label)
-    width = max([len(r) for r in head_rows[:header_at + 1]] + [1])
+        table = pacsv.read_csv(
+            pa.BufferReader(raw),
+            read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
+                                           encoding="utf8" if encoding == "utf-8-sig" else encoding),
+            # Blank lines are rows (row numbers are the spreadsheet's); newlines inside quotes are kept.
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=misfit),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        return None
+    return None if misfits else _ArrowCells(table)
+
+
+def _csv_grid(raw: bytes, encoding: str, sep: str, width: int, label: str) -> pd.DataFrame:
+    """The whole CSV as a pandas grid of text, every line a row: the careful reader, which pads a short
+    row and says on which line a row has more fields than the header."""
     try:
-        grid = pd.read_csv(io.BytesIO(raw), sep=sep, header=None, names=range(width), dtype=object,
+        return pd.read_csv(io.BytesIO(raw), sep=sep, header=None, names=range(width), dtype=object,
                            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
                            encoding=encoding)
     except pd.errors.ParserError as e:
@@ -204,7 +254,39 @@ def _grid_from_csv(path: Path, label: str, mapping: Mapping[str, str]) -> tuple[
                         "check quotes and commas there") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{label}: the file is empty; export the case log again") from None
-    return grid, notes
+
+
+def _csv(path: Path, label: str, mapping: Mapping[str, str], careful: bool = False
+         ) -> tuple[int, list[str], _Cells, list[str]]:
+    """A CSV export: the header's index, its headers, the rows below it, and the notes.
+
+    The header is found among the first lines; the rows below it are read by Arrow (a million rows in
+    about half a second) unless a row does not fit the table, when pandas reads the whole file
+    (``careful`` forces that; the two agree cell for cell, tests/test_casedata.py)."""
+    raw = path.read_bytes()
+    encoding, notes = _encoding(raw, label)
+    # Only the first lines are decoded here (for the separator and the table's width); the readers
+    # decode and parse the whole file from the bytes, several times faster than from a str.
+    head = raw[:_HEAD_BYTES].decode(encoding, errors="ignore")
+    sep = max([",", ";", "\t"], key=head.count)  # over the first lines: a title line has none
+    # Title lines above the header (a report-style export) have fewer fields than the table:
+    # find the header among the first lines, and read the table at the header's width, padding
+    # the title lines but refusing a data row with more fields than the header.
+    # newline="": lines end at \n, \r\n or a lone \r (any line endings), quoted newlines kept.
+    try:
+        head_rows = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=sep),
+                                          _HEADER_SEARCH_ROWS))
+    except csv.Error as e:
+        raise DataError(f"{label}: not a well-formed CSV table near the top ({e}); check quotes and commas there") from None
+    widest = max((len(r) for r in head_rows), default=1)
+    header_at = _find_header(pd.DataFrame([r + [""] * (widest - len(r)) for r in head_rows]), mapping, label)
+    width = max([len(r) for r in head_rows[:header_at + 1]] + [1])
+    cells = None if careful else _arrow_cells(raw, encoding, sep, header_at + 1, width)
+    if cells is not None:
+        headers = [str(h).strip() for h in head_rows[header_at]] + [""] * (width - len(head_rows[header_at]))
+        return header_at, headers, cells, notes
+    grid = _csv_grid(raw, encoding, sep, width, label)
+    return header_at, [str(h).strip() for h in grid.iloc[header_at].tolist()], _Cells(grid.iloc[header_at + 1:]), notes
 
 
 def _one_cell_text(v) -> str:
@@ -334,6 +416,7 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     label = source.label
     notes: list[str] = []
     database = source.is_url
+    body: _Cells | None = None  # a CSV's rows below its header; other sources are read as a grid first
     if source.is_url:
         grid = _grid_from_sql(source.data, source.table, source.query, label, root)
     else:
@@ -355,17 +438,18 @@ def read(source: Source, root: Path | None = None) -> RawLog:
         elif suffix == ".xls":
             raise DataError(f"{label}: old Excel .xls files are not read; open it in Excel and save it as .xlsx or CSV UTF-8")
         else:
-            grid, notes = _grid_from_csv(path, label, source.columns)
-    if grid.empty:
-        raise DataError(f"{label}: the file is empty; export the case log again")
-    header_at = _find_header(grid, source.columns, label)
-    headers = [str(h).strip() for h in grid.iloc[header_at].tolist()]
+            header_at, headers, body, notes = _csv(path, label, source.columns)
+    if body is None:
+        if grid.empty:
+            raise DataError(f"{label}: the file is empty; export the case log again")
+        header_at = _find_header(grid, source.columns, label)
+        headers = [str(h).strip() for h in grid.iloc[header_at].tolist()]
+        body = _Cells(grid.iloc[header_at + 1:])
     found = _resolve_columns(headers, source.columns, label)
     if header_at:
         notes.append(f"{label}: the header is on row {header_at + 1}; the {header_at} row(s) above it were skipped.")
     positions = {canon: headers.index(str(h).strip()) for canon, h in found.items()}
-    body = grid.iloc[header_at + 1:]
-    distinct = {canon: _stripped(body.iloc[:, i].to_numpy(dtype=object)) for canon, i in positions.items()}
+    distinct = {canon: body.text(i) for canon, i in positions.items()}
     if "complainant" in distinct and "complainant" not in source.columns and not _who(
             distinct["complainant"][1], source.values.get("complainant")):
         # An export's "Complainant" column usually holds names: personal data stays at the door.
@@ -377,7 +461,7 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     # Completely blank lines (a CSV saved by Excel often ends with some) are not rows.
     used = set(positions.values())
     filled = [np.append(text != "", False)[codes] for codes, text in distinct.values()]
-    filled += [body.iloc[:, i].to_numpy(dtype=object) != "" for i in range(body.shape[1]) if i not in used]
+    filled += [body.filled(i) for i in range(len(headers)) if i not in used]
     nonblank = np.logical_or.reduce(filled) if filled else np.zeros(len(body), dtype=bool)
     if database:  # databases have no spreadsheet rows: the record number
         rows = np.arange(1, len(body) + 1, dtype=np.int64)
@@ -386,15 +470,16 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     if not nonblank.all():
         rows = rows[nonblank]
         distinct = {canon: (codes[nonblank], text) for canon, (codes, text) in distinct.items()}
-    frame = pd.DataFrame({"row": rows, **{canon: np.append(text, "")[codes] for canon, (codes, text) in distinct.items()}})
+    frame = pd.DataFrame({"row": rows, **{canon: pd.Categorical.from_codes(
+        codes, dtype=pd.CategoricalDtype(pd.Index(text, dtype=object))) for canon, (codes, text) in distinct.items()}})
     if frame.empty:
         raise DataError(f"{label}: has a header but no rows; export the case log again")
-    return RawLog(frame, label, notes, distinct)
+    return RawLog(frame, label, notes)
 
 
-def _stripped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Text cells without surrounding spaces as (codes, distinct values); each value is stripped once."""
-    codes, uniques = pd.factorize(values)  # a missing cell -> code -1 -> ""
+def _stripped(codes: np.ndarray, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A column as (codes, distinct values) -> the same without spaces around the values (each stripped once,
+    and values that differed only by them made one); a missing cell is code -1, read as ""."""
     try:
         text = np.array([u.strip() for u in uniques], dtype=object)
     except AttributeError:  # not all text (a hand-built grid): the slow, careful way
@@ -414,9 +499,9 @@ def save_validated(log: CaseLog, folder: Path) -> Path:
     caller removes afterwards) that the kernel reads back in a fraction of the time the export takes to read and
     validate, with the cases' exact types, the problems, counts, label, notes and columns present.
 
-    Pickle (protocol 5: each column's numpy buffer written as it is) rather than Arrow: with pyarrow installed,
-    pandas keeps every text column in Arrow strings, which made reading the export itself a half slower and a
-    third bigger. The file is written and read only by reportlib, within one render."""
+    Pickle (protocol 5: each column's buffers written as they are) rather than Parquet: the cases are
+    categoricals, dates and numbers already, and a pickle brings them back with their exact pandas types,
+    problems and notes included. The file is written and read only by reportlib, within one render."""
     import pickle
 
     path = folder / HANDOFF

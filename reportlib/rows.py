@@ -114,9 +114,8 @@ class _Text:
     @classmethod
     def of(cls, raw: "RawLog", canon: str) -> "_Text":
         column = raw.frame[canon]
-        codes, text = raw.distinct.get(canon, (None, None))
-        if codes is not None and len(codes) == len(column):  # as read() found them
-            return cls(text, codes)
+        if isinstance(column.dtype, pd.CategoricalDtype):  # as read() made it: stripped already
+            return cls(column.cat.categories.to_numpy(dtype=object), column.cat.codes.to_numpy())
         return cls(column.astype(str).str.strip().to_numpy(dtype=object))
 
     def each(self, fn) -> "_Text":
@@ -390,7 +389,9 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
     stage_series = pd.Series(stage[keep]).where(complaint[keep]).astype("Int8")
     cases = pd.DataFrame({
         "row": row[keep],
-        "case_ref": pd.Series(column_text("case_ref")[keep], dtype=str),
+        # Categorical, its categories the distinct refs: the hashing is done, so stats' drop_duplicates is cheap.
+        "case_ref": pd.Categorical.from_codes(case_ref.codes[keep], dtype=pd.CategoricalDtype(
+            pd.Index(case_ref.uniques.to_numpy(dtype=object), dtype=object))),
         "kind": pd.Categorical.from_codes(_positions(kind, KINDS)[keep], categories=KINDS),
         "procedure": pd.Categorical.from_codes(_positions(procedure, PROCEDURES)[keep], categories=PROCEDURES),
         "stage": stage_series,

@@ -26,9 +26,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
-from .errors import BadRowsError, OutputError, ParamsError, RenderError, ReportError
-from .formats import DEFAULT_FORMATS, Rendered, check_formats, exporter, files as _format_files
-from .project import root_for
+# jsonschema (which nbformat, papermill and nbconvert import) loads rfc3987_syntax whenever it is installed
+# (JupyterLab's jupyter-events brings it) only to check the "iri" string format, which no notebook schema uses;
+# building that package's grammar costs a second of every render. A render's process goes without it.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+from .errors import BadRowsError, OutputError, ParamsError, RenderError, ReportError  # noqa: E402
+from .formats import DEFAULT_FORMATS, Rendered, check_formats, exporter, files as _format_files  # noqa: E402
+from .project import root_for  # noqa: E402
 
 # pandas, pydantic, papermill and the renderer load inside the functions that need them: a render
 # starts its kernel first, and loads them while the kernel starts.
@@ -271,8 +276,11 @@ def execute(manager, notebook: Path, output: Path, parameters: dict, failed_copy
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
     try:
+        # Written once, when it has run (or failed: Papermill saves it with the failing cell marked), not after
+        # every cell: each save serialises and schema-checks the whole notebook, charts and all.
         return papermill.execute_notebook(node, str(output), parameters=parameters, kernel_name="python3",
-                                          progress_bar=False, log_output=False, km=manager)
+                                          progress_bar=False, log_output=False, km=manager,
+                                          request_save_on_cell_execute=False)
     except PapermillExecutionError as e:
         kept = _keep_failed(output, failed_copy)
         evalue = " ".join(str(e.evalue).split())
