@@ -716,3 +716,95 @@ def test_problem_counts_group_unknown_remedies_whatever_the_item(tmp_path):
     assert log.problem_counts() == [("unknown remedy", "remedy", "excluded", 2),
                                     ("compensation is not an amount in pounds (e.g. 250 or £1,250.50)",
                                      "compensation", "excluded", 1)]
+
+
+# --- the two CSV readers agree --------------------------------------------------------------------------------------
+# Arrow reads a CSV export (fast, on every core); pandas reads it when a row does not fit the table. Whichever
+# reads a file, an officer must get the same rows, cells and row numbers.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELL_CHARS = st.sampled_from(list('ab Zé1/-"\',;\t\n\r') + ["\x1c", "\xa0", "\u3000", "…"])
+_CELLS = st.text(_CELL_CHARS, max_size=6)
+_HEADERS = ["case_ref", "kind", "procedure", "stage", "received", "team", "Complainant", "notes"]
+
+
+def _read_both(path: Path, monkeypatch) -> tuple[casedata.RawLog, casedata.RawLog]:
+    fast = casedata.read(Source(str(path)))
+    with monkeypatch.context() as m:
+        m.setattr(casedata, "_arrow_cells", lambda *a, **k: None)  # as for a file Arrow will not take
+        careful = casedata.read(Source(str(path)))
+    return fast, careful
+
+
+def _cells(raw: casedata.RawLog) -> dict[str, list]:
+    return {c: raw.frame[c].astype(object).where(raw.frame[c].notna(), "").tolist() for c in raw.frame.columns}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELLS, min_size=len(_HEADERS), max_size=len(_HEADERS)), max_size=8),
+       blank_at=st.lists(st.integers(0, 8), max_size=3), titles=st.integers(0, 2),
+       sep=st.sampled_from([",", ";", "\t"]), newline=st.sampled_from(["\n", "\r\n"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+def test_arrow_and_pandas_read_a_csv_alike(tmp_path, monkeypatch, rows, blank_at, titles, sep, newline, encoding):
+    import csv as csv_mod
+    import io
+
+    rows = [[r[0] or "R1", "complaint", *r[2:]] for r in rows]  # some rows, not only blank ones
+    buf = io.StringIO()
+    for t in range(titles):  # a report-style export: title lines above the header
+        buf.write(f"Case log export {t}{newline}")
+    writer = csv_mod.writer(buf, delimiter=sep, lineterminator=newline)
+    writer.writerow(_HEADERS)
+    for i, r in enumerate(rows):
+        if i in blank_at:
+            buf.write(newline)  # a blank line: not a row, but counted in the row numbers after it
+        writer.writerow(r)
+    path = tmp_path / "log.csv"
+    try:
+        path.write_bytes(buf.getvalue().encode(encoding))
+    except UnicodeEncodeError:
+        path.write_bytes(buf.getvalue().encode("utf-8"))
+    try:
+        fast, careful = _read_both(path, monkeypatch)
+    except DataError as e:  # both readers refuse the same file with the same line
+        with pytest.raises(DataError) as again:
+            with monkeypatch.context() as m:
+                m.setattr(casedata, "_arrow_cells", lambda *a, **k: None)
+                casedata.read(Source(str(path)))
+        assert str(e) == str(again.value)
+        return
+    assert _cells(fast) == _cells(careful)
+    assert fast.notes == careful.notes
+
+
+@pytest.mark.parametrize("text", [
+    "case_ref,kind,procedure,received\nA1,complaint,adults,01/04/2024\nA2,complaint\n",  # a short row: padded
+    "case_ref,kind,procedure,received\nA1,complaint,adults,01/04/2024,extra\n",  # a long row: refused
+    'case_ref,kind,procedure,received\nA1,complaint,adults,"01/04/2024\n',  # a quote never closed
+    "case_ref,kind,procedure,received\nA1,complaint,adults,01/04/2024\n\n\n",  # blank lines at the end
+])
+def test_a_row_arrow_will_not_take_is_read_by_pandas(tmp_path, monkeypatch, text):
+    path = tmp_path / "log.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        fast, careful = _read_both(path, monkeypatch)
+    except DataError as e:
+        assert "a row has more fields than the header" in str(e) or "well-formed" in str(e)
+        return
+    assert _cells(fast) == _cells(careful)
+
+
+def test_a_big_clean_csv_is_read_by_arrow(tmp_path, monkeypatch):
+    """The fast reader is the one used for a clean export (not silently the careful one)."""
+    path = tmp_path / "log.csv"
+    path.write_text("case_ref,kind,procedure,received\n" + "".join(
+        f"A{i}, complaint ,adults,01/04/2024\n" for i in range(2000)), encoding="utf-8")
+    used = []
+    real = casedata._arrow_cells
+    monkeypatch.setattr(casedata, "_arrow_cells", lambda *a, **k: used.append(1) or real(*a, **k))
+    raw = casedata.read(Source(str(path)))
+    assert used and isinstance(raw.frame["kind"].dtype, pd.CategoricalDtype)
+    assert raw.frame["kind"].cat.categories.tolist() == ["complaint"]  # spaces stripped, one distinct value
+    assert raw.frame["row"].tolist()[:2] == [2, 3] and len(raw.frame) == 2000
