@@ -141,36 +141,36 @@ _HEAD_BYTES = 1 << 16
 _CHUNK = 1 << 22
 
 
-def _encoding(raw: bytes, label: str) -> tuple[str, list[str]]:
-    """The encoding of a CSV export (UTF-8 with or without BOM, or Excel's Windows-1252) and a note."""
-    if not raw or raw.isspace():
-        raise DataError(f"{label}: the file is empty; export the case log again")
-    if b"\x00" in raw[:8192]:
+def _blocks(path: Path):
+    with path.open("rb") as f:
+        while block := f.read(_CHUNK):
+            yield block
+
+
+def _encoding(path: Path, label: str) -> tuple[str, list[str]]:
+    """The encoding of a CSV export (UTF-8 with or without BOM, or Excel's Windows-1252) and a note. The file is
+    read a block at a time, never held whole."""
+    first = next(_blocks(path), b"")
+    if b"\x00" in first[:8192]:
         raise DataError(f"{label}: not a CSV text file (it holds binary data); export the case log as CSV UTF-8 or .xlsx")
-    if (raw[len(_BOM):] if raw.startswith(_BOM) else raw).isascii():  # most exports: no decoding needed
-        return "utf-8-sig", []
-    body = memoryview(raw)[len(_BOM):] if raw.startswith(_BOM) else memoryview(raw)
+    if all(block.isspace() for block in _blocks(path)):  # stops at the first block with anything in it
+        raise DataError(f"{label}: the file is empty; export the case log again")
     try:
-        decoder = codecs.getincrementaldecoder("utf-8")()  # in chunks: no second copy of a big file
-        for start in range(0, body.nbytes, _CHUNK):
-            decoder.decode(body[start:start + _CHUNK])
-        decoder.decode(b"", final=True)
+        utf8 = codecs.getincrementaldecoder("utf-8")()  # a BOM is UTF-8 too
+        for block in _blocks(path):
+            if not (block.isascii() and not utf8.getstate()[0]):  # most exports: ASCII, nothing to decode
+                utf8.decode(block)
+        utf8.decode(b"", final=True)
         return "utf-8-sig", []
     except UnicodeDecodeError:
         pass
     try:
-        decoder = codecs.getincrementaldecoder("cp1252")()
-        for start in range(0, len(raw), _CHUNK):
-            decoder.decode(memoryview(raw)[start:start + _CHUNK])
+        cp1252 = codecs.getincrementaldecoder("cp1252")()
+        for block in _blocks(path):
+            cp1252.decode(block)
     except UnicodeDecodeError:
         raise DataError(f"{label}: not UTF-8 or Windows-1252 text; save it from Excel as 'CSV UTF-8 (Comma delimited)'") from None
     return "cp1252", [f"{label} is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format). Save it as 'CSV UTF-8' to be sure of accented characters."]
-
-
-def _decode(raw: bytes, label: str) -> tuple[str, list[str]]:
-    """The whole file as text, and a note if it was not UTF-8."""
-    encoding, notes = _encoding(raw, label)
-    return raw.decode(encoding), notes
 
 
 class _Cells:
@@ -189,6 +189,10 @@ class _Cells:
     def filled(self, i: int) -> np.ndarray:
         """Whether each cell of column ``i`` holds anything."""
         return self.grid.iloc[:, i].to_numpy(dtype=object) != ""
+
+    def close(self) -> None:
+        """Let go of the cells (their text is in the codes and distinct values now)."""
+        self.grid = None
 
 
 class _ArrowCells(_Cells):
@@ -211,8 +215,14 @@ class _ArrowCells(_Cells):
 
         return pc.not_equal(self.table.column(i), "").to_numpy()
 
+    def close(self) -> None:
+        import pyarrow as pa
 
-def _arrow_cells(raw: bytes, encoding: str, sep: str, skip: int, width: int) -> _ArrowCells | None:
+        self.table = None
+        pa.default_memory_pool().release_unused()  # the file's text, hundreds of MB: back to the system now
+
+
+def _arrow_cells(path: Path, encoding: str, sep: str, skip: int, width: int) -> _ArrowCells | None:
     """The rows after the first ``skip`` ones, every cell as text, read by Arrow's CSV reader on every core; None
     when Arrow cannot parse the file or a row has more or fewer fields than the header, for the careful reader
     (:func:`_csv_grid`) to pad it or say where."""
@@ -227,7 +237,7 @@ def _arrow_cells(raw: bytes, encoding: str, sep: str, skip: int, width: int) -> 
         return "skip"
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(raw),
+            str(path),
             read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
                                            encoding="utf8" if encoding == "utf-8-sig" else encoding),
             # Blank lines are rows (row numbers are the spreadsheet's); newlines inside quotes are kept.
@@ -263,11 +273,10 @@ def _csv(path: Path, label: str, mapping: Mapping[str, str], careful: bool = Fal
     The header is found among the first lines; the rows below it are read by Arrow (a million rows in
     about half a second) unless a row does not fit the table, when pandas reads the whole file
     (``careful`` forces that; the two agree cell for cell, tests/test_casedata.py)."""
-    raw = path.read_bytes()
-    encoding, notes = _encoding(raw, label)
+    encoding, notes = _encoding(path, label)
     # Only the first lines are decoded here (for the separator and the table's width); the readers
-    # decode and parse the whole file from the bytes, several times faster than from a str.
-    head = raw[:_HEAD_BYTES].decode(encoding, errors="ignore")
+    # decode and parse the whole file from its bytes, several times faster than from a str.
+    head = next(_blocks(path), b"")[:_HEAD_BYTES].decode(encoding, errors="ignore")
     sep = max([",", ";", "\t"], key=head.count)  # over the first lines: a title line has none
     # Title lines above the header (a report-style export) have fewer fields than the table:
     # find the header among the first lines, and read the table at the header's width, padding
@@ -281,11 +290,11 @@ def _csv(path: Path, label: str, mapping: Mapping[str, str], careful: bool = Fal
     widest = max((len(r) for r in head_rows), default=1)
     header_at = _find_header(pd.DataFrame([r + [""] * (widest - len(r)) for r in head_rows]), mapping, label)
     width = max([len(r) for r in head_rows[:header_at + 1]] + [1])
-    cells = None if careful else _arrow_cells(raw, encoding, sep, header_at + 1, width)
+    cells = None if careful else _arrow_cells(path, encoding, sep, header_at + 1, width)
     if cells is not None:
         headers = [str(h).strip() for h in head_rows[header_at]] + [""] * (width - len(head_rows[header_at]))
         return header_at, headers, cells, notes
-    grid = _csv_grid(raw, encoding, sep, width, label)
+    grid = _csv_grid(path.read_bytes(), encoding, sep, width, label)
     return header_at, [str(h).strip() for h in grid.iloc[header_at].tolist()], _Cells(grid.iloc[header_at + 1:]), notes
 
 
@@ -462,11 +471,13 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     used = set(positions.values())
     filled = [np.append(text != "", False)[codes] for codes, text in distinct.values()]
     filled += [body.filled(i) for i in range(len(headers)) if i not in used]
-    nonblank = np.logical_or.reduce(filled) if filled else np.zeros(len(body), dtype=bool)
+    n = len(body)
+    nonblank = np.logical_or.reduce(filled) if filled else np.zeros(n, dtype=bool)
+    body.close()
     if database:  # databases have no spreadsheet rows: the record number
-        rows = np.arange(1, len(body) + 1, dtype=np.int64)
+        rows = np.arange(1, n + 1, dtype=np.int64)
     else:  # as a spreadsheet shows it: the header's row + 1 onwards, blank lines counted
-        rows = np.arange(header_at + 2, header_at + 2 + len(body), dtype=np.int64)
+        rows = np.arange(header_at + 2, header_at + 2 + n, dtype=np.int64)
     if not nonblank.all():
         rows = rows[nonblank]
         distinct = {canon: (codes[nonblank], text) for canon, (codes, text) in distinct.items()}
@@ -505,8 +516,18 @@ def save_validated(log: CaseLog, folder: Path) -> Path:
     import pickle
 
     path = folder / HANDOFF
-    with path.open("wb") as f:
-        pickle.dump(log, f, protocol=5)
+    for memo in (False, True):
+        with path.open("wb") as f:
+            pickler = pickle.Pickler(f, protocol=5)
+            # Without the memo (a table of every object written, a million case_refs among them) pickling is four
+            # times faster and needs no memory of its own; it is only for objects that refer to themselves.
+            pickler.fast = not memo
+            try:
+                pickler.dump(log)
+                return path
+            except (ValueError, RecursionError):
+                if memo:
+                    raise
     return path
 
 

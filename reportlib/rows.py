@@ -126,8 +126,12 @@ class _Text:
         """Boolean per row: ``fn`` (Series of distinct values -> booleans) spread back to the rows."""
         return np.append(np.asarray(fn(self.uniques), dtype=bool), False)[self.codes]
 
-    def values(self) -> np.ndarray:
-        return np.append(self.uniques.to_numpy(dtype=object), "")[self.codes]
+    def at(self, mask: np.ndarray) -> np.ndarray:
+        """The text of the rows in ``mask`` (only those become Python strings)."""
+        codes = self.codes[mask]
+        text = np.full(len(codes), "", dtype=object)
+        text[codes >= 0] = self.uniques.take(codes[codes >= 0]).to_numpy(dtype=object)
+        return text
 
     def take(self, per_value) -> np.ndarray:
         """Spread an array with one entry per distinct value back to the rows."""
@@ -292,17 +296,11 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
     present = frozenset(c for c in frame.columns if c in CANONICAL_COLUMNS)
     cols = {canon: _Text.of(raw, canon) if canon in frame else
             _Text(np.array([""], dtype=object), np.zeros(n, dtype=np.intp)) for canon in CANONICAL_COLUMNS}
-    cols["case_ref"] = cols["case_ref"].each(lambda u: u.astype(str))
+    if pd.api.types.infer_dtype(cols["case_ref"].uniques, skipna=False) != "string":  # numbers from a spreadsheet
+        cols["case_ref"] = cols["case_ref"].each(lambda u: u.astype(str))
     values = dict(values or {})
     remedy_codes = values.pop("remedy", None)  # mapped per item, below
     _map_values(cols, values)
-    text = {canon: None for canon in CANONICAL_COLUMNS}  # full text columns, made only when needed
-
-    def column_text(column: str) -> np.ndarray:
-        if text[column] is None:
-            text[column] = cols[column].values()
-        return text[column]
-
     found: list[pd.DataFrame] = []
     bad = np.zeros(n, dtype=bool)
 
@@ -313,9 +311,9 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
             return
         found.append(pd.DataFrame({
             "row": row[mask],
-            "case_ref": column_text("case_ref")[mask],
+            "case_ref": cols["case_ref"].at(mask),
             "column": column,
-            "value": column_text(column)[mask],
+            "value": cols[column].at(mask),
             "problem": problem[mask] if isinstance(problem, np.ndarray) else problem,
             "action": action,
         }))

@@ -108,14 +108,18 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _inputs(params_file: Path, notebook: Path, p, log, root: Path) -> dict:
+def _rows_sha256(log) -> str:
+    """What a manifest says of a case log read from a database (no file to hash): the rows read."""
+    return "sha256 of the rows read: " + hashlib.sha256(log.cases.to_csv(index=False).encode()).hexdigest()
+
+
+def _inputs(params_file: Path, notebook: Path, p, rows_sha256: str | None, root: Path) -> dict:
     from . import casedata
 
     files = {_rel(params_file, root): sha256(params_file), _rel(notebook, root): sha256(notebook)}
     source = casedata.Source.from_params(p)
     if source.is_url:
-        files[source.label] = "sha256 of the rows read: " + hashlib.sha256(
-            log.cases.to_csv(index=False).encode()).hexdigest()
+        files[source.label] = rows_sha256
     else:
         data = Path(p.data) if Path(p.data).is_absolute() else root / p.data
         files[_rel(data, root)] = sha256(data)
@@ -400,8 +404,21 @@ def _point_at_the_case_log(executed: Path, handed: str, data: str) -> None:
     executed.write_text(text.replace(json.dumps(handed)[1:-1], json.dumps(data)[1:-1]), encoding="utf-8")
 
 
+def _give_back_memory() -> None:
+    """Return the memory freed since reading the case log to the system (glibc keeps freed blocks for reuse; a
+    render's peak is this process and its kernel together). Elsewhere, nothing to do."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, started: float,
             started_at: dt.datetime, formats: Sequence[str] | str | None = None) -> Result:
+    import pandas as pd
+
     from . import casedata, params as params_mod
 
     name = params_file.stem
@@ -427,6 +444,12 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         if not casedata.Source.from_params(p).is_url and not Path(p.data).is_absolute():
             data = parameters["data"] = str((root / p.data).resolve())
         parameters["data"] = str(casedata.save_validated(log, handoff))
+        rows_sha256 = _rows_sha256(log) if casedata.Source.from_params(p).is_url else None
+        rows = {"read": log.rows_read, "used": log.rows_used, "excluded": log.rows_excluded,
+                "kept_with_warning": log.warnings}
+        # The kernel reads the cases from the file: this process lets go of them, and of the memory reading took.
+        log = dataclasses.replace(log, cases=pd.DataFrame(columns=log.cases.columns))
+        _give_back_memory()
         t0 = time.perf_counter()
         kernel.imported.wait()
         import papermill  # noqa: F401 - loaded here, not in the kernel's thread, so the notebook starts at once
@@ -437,10 +460,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
                                 out.parent / f"{name}.failed.ipynb")
         from . import render as render_mod
         render_mod.warm_up()
-        inputs, versions, git = _inputs(params_file.resolve(), notebook, p, log, root), _versions(), _git(root)
-        rows = {"read": log.rows_read, "used": log.rows_used, "excluded": log.rows_excluded,
-                "kept_with_warning": log.warnings}
-        log = dataclasses.replace(log, cases=log.cases.iloc[:0])  # the kernel has its own copy: let this one go
+        inputs, versions, git = _inputs(params_file.resolve(), notebook, p, rows_sha256, root), _versions(), _git(root)
         nb = running.result()
         _point_at_the_case_log(tmp / "report.ipynb", parameters["data"], data)
         inputs["validated cases handed to the kernel"] = sha256(Path(parameters["data"]))
