@@ -266,13 +266,12 @@ def _csv_grid(raw: bytes, encoding: str, sep: str, width: int, label: str) -> pd
         raise DataError(f"{label}: the file is empty; export the case log again") from None
 
 
-def _csv(path: Path, label: str, mapping: Mapping[str, str], careful: bool = False
-         ) -> tuple[int, list[str], _Cells, list[str]]:
+def _csv(path: Path, label: str, mapping: Mapping[str, str]) -> tuple[int, list[str], _Cells, list[str]]:
     """A CSV export: the header's index, its headers, the rows below it, and the notes.
 
     The header is found among the first lines; the rows below it are read by Arrow (a million rows in
-    about half a second) unless a row does not fit the table, when pandas reads the whole file
-    (``careful`` forces that; the two agree cell for cell, tests/test_casedata.py)."""
+    about half a second) unless a row does not fit the table, when pandas reads the whole file (the two
+    agree cell for cell: tests/test_casedata.py)."""
     encoding, notes = _encoding(path, label)
     # Only the first lines are decoded here (for the separator and the table's width); the readers
     # decode and parse the whole file from its bytes, several times faster than from a str.
@@ -290,7 +289,7 @@ def _csv(path: Path, label: str, mapping: Mapping[str, str], careful: bool = Fal
     widest = max((len(r) for r in head_rows), default=1)
     header_at = _find_header(pd.DataFrame([r + [""] * (widest - len(r)) for r in head_rows]), mapping, label)
     width = max([len(r) for r in head_rows[:header_at + 1]] + [1])
-    cells = None if careful else _arrow_cells(path, encoding, sep, header_at + 1, width)
+    cells = _arrow_cells(path, encoding, sep, header_at + 1, width)
     if cells is not None:
         headers = [str(h).strip() for h in head_rows[header_at]] + [""] * (width - len(head_rows[header_at]))
         return header_at, headers, cells, notes

@@ -441,10 +441,11 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
     try:
         parameters = params_mod.to_jsonable(p)
         data = parameters["data"]
-        if not casedata.Source.from_params(p).is_url and not Path(p.data).is_absolute():
+        from_database = casedata.Source.from_params(p).is_url
+        if not from_database and not Path(p.data).is_absolute():
             data = parameters["data"] = str((root / p.data).resolve())
         parameters["data"] = str(casedata.save_validated(log, handoff))
-        rows_sha256 = _rows_sha256(log) if casedata.Source.from_params(p).is_url else None
+        rows_sha256 = _rows_sha256(log) if from_database else None
         rows = {"read": log.rows_read, "used": log.rows_used, "excluded": log.rows_excluded,
                 "kept_with_warning": log.warnings}
         # The kernel reads the cases from the file: this process lets go of them, and of the memory reading took.
