@@ -20,6 +20,7 @@ import io
 import itertools
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -186,6 +187,10 @@ class _Cells:
         """Column ``i`` as (codes, distinct values without surrounding spaces); a missing cell is code -1."""
         return _stripped(*pd.factorize(self.grid.iloc[:, i].to_numpy(dtype=object)))
 
+    def texts(self, columns: Mapping[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """:meth:`text` of each column, by name."""
+        return {name: self.text(i) for name, i in columns.items()}
+
     def filled(self, i: int) -> np.ndarray:
         """Whether each cell of column ``i`` holds anything."""
         return self.grid.iloc[:, i].to_numpy(dtype=object) != ""
@@ -195,9 +200,13 @@ class _Cells:
         self.grid = None
 
 
+#: What Python's str.strip() strips, for Arrow to look for.
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
 class _ArrowCells(_Cells):
-    """The rows below the header as Arrow read them: each column is hashed to its distinct values in C++,
-    and only those become Python strings."""
+    """The rows below the header as Arrow read them: each column as its distinct values (hashed in C++ as the
+    file was parsed) and an index per cell; only the distinct values become Python strings."""
 
     def __init__(self, table):
         self.table = table
@@ -206,20 +215,49 @@ class _ArrowCells(_Cells):
         return self.table.num_rows
 
     def text(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        encoded = self.table.column(i).combine_chunks().dictionary_encode()
-        return _stripped(encoded.indices.to_numpy(zero_copy_only=False),
-                         encoded.dictionary.to_numpy(zero_copy_only=False))
+        import pyarrow.compute as pc
+
+        encoded = self._column(i)
+        codes, values = encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
+        if pc.all(pc.equal(values, pc.utf8_trim(values, characters=_SPACES))).as_py() is not False:
+            return codes, values.to_numpy(zero_copy_only=False)  # no value has spaces around it: most exports
+        return _stripped(codes, values.to_numpy(zero_copy_only=False))
+
+    def texts(self, columns: Mapping[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        # Arrow hashes a column with the GIL released: two columns at a time (a million case_refs are most of it).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return dict(zip(columns, pool.map(self.text, columns.values())))
 
     def filled(self, i: int) -> np.ndarray:
         import pyarrow.compute as pc
 
-        return pc.not_equal(self.table.column(i), "").to_numpy()
+        encoded = self._column(i)
+        return np.append(np.asarray(pc.not_equal(encoded.dictionary, "")), False)[
+            encoded.indices.to_numpy(zero_copy_only=False)]
+
+    def _column(self, i: int):
+        """Column ``i`` as one dictionary array: Arrow encoded each block as it parsed it; the blocks'
+        dictionaries are made one here."""
+        return self.table.column(i).unify_dictionaries().combine_chunks()
 
     def close(self) -> None:
-        import pyarrow as pa
-
         self.table = None
-        pa.default_memory_pool().release_unused()  # the file's text, hundreds of MB: back to the system now
+        give_back_memory()  # the file's text, hundreds of MB: back to the system before validation starts
+
+
+def give_back_memory() -> None:
+    """Return freed memory to the system now: Arrow's allocator and glibc both keep freed blocks for reuse, and
+    a render's peak is its process and its kernel together (a million-row log is read in the one, then held in
+    the other)."""
+    import ctypes
+
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # glibc only; elsewhere nothing to do
+    except (OSError, AttributeError):
+        pass
 
 
 def _arrow_cells(path: Path, encoding: str, sep: str, skip: int, width: int) -> _ArrowCells | None:
@@ -243,7 +281,9 @@ def _arrow_cells(path: Path, encoding: str, sep: str, skip: int, width: int) -> 
             # Blank lines are rows (row numbers are the spreadsheet's); newlines inside quotes are kept.
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
                                              invalid_row_handler=misfit),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+            # Each cell straight into its column's dictionary: a column holds its distinct texts once, and a
+            # million cells cost an index each.
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
@@ -457,7 +497,7 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     if header_at:
         notes.append(f"{label}: the header is on row {header_at + 1}; the {header_at} row(s) above it were skipped.")
     positions = {canon: headers.index(str(h).strip()) for canon, h in found.items()}
-    distinct = {canon: body.text(i) for canon, i in positions.items()}
+    distinct = body.texts(positions)
     if "complainant" in distinct and "complainant" not in source.columns and not _who(
             distinct["complainant"][1], source.values.get("complainant")):
         # An export's "Complainant" column usually holds names: personal data stays at the door.

@@ -103,20 +103,30 @@ class CaseLog:
 class _Text:
     """A text column as codes into its distinct values: text work is done once per distinct value."""
 
-    __slots__ = ("codes", "uniques")
+    __slots__ = ("codes", "uniques", "dtype")
 
-    def __init__(self, values, codes: np.ndarray | None = None):
+    def __init__(self, values, codes: np.ndarray | None = None, dtype: pd.CategoricalDtype | None = None):
         if codes is None:
             codes, values = pd.factorize(np.asarray(values, dtype=object))  # missing -> code -1 -> ""
         self.codes = codes
         self.uniques = pd.Series(np.asarray(values, dtype=object), dtype=object)
+        self.dtype = dtype  # the reader's categorical type, while the values are as it read them
 
     @classmethod
     def of(cls, raw: "RawLog", canon: str) -> "_Text":
         column = raw.frame[canon]
         if isinstance(column.dtype, pd.CategoricalDtype):  # as read() made it: stripped already
-            return cls(column.cat.categories.to_numpy(dtype=object), column.cat.codes.to_numpy())
+            return cls(column.cat.categories.to_numpy(dtype=object), column.cat.codes.to_numpy(), column.dtype)
         return cls(column.astype(str).str.strip().to_numpy(dtype=object))
+
+    def categorical(self) -> pd.Categorical:
+        """The column as a categorical of its values as they are ("" included): the reader's own categories
+        while they are unchanged (a million case_refs are not hashed again), else made from the values."""
+        if self.dtype is not None:
+            return pd.Categorical.from_codes(self.codes, dtype=self.dtype)
+        inverse, values = pd.factorize(self.uniques.to_numpy(dtype=object))  # mapped values may coincide
+        return pd.Categorical.from_codes(np.append(inverse, -1)[self.codes],
+                                         dtype=pd.CategoricalDtype(pd.Index(values, dtype=object)))
 
     def each(self, fn) -> "_Text":
         """A column with ``fn`` (Series of distinct values -> Series) applied to every value."""
@@ -388,8 +398,7 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
     cases = pd.DataFrame({
         "row": row[keep],
         # Categorical, its categories the distinct refs: the hashing is done, so stats' drop_duplicates is cheap.
-        "case_ref": pd.Categorical.from_codes(case_ref.codes[keep], dtype=pd.CategoricalDtype(
-            pd.Index(case_ref.uniques.to_numpy(dtype=object), dtype=object))),
+        "case_ref": case_ref.categorical()[keep],
         "kind": pd.Categorical.from_codes(_positions(kind, KINDS)[keep], categories=KINDS),
         "procedure": pd.Categorical.from_codes(_positions(procedure, PROCEDURES)[keep], categories=PROCEDURES),
         "stage": stage_series,

@@ -404,17 +404,6 @@ def _point_at_the_case_log(executed: Path, handed: str, data: str) -> None:
     executed.write_text(text.replace(json.dumps(handed)[1:-1], json.dumps(data)[1:-1]), encoding="utf-8")
 
 
-def _give_back_memory() -> None:
-    """Return the memory freed since reading the case log to the system (glibc keeps freed blocks for reuse; a
-    render's peak is this process and its kernel together). Elsewhere, nothing to do."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, started: float,
             started_at: dt.datetime, formats: Sequence[str] | str | None = None) -> Result:
     import pandas as pd
@@ -450,7 +439,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
                 "kept_with_warning": log.warnings}
         # The kernel reads the cases from the file: this process lets go of them, and of the memory reading took.
         log = dataclasses.replace(log, cases=pd.DataFrame(columns=log.cases.columns))
-        _give_back_memory()
+        casedata.give_back_memory()
         t0 = time.perf_counter()
         kernel.imported.wait()
         import papermill  # noqa: F401 - loaded here, not in the kernel's thread, so the notebook starts at once

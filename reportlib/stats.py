@@ -122,9 +122,12 @@ def average_days(t: pd.DataFrame, start: dt.date, end: dt.date, mask: Mask | Non
 
 def first_stages(cases: pd.DataFrame) -> pd.DataFrame:
     """One row per complaint case: its earliest stage in the log (where it is counted as received)."""
-    complaints = cases[(cases["kind"] == "complaint").to_numpy()]
-    # A case has one row per stage (validation drops duplicates), so ordering by stage is enough.
-    return complaints.sort_values("stage", kind="stable").drop_duplicates("case_ref", keep="first")
+    at = np.flatnonzero((cases["kind"] == "complaint").to_numpy())
+    # A case has one row per stage (validation drops duplicates), so ordering by stage is enough. Only the two
+    # columns are sorted and deduplicated; the whole rows are taken once, at the end.
+    keys = cases[["case_ref", "stage"]].iloc[at].reset_index(drop=True)
+    first = keys.sort_values("stage", kind="stable").drop_duplicates("case_ref", keep="first").index
+    return cases.iloc[at[first]]
 
 
 def representations(cases: pd.DataFrame) -> pd.DataFrame:
