@@ -208,8 +208,9 @@ class _ArrowCells(_Cells):
     """The rows below the header as Arrow read them: each column as its distinct values (hashed in C++ as the
     file was parsed) and an index per cell; only the distinct values become Python strings."""
 
-    def __init__(self, table):
-        self.table = table
+    def __init__(self, table, rest):
+        self.table = table  # the columns the report reads, named by their place ("0", "1", ...)
+        self._rest = rest  # reads the other columns, the first time a row is blank in all of these
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -238,10 +239,14 @@ class _ArrowCells(_Cells):
     def _column(self, i: int):
         """Column ``i`` as one dictionary array: Arrow encoded each block as it parsed it; the blocks'
         dictionaries are made one here."""
-        return self.table.column(i).unify_dictionaries().combine_chunks()
+        if str(i) not in self.table.column_names:
+            if callable(self._rest):
+                self._rest = self._rest()
+            return self._rest.column(str(i)).unify_dictionaries().combine_chunks()
+        return self.table.column(str(i)).unify_dictionaries().combine_chunks()
 
     def close(self) -> None:
-        self.table = None
+        self.table = self._rest = None
         give_back_memory()  # the file's text, hundreds of MB: back to the system before validation starts
 
 
@@ -260,34 +265,45 @@ def give_back_memory() -> None:
         pass
 
 
-def _arrow_cells(path: Path, encoding: str, sep: str, skip: int, width: int) -> _ArrowCells | None:
-    """The rows after the first ``skip`` ones, every cell as text, read by Arrow's CSV reader on every core; None
-    when Arrow cannot parse the file or a row has more or fewer fields than the header, for the careful reader
+def _arrow_cells(path: Path, encoding: str, sep: str, skip: int, width: int, wanted: list[int]) -> _ArrowCells | None:
+    """The rows after the first ``skip`` ones, the ``wanted`` columns' cells as text, read by Arrow's CSV reader
+    on every core (the other columns, an export's free text among them, are parsed but not kept); None when Arrow
+    cannot parse the file or a row has more or fewer fields than the header, for the careful reader
     (:func:`_csv_grid`) to pad it or say where."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
     names = [str(i) for i in range(width)]
-    misfits: list = []
 
-    def misfit(row) -> str:
-        misfits.append(row)
-        return "skip"
-    try:
-        table = pacsv.read_csv(
-            str(path),
-            read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
-                                           encoding="utf8" if encoding == "utf-8-sig" else encoding),
-            # Blank lines are rows (row numbers are the spreadsheet's); newlines inside quotes are kept.
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
-                                             invalid_row_handler=misfit),
-            # Each cell straight into its column's dictionary: a column holds its distinct texts once, and a
-            # million cells cost an index each.
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+    def read(columns: list[int]):
+        misfits: list = []
+
+        def misfit(row) -> str:
+            misfits.append(row)
+            return "skip"
+        try:
+            table = pacsv.read_csv(
+                str(path),
+                read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
+                                               encoding="utf8" if encoding == "utf-8-sig" else encoding),
+                # Blank lines are rows (row numbers are the spreadsheet's); newlines inside quotes are kept.
+                parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
+                                                 invalid_row_handler=misfit),
+                # Each cell straight into its column's dictionary: a column holds its distinct texts once, and a
+                # million cells cost an index each.
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=[names[i] for i in columns],
+                    column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+            return None
+        return None if misfits else table
+
+    table = read(wanted)
+    if table is None:
         return None
-    return None if misfits else _ArrowCells(table)
+    rest = [i for i in range(width) if i not in wanted]
+    return _ArrowCells(table, lambda: read(rest))
 
 
 def _csv_grid(raw: bytes, encoding: str, sep: str, width: int, label: str) -> pd.DataFrame:
@@ -329,9 +345,10 @@ def _csv(path: Path, label: str, mapping: Mapping[str, str]) -> tuple[int, list[
     widest = max((len(r) for r in head_rows), default=1)
     header_at = _find_header(pd.DataFrame([r + [""] * (widest - len(r)) for r in head_rows]), mapping, label)
     width = max([len(r) for r in head_rows[:header_at + 1]] + [1])
-    cells = _arrow_cells(path, encoding, sep, header_at + 1, width)
+    headers = [str(h).strip() for h in head_rows[header_at]] + [""] * (width - len(head_rows[header_at]))
+    wanted = sorted(headers.index(str(h).strip()) for h in _resolve_columns(headers, mapping, label).values())
+    cells = _arrow_cells(path, encoding, sep, header_at + 1, width, wanted)
     if cells is not None:
-        headers = [str(h).strip() for h in head_rows[header_at]] + [""] * (width - len(head_rows[header_at]))
         return header_at, headers, cells, notes
     grid = _csv_grid(path.read_bytes(), encoding, sep, width, label)
     return header_at, [str(h).strip() for h in grid.iloc[header_at].tolist()], _Cells(grid.iloc[header_at + 1:]), notes
@@ -509,9 +526,10 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     # Completely blank lines (a CSV saved by Excel often ends with some) are not rows.
     used = set(positions.values())
     filled = [np.append(text != "", False)[codes] for codes, text in distinct.values()]
-    filled += [body.filled(i) for i in range(len(headers)) if i not in used]
     n = len(body)
     nonblank = np.logical_or.reduce(filled) if filled else np.zeros(n, dtype=bool)
+    if not nonblank.all():  # blank in every column read: a blank line, or a row whose cells are all in others
+        nonblank = np.logical_or.reduce([nonblank, *(body.filled(i) for i in range(len(headers)) if i not in used)])
     body.close()
     if database:  # databases have no spreadsheet rows: the record number
         rows = np.arange(1, n + 1, dtype=np.int64)

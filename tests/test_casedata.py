@@ -808,3 +808,19 @@ def test_a_big_clean_csv_is_read_by_arrow(tmp_path, monkeypatch):
     assert used and isinstance(raw.frame["kind"].dtype, pd.CategoricalDtype)
     assert raw.frame["kind"].cat.categories.tolist() == ["complaint"]  # spaces stripped, one distinct value
     assert raw.frame["row"].tolist()[:2] == [2, 3] and len(raw.frame) == 2000
+
+
+def test_a_row_filled_only_in_columns_the_report_does_not_read_is_still_a_row(tmp_path, monkeypatch):
+    """Arrow keeps only the report's columns; a row blank in all of them but not in another column is a row
+    (listed as bad), not a blank line, so the other columns are read for it."""
+    path = tmp_path / "log.csv"
+    path.write_text("case_ref,kind,procedure,received,notes\n"
+                    "A1,complaint,adults,01/04/2024,\n"
+                    ",,,,a note and nothing else\n"
+                    "\n"
+                    "A2,complaint,adults,02/04/2024,\n", encoding="utf-8")
+    fast, careful = _read_both(path, monkeypatch)
+    assert _cells(fast) == _cells(careful)
+    assert fast.frame["row"].tolist() == [2, 3, 5]  # the blank line is not a row; the note's row is
+    log = casedata.validate(fast)
+    assert log.problems.loc[log.problems["row"] == 3, "problem"].tolist()[:1] == ["case_ref is blank"]
