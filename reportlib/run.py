@@ -354,8 +354,8 @@ def _keep_failed(executed: Path, failed_copy: Path) -> Path | None:
 
 
 def check(params_file: Path | str, root: Path) -> tuple:
-    """The params, the notebook they name, and the case log, or the ReportError saying what is wrong
-    (a filter or period that selects no case at all among them)."""
+    """The params, the notebook they name (read, and the file it was read from), and the case log, or the
+    ReportError saying what is wrong (a filter or period that selects no case at all among them)."""
     from . import casedata, params as params_mod, selection
     from . import notebooks
     from .notebooks import Pair
@@ -365,10 +365,10 @@ def check(params_file: Path | str, root: Path) -> tuple:
     pair = Pair.of(root / "notebooks" / f"{p.notebook}.ipynb")
     if not pair.newer.is_file():
         raise ParamsError(f"{params_file}: key 'notebook': notebooks/{p.notebook}.ipynb does not exist in {root}")
-    notebook = notebooks.source(pair.ipynb)  # .ipynb or .md: the one saved last
+    node, notebook = notebooks.load(pair.ipynb)  # .ipynb or .md: the one saved last, read once per render
     log = casedata.load_for(p, root)
     selection.check(p, log.cases, str(params_file), log.label)
-    return p, notebook, log
+    return p, node, notebook, log
 
 
 def report_folder(params_file: Path | str, root: Path, out: Path | str | None = None) -> Path:
@@ -413,7 +413,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
     name = params_file.stem
     out = report_folder(params_file, root, out)
     check_target(out)
-    p, notebook, log = check(params_file, root)
+    p, node, notebook, log = check(params_file, root)
     try:
         formats = p.formats if formats is None else check_formats(formats)
     except ValueError as e:
@@ -447,7 +447,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         # renderer and gathers the manifest, so a render costs little more than the notebook.
         kernel.charts_as_png("docx" in formats)  # Word needs each chart as a picture too
         running = kernel.submit(execute, notebook, tmp / "report.ipynb", parameters,
-                                out.parent / f"{name}.failed.ipynb")
+                                out.parent / f"{name}.failed.ipynb", node)
         from . import render as render_mod
         render_mod.warm_up()
         inputs, versions, git = _inputs(params_file.resolve(), notebook, p, rows_sha256, root), _versions(), _git(root)
