@@ -208,9 +208,10 @@ class _ArrowCells(_Cells):
     """The rows below the header as Arrow read them: each column as its distinct values (hashed in C++ as the
     file was parsed) and an index per cell; only the distinct values become Python strings."""
 
-    def __init__(self, table, rest):
+    def __init__(self, table, read_rest):
         self.table = table  # the columns the report reads, named by their place ("0", "1", ...)
-        self._rest = rest  # reads the other columns, the first time a row is blank in all of these
+        self._read_rest = read_rest  # reads the other columns, the first time a row is blank in all of these
+        self._rest = None
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -222,7 +223,7 @@ class _ArrowCells(_Cells):
         codes, values = encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
         if pc.all(pc.equal(values, pc.utf8_trim(values, characters=_SPACES))).as_py() is not False:
             return codes, values.to_numpy(zero_copy_only=False)  # no value has spaces around it: most exports
-        return _stripped(codes, values.to_numpy(zero_copy_only=False))
+        return _stripped(codes, values.to_numpy(zero_copy_only=False))  # strip as Python does, and merge
 
     def texts(self, columns: Mapping[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         # Arrow hashes a column with the GIL released: two columns at a time (a million case_refs are most of it).
@@ -239,11 +240,12 @@ class _ArrowCells(_Cells):
     def _column(self, i: int):
         """Column ``i`` as one dictionary array: Arrow encoded each block as it parsed it; the blocks'
         dictionaries are made one here."""
-        if str(i) not in self.table.column_names:
-            if callable(self._rest):
-                self._rest = self._rest()
-            return self._rest.column(str(i)).unify_dictionaries().combine_chunks()
-        return self.table.column(str(i)).unify_dictionaries().combine_chunks()
+        table = self.table
+        if str(i) not in table.column_names:
+            if self._rest is None:
+                self._rest = self._read_rest()
+            table = self._rest
+        return table.column(str(i)).unify_dictionaries().combine_chunks()
 
     def close(self) -> None:
         self.table = self._rest = None
@@ -573,18 +575,18 @@ def save_validated(log: CaseLog, folder: Path) -> Path:
     import pickle
 
     path = folder / HANDOFF
-    for memo in (False, True):
+
+    def dump(memo: bool) -> None:
         with path.open("wb") as f:
             pickler = pickle.Pickler(f, protocol=5)
-            # Without the memo (a table of every object written, a million case_refs among them) pickling is four
-            # times faster and needs no memory of its own; it is only for objects that refer to themselves.
             pickler.fast = not memo
-            try:
-                pickler.dump(log)
-                return path
-            except (ValueError, RecursionError):
-                if memo:
-                    raise
+            pickler.dump(log)
+    try:
+        # Without the memo (a table of every object written, a million case_refs among them) pickling is four
+        # times faster and needs no memory of its own; the memo is only for objects that refer to themselves.
+        dump(memo=False)
+    except (ValueError, RecursionError):
+        dump(memo=True)
     return path
 
 

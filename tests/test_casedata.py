@@ -730,12 +730,14 @@ _CELLS = st.text(_CELL_CHARS, max_size=6)
 _HEADERS = ["case_ref", "kind", "procedure", "stage", "received", "team", "Complainant", "notes"]
 
 
-def _read_both(path: Path, monkeypatch) -> tuple[casedata.RawLog, casedata.RawLog]:
-    fast = casedata.read(Source(str(path)))
+def _read_carefully(path: Path, monkeypatch) -> casedata.RawLog:
     with monkeypatch.context() as m:
         m.setattr(casedata, "_arrow_cells", lambda *a, **k: None)  # as for a file Arrow will not take
-        careful = casedata.read(Source(str(path)))
-    return fast, careful
+        return casedata.read(Source(str(path)))
+
+
+def _read_both(path: Path, monkeypatch) -> tuple[casedata.RawLog, casedata.RawLog]:
+    return casedata.read(Source(str(path))), _read_carefully(path, monkeypatch)
 
 
 def _cells(raw: casedata.RawLog) -> dict[str, list]:
@@ -770,9 +772,7 @@ def test_arrow_and_pandas_read_a_csv_alike(tmp_path, monkeypatch, rows, blank_at
         fast, careful = _read_both(path, monkeypatch)
     except DataError as e:  # both readers refuse the same file with the same line
         with pytest.raises(DataError) as again:
-            with monkeypatch.context() as m:
-                m.setattr(casedata, "_arrow_cells", lambda *a, **k: None)
-                casedata.read(Source(str(path)))
+            _read_carefully(path, monkeypatch)
         assert str(e) == str(again.value)
         return
     assert _cells(fast) == _cells(careful)
