@@ -32,7 +32,7 @@ from .errors import DataError
 from .params import CANONICAL_COLUMNS
 from .rows import (  # noqa: F401 - validating is part of this module's API
     COMPLAINANTS, DATE_COLUMNS, KINDS, OMBUDSMAN, OUTCOMES, PROBLEM_COLUMNS, PROCEDURES, REMEDIES, TEXT_COLUMNS,
-    CaseLog, parse_dates, validate,
+    CaseLog, distinct_categorical, parse_dates, validate,
 )
 
 REQUIRED = ("case_ref", "kind", "procedure", "received")
@@ -540,8 +540,9 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     if not nonblank.all():
         rows = rows[nonblank]
         distinct = {canon: (codes[nonblank], text) for canon, (codes, text) in distinct.items()}
-    frame = pd.DataFrame({"row": rows, **{canon: pd.Categorical.from_codes(
-        codes, dtype=pd.CategoricalDtype(pd.Index(text, dtype=object))) for canon, (codes, text) in distinct.items()}})
+    # Each column's values are distinct: Arrow's dictionary, or factorize's uniques (_stripped).
+    frame = pd.DataFrame({"row": rows, **{canon: distinct_categorical(codes, text)
+                                          for canon, (codes, text) in distinct.items()}})
     if frame.empty:
         raise DataError(f"{label}: has a header but no rows; export the case log again")
     return RawLog(frame, label, notes)

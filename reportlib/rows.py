@@ -100,6 +100,16 @@ class CaseLog:
         return s
 
 
+def distinct_categorical(codes: np.ndarray, distinct) -> pd.Categorical:
+    """A categorical from codes into ``distinct``, values known to be distinct already (a reader's dictionary,
+    or what factorize returned): pandas would otherwise hash them all again to check, which for a million
+    case_refs is most of the time the categorical takes to make."""
+    categories = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
+    make = getattr(pd.CategoricalDtype, "_from_fastpath", None)  # pandas' own constructor for checked categories
+    dtype = make(categories, False) if make is not None else pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
 class _Text:
     """A text column as codes into its distinct values: text work is done once per distinct value."""
 
@@ -125,8 +135,7 @@ class _Text:
         if self.dtype is not None:
             return pd.Categorical.from_codes(self.codes, dtype=self.dtype)
         inverse, values = pd.factorize(self.uniques.to_numpy(dtype=object))  # mapped values may coincide
-        return pd.Categorical.from_codes(np.append(inverse, -1)[self.codes],
-                                         dtype=pd.CategoricalDtype(pd.Index(values, dtype=object)))
+        return distinct_categorical(np.append(inverse, -1)[self.codes], values)
 
     def each(self, fn) -> "_Text":
         """A column with ``fn`` (Series of distinct values -> Series) applied to every value."""

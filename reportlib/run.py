@@ -33,6 +33,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 from .errors import BadRowsError, OutputError, ParamsError, RenderError, ReportError  # noqa: E402
 from .formats import DEFAULT_FORMATS, Rendered, check_formats, exporter, files as _format_files  # noqa: E402
+from .process import collecting_less  # noqa: E402
 from .project import root_for  # noqa: E402
 
 # pandas, pydantic, papermill and the renderer load inside the functions that need them: a render
@@ -392,7 +393,8 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
     root = root_for(params_file)
     kernel = Kernel(root / "notebooks")
     try:
-        return _render(kernel, params_file, root, out, strict, started, started_at, formats=formats)
+        with collecting_less():
+            return _render(kernel, params_file, root, out, strict, started, started_at, formats=formats)
     finally:
         kernel.close()
 

@@ -63,6 +63,9 @@ class Report:
 def preload() -> None:
     """Import what report notebooks use; a render's kernel runs this while the inputs are checked."""
     from . import charts
+    from .process import collect_less
+
+    collect_less()  # the kernel runs reports and nothing else
 
     charts._pyplot()
 

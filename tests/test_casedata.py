@@ -777,6 +777,9 @@ def test_arrow_and_pandas_read_a_csv_alike(tmp_path, monkeypatch, rows, blank_at
         return
     assert _cells(fast) == _cells(careful)
     assert fast.notes == careful.notes
+    for raw in (fast, careful):  # the categories are made without pandas' check that they are distinct: they must be
+        for c in raw.frame.columns.drop("row"):
+            assert raw.frame[c].cat.categories.is_unique, c
 
 
 @pytest.mark.parametrize("text", [

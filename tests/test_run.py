@@ -13,7 +13,7 @@ import pytest
 
 from factory import REPO, case, childrens_params, write_case_log, write_params
 from reportlib import run
-from reportlib.errors import BadRowsError, OutputError, RenderError
+from reportlib.errors import BadRowsError, OutputError, ParamsError, RenderError
 
 REPORTLIB = [sys.executable, "-m", "reportlib.cli"]
 
@@ -289,3 +289,40 @@ def test_open_report_takes_the_handed_over_cases_without_reading_the_export(proj
     import pandas as pd
     pd.testing.assert_frame_equal(report.log.cases, log.cases)
     assert (report.log.rows_read, report.log.label, report.log.present) == (log.rows_read, log.label, log.present)
+
+
+def test_a_render_collects_garbage_less_often_while_it_runs_and_as_before_after(project, monkeypatch):
+    import gc
+
+    from reportlib import process
+
+    during = []
+    original = run._render
+    monkeypatch.setattr(run, "_render", lambda *a, **k: during.append(gc.get_threshold()) or original(*a, **k))
+    before = gc.get_threshold()
+    assert before != process.THRESHOLDS
+    run.render(project / "params" / "meeting.yaml")
+    (project / "params" / "broken.yaml").write_text("title: [\n")
+    with pytest.raises(ParamsError):
+        run.render(project / "params" / "broken.yaml")
+    assert during == [process.THRESHOLDS, process.THRESHOLDS]
+    assert gc.get_threshold() == before
+
+
+def test_the_kernel_collects_garbage_less_often():
+    code = "import gc, reportlib.session as s; s.preload(); print(*gc.get_threshold())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    from reportlib.process import THRESHOLDS
+    assert out.stdout.split() == [str(t) for t in THRESHOLDS]
+
+
+def test_the_reportlib_program_skips_the_last_collections_as_it_exits(project):
+    """The program freezes what it made before Python exits (its final collections skip frozen objects); it
+    still exits with the command's status and says what it said."""
+    code = ("import atexit, gc, sys; atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0)); "
+            "sys.argv = ['reportlib', 'validate', 'params/meeting.yaml']; from reportlib.cli import command; command()")
+    out = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "frozen True" and "rows read" in out.stdout
+    from importlib.metadata import entry_points
+    assert [e.value for e in entry_points(group="console_scripts", name="reportlib")] == ["reportlib.cli:command"]
