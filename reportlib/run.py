@@ -127,6 +127,46 @@ def _inputs(params_file: Path, notebook: Path, p, rows_sha256: str | None, root:
     return files
 
 
+def _ready_client_class():
+    """The kernel client Papermill runs a notebook with: jupyter_client's, ready as soon as it knows it is.
+
+    A client is ready when the kernel has answered its kernel_info request and IOPub, where a cell's output
+    comes, is connected (a ZeroMQ subscriber misses what was published before it joined). jupyter_client proves
+    the second by the request's status arriving on IOPub, as this does, but then waits for 0.2 s of silence
+    there, a fifth of a second of every render. Papermill (nbclient) reads only the IOPub messages of the cell
+    it runs, so nothing needs draining: this client is ready the moment the status arrives.
+    """
+    import time
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.channels import major_protocol_version
+
+    class ReadyClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                asked = self.kernel_info()
+                try:
+                    reply = await self.get_shell_msg(timeout=1)
+                    while reply["parent_header"].get("msg_id") != asked:
+                        reply = await self.get_shell_msg(timeout=1)
+                    while (await self.get_iopub_msg(timeout=0.2))["parent_header"].get("msg_id") != asked:
+                        pass
+                except Empty:  # no answer yet, or IOPub not yet connected: ask again
+                    if not await self.is_alive():
+                        raise RuntimeError("Kernel died before replying to kernel_info") from None
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds") from None
+                    continue
+                version = int(reply["content"]["protocol_version"].split(".")[0])
+                if version != major_protocol_version:  # as jupyter_client does: speak the kernel's protocol
+                    self.session.adapt_version = version
+                return
+
+    return ReadyClient
+
+
 def _kernel_manager_class():
     """A kernel manager that keeps the officer's terminal clean.
 
@@ -141,6 +181,7 @@ def _kernel_manager_class():
 
     class QuietKernelManager(AsyncKernelManager):
         transport = "ipc"
+        client_factory = _ready_client_class()
 
         def _ip_default(self):
             # One socket-file prefix per kernel, so parallel renders never pick the same socket names.

@@ -326,3 +326,31 @@ def test_the_reportlib_program_skips_the_last_collections_as_it_exits(project):
     assert out.stdout.splitlines()[-1] == "frozen True" and "rows read" in out.stdout
     from importlib.metadata import entry_points
     assert [e.value for e in entry_points(group="console_scripts", name="reportlib")] == ["reportlib.cli:command"]
+
+
+def test_papermills_client_is_ready_with_iopub_connected_as_soon_as_the_kernel_answers(tmp_path):
+    """The client Papermill runs cells with waits for the kernel's answer and for IOPub to be connected (not for
+    0.2 s of silence): the first thing the kernel prints after it is ready reaches the client."""
+    from jupyter_core.utils import run_sync
+
+    manager = run._kernel_manager_class()(kernel_name="python3")
+    run_sync(manager.start_kernel)(cwd=str(tmp_path))
+    client = manager.client()
+    try:
+        client.start_channels()
+        assert type(client).__name__ == "ReadyClient"
+        run_sync(client.wait_for_ready)(timeout=60)
+        asked = client.execute("print('first words')")
+        texts = []
+        while True:
+            msg = run_sync(client.get_iopub_msg)(timeout=30)
+            if msg["parent_header"].get("msg_id") != asked:
+                continue
+            if msg["msg_type"] == "stream":
+                texts.append(msg["content"]["text"])
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        assert "".join(texts) == "first words\n"
+    finally:
+        client.stop_channels()
+        run_sync(manager.shutdown_kernel)(now=True)
