@@ -256,11 +256,15 @@ def _pdf_fonts():
     return config, css
 
 
-def warm_up() -> None:
-    """Load the exporter, WeasyPrint and the bundled fonts ahead of the first real report."""
-    _exporter()
-    to_pdf('<html lang="en-GB"><head><title>.</title><style>html { font-family: "Report Sans" }</style></head>'
-           '<body><p>.</p></body></html>')
+def warm_up(params: dict) -> None:
+    """Make a page with no figures from the report's params (as JSON), HTML and PDF, ahead of the real one (a render
+    does this while its kernel runs the notebook): nbconvert, nbformat and WeasyPrint load, and compile what they
+    compile the first time they meet a committee paper (the template, the notebook schema's validator, the selectors
+    of nbconvert's accessibility pass, the stylesheet and the bundled fonts), so the real page is made at once."""
+    shown = nbformat.v4.new_output("display_data", data={PARAMS_MIME: params, "text/plain": ""})
+    html, _ = to_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[shown]),
+                                                      nbformat.v4.new_markdown_cell("## {{ params.title }}")]))
+    to_pdf(html)
 
 
 def to_pdf(html: str, target: Path | None = None) -> bytes | None:

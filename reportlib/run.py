@@ -492,7 +492,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         running = kernel.submit(execute, notebook, tmp / "report.ipynb", parameters,
                                 out.parent / f"{name}.failed.ipynb", node)
         from . import render as render_mod
-        render_mod.warm_up()
+        render_mod.warm_up(params_mod.to_jsonable(p))
         inputs, versions, git = _inputs(params_file.resolve(), notebook, p, rows_sha256, root), _versions(), _git(root)
         nb = running.result()
         _point_at_the_case_log(tmp / "report.ipynb", parameters["data"], data)

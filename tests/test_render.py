@@ -233,3 +233,13 @@ def test_snapshot(rendered):
         SNAPSHOT.write_text(page, encoding="utf-8")
     assert SNAPSHOT.exists(), "no approved snapshot yet: run REPORTLIB_APPROVE=1 ./dev test tests/test_render.py"
     assert page == SNAPSHOT.read_text(encoding="utf-8"), "the report changed: re-approve it if that was meant"
+
+
+@pytest.mark.parametrize("params_file", sorted((Path(__file__).parents[1] / "params").glob("sample_*.yaml")),
+                         ids=lambda p: p.stem)
+def test_the_warm_up_makes_a_page_with_no_figures_from_each_reports_params(params_file):
+    """A render warms nbconvert and WeasyPrint with its own params while the kernel runs (reportlib.render.warm_up):
+    the committee template must make a page, HTML and PDF, from the params alone, whichever the report."""
+    from reportlib import params as params_mod, render
+
+    render.warm_up(params_mod.to_jsonable(params_mod.load(params_file)))
