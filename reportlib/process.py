@@ -1,9 +1,9 @@
-"""Python's garbage collector, tuned for a process that does one job and ends (a render, and its kernel).
+"""Python's garbage collector, tuned while a render runs.
 
-Such a process makes a few hundred thousand objects that live until it ends (pandas, matplotlib, nbconvert
-and WeasyPrint as they are imported) and few that die in reference cycles. At Python's default thresholds
-the collector, which runs every 700 new objects, walks those survivors again and again: about a tenth of a
-small render's time. Collecting every 50,000 new objects instead costs a few megabytes at most.
+A render makes a few hundred thousand objects that live until it ends (pandas, nbconvert and WeasyPrint as
+they are imported) and few that die in reference cycles. At Python's default thresholds the collector, which
+runs every 700 new objects, walks those survivors again and again: about a tenth of a small render's time.
+(The kernel freezes what it imported instead: :func:`reportlib.session.preload`.)
 """
 
 from __future__ import annotations
@@ -17,16 +17,11 @@ from typing import Iterator
 THRESHOLDS = (50_000, 20, 100)
 
 
-def collect_less() -> None:
-    """Collect garbage at :data:`THRESHOLDS` from now on (for a process that is reportlib's own: a kernel)."""
-    gc.set_threshold(*THRESHOLDS)
-
-
 @contextlib.contextmanager
 def collecting_less() -> Iterator[None]:
     """Collect garbage at :data:`THRESHOLDS` while the block runs, as before afterwards."""
     before = gc.get_threshold()
-    collect_less()
+    gc.set_threshold(*THRESHOLDS)
     try:
         yield
     finally:
