@@ -142,10 +142,22 @@ def representations(cases: pd.DataFrame) -> pd.DataFrame:
     return reps
 
 
+def _places(values, labels: list) -> np.ndarray:
+    """Each value's place among ``labels`` (-1: none of them, or missing); each distinct value is looked up once
+    (a categorical's by its codes)."""
+    codes, distinct = pd.factorize(values)
+    return np.append(pd.Index(labels).get_indexer(distinct), -1)[codes]
+
+
 def _crosstab(rows: pd.Index | pd.Series, cols, col_values) -> pd.DataFrame:
-    table = pd.crosstab(pd.Categorical(rows, categories=list(PROCEDURE_LABELS)),
-                        pd.Categorical(cols, categories=list(col_values)), dropna=False)
-    return table.astype(int)
+    """How many rows have each procedure (the table's rows, all of them) with each of ``col_values`` (its columns):
+    one count over the pairs' codes (pandas' crosstab walks the values one by one)."""
+    procedures, values = list(PROCEDURE_LABELS), list(col_values)
+    row, col = _places(rows, procedures), _places(cols, values)
+    both = (row >= 0) & (col >= 0)  # a value outside them (or none) is not counted
+    counts = np.bincount(row[both] * len(values) + col[both], minlength=len(procedures) * len(values))
+    return pd.DataFrame(counts.reshape(len(procedures), len(values)), index=pd.Index(procedures, name="procedure"),
+                        columns=values)
 
 
 def received_counts(reps: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:

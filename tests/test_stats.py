@@ -175,3 +175,23 @@ def test_within_means_days_at_most_target(cases):
     days = t["days"][known].astype(int).to_numpy()
     assert (t["within"][known].to_numpy(dtype=bool) == (days <= 15)).all()
     assert (working_days(t["start"], t["due"]) == 15).all()
+
+
+def test_counts_by_procedure_agree_with_pandas_crosstab():
+    """stats' procedure-by-value counts (one bincount over codes) give pandas' crosstab, every procedure and value
+    kept (zeros included), values outside them and missing ones not counted."""
+    import numpy as np
+    import pandas as pd
+
+    from reportlib import stats
+
+    rng = np.random.default_rng(7)
+    procedures = rng.choice(["corporate", "childrens", "adults", "housing", None], size=500)
+    years = rng.choice([2018, 2019, 2020, 2021, None], size=500)
+    got = stats._crosstab(pd.Series(procedures), pd.Series(years), [2019, 2020, 2021])
+    want = pd.crosstab(pd.Series(procedures), pd.Series(years)).reindex(
+        index=list(stats.PROCEDURE_LABELS), columns=[2019, 2020, 2021], fill_value=0)
+    assert got.to_numpy().tolist() == want.to_numpy().tolist()
+    assert list(got.index) == list(stats.PROCEDURE_LABELS) and list(got.columns) == [2019, 2020, 2021]
+    assert got.to_numpy().sum() == sum(p in stats.PROCEDURE_LABELS and y in (2019, 2020, 2021)
+                                       for p, y in zip(procedures, years))
