@@ -120,23 +120,26 @@ def average_days(t: pd.DataFrame, start: dt.date, end: dt.date, mask: Mask | Non
     return round(float(t["days"][sent].astype("float64").mean()), 1)
 
 
-def first_stages(cases: pd.DataFrame) -> pd.DataFrame:
-    """One row per complaint case: its earliest stage in the log (where it is counted as received)."""
+def _first_stage_rows(cases: pd.DataFrame) -> np.ndarray:
+    """The positions of each complaint case's earliest stage row."""
     at = np.flatnonzero((cases["kind"] == "complaint").to_numpy())
     # A case has one row per stage (validation drops duplicates), so ordering by stage is enough. Only the two
-    # columns are sorted and deduplicated; the whole rows are taken once, at the end.
+    # columns are sorted and deduplicated; the rows are taken by the caller, once.
     keys = cases[["case_ref", "stage"]].iloc[at].reset_index(drop=True)
-    first = keys.sort_values("stage", kind="stable").drop_duplicates("case_ref", keep="first").index
-    return cases.iloc[at[first]]
+    return at[keys.sort_values("stage", kind="stable").drop_duplicates("case_ref", keep="first").index]
+
+
+def first_stages(cases: pd.DataFrame) -> pd.DataFrame:
+    """One row per complaint case: its earliest stage in the log (where it is counted as received)."""
+    return cases.iloc[_first_stage_rows(cases)]
 
 
 def representations(cases: pd.DataFrame) -> pd.DataFrame:
     """One row per representation received: each complaint once (by its first stage), each comment
     and compliment; columns ``procedure``, ``kind``, ``received``, ``fy`` and ``quarter``.
     Compute it once and pass it to the counting functions below."""
-    others = cases[(cases["kind"] != "complaint").to_numpy()]
-    reps = pd.concat([first_stages(cases)[["procedure", "kind", "received"]],
-                      others[["procedure", "kind", "received"]]], ignore_index=True)
+    rows = np.concatenate([_first_stage_rows(cases), np.flatnonzero((cases["kind"] != "complaint").to_numpy())])
+    reps = cases[["procedure", "kind", "received"]].iloc[rows].reset_index(drop=True)
     reps["fy"] = periods.financial_year(reps["received"])
     reps["quarter"] = periods.quarter(reps["received"])
     return reps
