@@ -243,3 +243,29 @@ def test_the_warm_up_makes_a_page_with_no_figures_from_each_reports_params(param
     from reportlib import params as params_mod, render
 
     render.warm_up(params_mod.to_jsonable(params_mod.load(params_file)))
+
+
+@pytest.mark.skipif(not Path("/sbin/ldconfig").exists(), reason="Linux with glibc's ldconfig only")
+def test_weasyprints_libraries_are_looked_up_in_one_listing_of_the_library_cache(monkeypatch):
+    """WeasyPrint asks for each library under Windows' and macOS' names too; on Linux each miss ran ldconfig, gcc
+    and ld. Within render.libraries_from_the_cache a name the cache does not list costs no program at all."""
+    import ctypes.util
+    import subprocess
+
+    from reportlib import render
+
+    ran = []
+
+    class Counted(subprocess.Popen):
+        def __init__(self, args, *a, **k):
+            ran.append(args[0])
+            super().__init__(args, *a, **k)
+    monkeypatch.setattr(subprocess, "Popen", Counted)
+    original = ctypes.util.find_library
+    with render.libraries_from_the_cache():
+        assert ran == ["/sbin/ldconfig"]  # listed once
+        assert ctypes.util.find_library("libgobject-2.0-0") is None  # Windows' name
+        assert ctypes.util.find_library("gobject-2.0-0") is None  # MSYS2's
+        assert ran == ["/sbin/ldconfig"]  # no program for a miss
+        assert ctypes.util.find_library("gobject-2.0") == "libgobject-2.0.so.0"  # Linux's: looked up as ever
+    assert ctypes.util.find_library is original
