@@ -265,9 +265,19 @@ class PerformanceParams(CommonParams):
     year: FinancialYear = Field(description="The year reported, e.g. 2020/21, compared with the year before.")
     stage2_timescales: dict[Procedure, Annotated[int, Field(gt=0, le=250)]] = Field(
         default_factory=lambda: {"childrens": 65, "corporate": 25},
-        description="Working days for a Stage 2 response, per procedure.")
+        description="Working days for a Stage 2 response, per procedure: childrens and corporate (each has its "
+                    "section), adults if wanted.")
     quarters: int = Field(default=8, ge=1, le=40, description="Quarters of indicators shown, ending with Q4 of year.")
     trend_years: int = Field(default=6, ge=2, le=20, description="Years in the compliments trend.")
+
+    @field_validator("stage2_timescales")
+    @classmethod
+    def _both_sections(cls, v: dict) -> dict:
+        missing = [proc for proc in ("childrens", "corporate") if proc not in v]
+        if missing:
+            raise ValueError(f"give {' and '.join(missing)} too: the report has a Stage 2 section for children's "
+                             "social care and one for corporate complaints (e.g. {childrens: 65, corporate: 25})")
+        return v
 
     @property
     def cut_off(self) -> dt.date:

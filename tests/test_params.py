@@ -87,6 +87,15 @@ def test_good_childrens_file(tmp_path):
     assert p.cut_off == dt.date(2020, 12, 31)                # childrens: period_end
 
 
+@pytest.mark.parametrize("timescales, missing", [("{corporate: 25}", "childrens"), ("{childrens: 65, adults: 40}", "corporate"),
+                                                 ("{}", "childrens and corporate")])
+def test_stage2_timescales_must_give_both_sections_of_the_report(tmp_path, timescales, missing):
+    """complaints_performance has a Stage 2 section for each of the two: a params file that leaves one out is
+    refused with one line, not rendered until the notebook fails on the missing key."""
+    message = error(tmp_path, PERFORMANCE + f"stage2_timescales: {timescales}\n")
+    assert message.startswith("key 'stage2_timescales': ") and f"give {missing} too" in message, message
+
+
 def test_good_performance_file(tmp_path):
     p = params.load(write(tmp_path, PERFORMANCE))
     assert isinstance(p, params.PerformanceParams)
