@@ -8,6 +8,7 @@ render leaves the previous report as it was. A failing notebook is kept as
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -24,7 +25,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 # jsonschema (which nbformat, papermill and nbconvert import) loads rfc3987_syntax whenever it is installed
 # (JupyterLab's jupyter-events brings it) only to check the "iri" string format, which no notebook schema uses;
@@ -33,7 +34,6 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 from .errors import BadRowsError, OutputError, ParamsError, RenderError, ReportError  # noqa: E402
 from .formats import DEFAULT_FORMATS, Rendered, check_formats, exporter, files as _format_files  # noqa: E402
-from .process import collecting_less  # noqa: E402
 from .project import root_for  # noqa: E402
 
 # pandas, pydantic, papermill and the renderer load inside the functions that need them: a render
@@ -419,6 +419,30 @@ def report_folder(params_file: Path | str, root: Path, out: Path | str | None = 
     return parent / Path(params_file).stem
 
 
+#: While a render runs, Python collects the youngest objects every 50,000 new ones (its default: 700), the middle
+#: generation every 20 of those collections (10), the oldest every 100 (10).
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+@contextlib.contextmanager
+def _collecting_less() -> Iterator[None]:
+    """Collect garbage at :data:`GC_THRESHOLDS` while the block runs, as before afterwards.
+
+    A render makes a few hundred thousand objects that live until it ends (pandas, nbconvert and WeasyPrint as
+    they are imported) and few that die in reference cycles; at the default thresholds the collector walks those
+    survivors again and again, about a tenth of a small render's time. (The kernel freezes what it imported
+    instead: :func:`reportlib.session.preload`.)
+    """
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def render(params_file: Path | str, out: Path | str | None = None, strict: bool = False,
            formats: Sequence[str] | str | None = None) -> Result:
     """Render one report into ``<out>/<params file name>/`` (``out`` defaults to the project's ``outputs/``).
@@ -434,7 +458,7 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
     root = root_for(params_file)
     kernel = Kernel(root / "notebooks")
     try:
-        with collecting_less():
+        with _collecting_less():
             return _render(kernel, params_file, root, out, strict, started, started_at, formats=formats)
     finally:
         kernel.close()
@@ -492,7 +516,7 @@ def _render(kernel: Kernel, params_file: Path, root: Path, out, strict: bool, st
         running = kernel.submit(execute, notebook, tmp / "report.ipynb", parameters,
                                 out.parent / f"{name}.failed.ipynb", node)
         from . import render as render_mod
-        render_mod.warm_up(params_mod.to_jsonable(p))
+        render_mod.warm_up(parameters)
         inputs, versions, git = _inputs(params_file.resolve(), notebook, p, rows_sha256, root), _versions(), _git(root)
         nb = running.result()
         _point_at_the_case_log(tmp / "report.ipynb", parameters["data"], data)

@@ -251,6 +251,5 @@ def select(cases: pd.DataFrame, *, kind: str | None = None, procedure: str | Ite
 
 def targets_by_procedure(cases: pd.DataFrame, timescales: dict[str, int], default: int = 0) -> np.ndarray:
     """Per-row target working days from a procedure -> days mapping (``default`` for the rest)."""
-    codes, procedures = pd.factorize(cases["procedure"])  # a categorical's own codes: no hashing
-    per_code = np.array([timescales.get(proc, default) for proc in procedures] + [default], dtype=np.int64)
-    return per_code[codes]
+    days = np.array([*timescales.values(), default], dtype=np.int64)  # place -1 (no timescale) -> default
+    return days[_places(cases["procedure"], list(timescales))]

@@ -294,18 +294,16 @@ def test_open_report_takes_the_handed_over_cases_without_reading_the_export(proj
 def test_a_render_collects_garbage_less_often_while_it_runs_and_as_before_after(project, monkeypatch):
     import gc
 
-    from reportlib import process
-
     during = []
     original = run._render
     monkeypatch.setattr(run, "_render", lambda *a, **k: during.append(gc.get_threshold()) or original(*a, **k))
     before = gc.get_threshold()
-    assert before != process.THRESHOLDS
+    assert before != run.GC_THRESHOLDS
     run.render(project / "params" / "meeting.yaml")
     (project / "params" / "broken.yaml").write_text("title: [\n")
     with pytest.raises(ParamsError):
         run.render(project / "params" / "broken.yaml")
-    assert during == [process.THRESHOLDS, process.THRESHOLDS]
+    assert during == [run.GC_THRESHOLDS, run.GC_THRESHOLDS]
     assert gc.get_threshold() == before
 
 
