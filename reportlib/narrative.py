@@ -464,28 +464,67 @@ def text(value: Any) -> str:
     return str(value)
 
 
-def figure_bundle(name: str, value: Any, about: str = "") -> dict:
+@dataclass(frozen=True)
+class Measure:
+    """What a figure measures, so that the same measure in two reports made from one case log can be found and
+    compared (``figures.json`` carries it beside the figure).
+
+    ``name`` says what is counted ("responses within timescale", "complaints received"); ``basis`` how: for
+    timeliness, whose timescale (``"statutory"`` or ``"council"``), made by :func:`timeliness`; ``procedure``,
+    ``stage`` and ``period`` ("2020/21", "Q3 2020/21") narrow it. Two figures with equal measures must have equal
+    values, whichever report glued them.
+    """
+
+    name: str
+    basis: str = ""
+    procedure: str | None = None
+    stage: int | None = None
+    period: str | None = None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "basis": self.basis, "procedure": self.procedure, "stage": self.stage,
+                "period": self.period}
+
+
+def timeliness(procedure: str | None, stage: int | None, period: str, *, source: str, days: int,
+               extended_days: int | None = None, clock: str = "received") -> Measure:
+    """The measure of a share of responses within a timescale: ``source`` is ``"statutory"`` (the regulations' or
+    the Code's) or ``"council"`` (the council's own target); ``days`` the timescale in working days,
+    ``extended_days`` the timescale where an extension was agreed (None: no extension counts); ``clock`` where the
+    working days start (``received`` or ``acknowledged``)."""
+    if source not in ("statutory", "council"):
+        raise ValueError(f"source must be 'statutory' or 'council', not {source!r}")
+    basis = f"{source}: {days} working days from {clock}"
+    if extended_days is not None:
+        basis += f", {extended_days} where an extension was agreed"
+    return Measure("responses within timescale", basis, procedure, stage, period)
+
+
+def figure_bundle(name: str, value: Any, about: str = "", measure: Measure | None = None) -> dict:
     """The display bundle a code cell emits for a glued figure."""
     if not name.isidentifier():
         raise ValueError(f"figure name {name!r} must be a Python-style identifier (letters, digits, _)")
     payload = {"name": name, "value": to_json(value), "text": text(value), "about": about}
+    if measure is not None:
+        payload["measure"] = measure.to_json()
     return {
         FIGURE_MIME: payload,
         "text/plain": f"{name} = {payload['text']}",
     }
 
 
-def glue(name: str, value: Any, about: str = "", suppress_small: bool = True) -> Any:
+def glue(name: str, value: Any, about: str = "", suppress_small: bool = True, measure: Measure | None = None) -> Any:
     """Register a figure for the narrative (in a notebook: shows it, and the render picks it up).
 
     With ``suppress_below`` in the params, small counts are published as ``[c]``: pass
     ``suppress_small=False`` only for numbers that are not about people (rows in the file,
-    authorities benchmarked). Returns the value as published.
+    authorities benchmarked). ``measure`` says what the figure measures (:class:`Measure`), for a figure
+    another report may give too. Returns the value as published.
     """
     from IPython.display import display
     if suppress_small:
         value = suppress(value, _policy["below"])
-    display(figure_bundle(name, value, about), raw=True)
+    display(figure_bundle(name, value, about, measure), raw=True)
     return value
 
 

@@ -1,6 +1,7 @@
 """The words committee papers use for figures: percentages, shares, changes, ranges, dates."""
 
 import datetime as dt
+import json
 
 import pytest
 from hypothesis import given
@@ -122,3 +123,17 @@ def test_figure_names_must_be_identifiers():
 def test_glue_refuses_unknown_types():
     with pytest.raises(TypeError):
         n.to_json(object())
+
+
+def test_a_figure_carries_what_it_measures_into_figures_json():
+    measure = n.timeliness("childrens", 2, "2020/21", source="statutory", days=25, extended_days=65)
+    bundle = n.figure_bundle("stage2_within", n.Share(7, 22), "stage 2 responses in time", measure)
+    assert bundle[n.FIGURE_MIME]["measure"] == {
+        "name": "responses within timescale", "basis": "statutory: 25 working days from received, 65 where an "
+        "extension was agreed", "procedure": "childrens", "stage": 2, "period": "2020/21"}
+    council = n.timeliness("childrens", 2, "2020/21", source="council", days=65)
+    assert council != measure and council.basis == "council: 65 working days from received"
+    entry = json.loads(n.figures_json({"stage2_within": bundle[n.FIGURE_MIME]}, set()))["stage2_within"]
+    assert entry["measure"]["basis"] == measure.basis
+    with pytest.raises(ValueError):
+        n.timeliness("adults", 1, "2020/21", source="legislation", days=20)
