@@ -609,17 +609,19 @@ def _handed_over(source: Source, root: Path | None) -> Path | None:
     return path if path.is_file() else None
 
 
-def load(source: Source, root: Path | None = None, latest: dt.date | None = None) -> CaseLog:
+def load(source: Source, root: Path | None = None, latest: dt.date | None = None, *,
+         local_stage3: bool = False) -> CaseLog:
     """Read and validate a case log (or take the one a render validated already and handed over)."""
     handed = _handed_over(source, root)
     if handed is not None:
         return load_validated(handed)
-    return validate(read(source, root), source.values, latest)
+    return validate(read(source, root), source.values, latest, local_stage3=local_stage3)
 
 
 def load_for(p, root: Path | None = None) -> CaseLog:
-    """The case log a params object points at, validated as render does."""
-    return load(Source.from_params(p), root, p.meeting_date)
+    """The case log a params object points at, validated as render does (a corporate stage 3 row is a bad row
+    unless the params declare ``local_stage3``)."""
+    return load(Source.from_params(p), root, p.meeting_date, local_stage3=getattr(p, "local_stage3", False))
 
 
 def write_problems(log: CaseLog, path: Path) -> None:
