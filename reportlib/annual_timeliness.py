@@ -238,6 +238,11 @@ def acknowledgement_measure(a: Acknowledgement, period: str) -> Measure:
 
 # --- the words: each figure names its basis ----------------------------------------------------------------
 
+def one_decimal(value: float | None) -> str:
+    """An average as the report prints it everywhere: one decimal ("29.0"), "none" when there is nothing to average."""
+    return "none" if value is None else f"{value:,.1f}"
+
+
 def basis_words(t: Timeliness, code_applies: bool) -> str:
     """What ``t.within`` measures, as the sentence says it: "within 25 working days, the regulations' timescale,
     or 65 where an extension was agreed"; "within 10 working days of acknowledgement, the Code's timescale, ...";
@@ -287,7 +292,7 @@ def lines(now: Sequence[Timeliness], before: Sequence[Timeliness], labels: Mappi
             "council_share": suppress(t.council_within, below), "council_before": suppress(council_prior, below),
             "council_words": compare(council_prior.pct, t.council_within.pct),
             "extended": suppress(t.extended, below), "late_unextended": suppress(t.late_unextended, below),
-            "average": t.average_days, "fallbacks": t.fallbacks})
+            "average": t.average_days, "average_text": one_decimal(t.average_days), "fallbacks": t.fallbacks})
     return out
 
 
@@ -321,7 +326,7 @@ def table(lines: Sequence[Mapping], previous: str, *, single: bool, panel: Mappi
                      share.pct_text() if timed else "", before.pct_text() if timed else "",
                      t["late_unextended"] if t["kind"] == "timescale" else "", t["council"] or "",
                      t["council_share"].pct_text() if t["council"] else "",
-                     "no cases" if t["average"] is None else f"{t['average']:.1f}"])
+                     "no cases" if t["average"] is None else one_decimal(t["average"])])
     columns, rows = without_empty_columns(columns, rows)
     notes = (["Timescales in brackets are the extra working days allowed when an extension was agreed."]
              if any(t["extension"] for t in lines) else [])

@@ -374,8 +374,8 @@ class AnnualParams(CommonParams):
                                           "reported beside the statutory ones and timed from clock_start, e.g. "
                                           "{childrens: {2: 65}, corporate: {2: 25}} (a committee paper's "
                                           "stage2_timescales); adult social care's only timescale.")
-    local_stage3: bool = Field(False, description="yes: the Council runs a third stage for corporate complaints "
-                                                  "(the Code has two); without it a corporate stage 3 row is a bad "
+    local_stage3: bool = Field(False, description="Whether the Council runs a third stage for corporate complaints "
+                                                  "(the Code has two): without yes, a corporate stage 3 row is a bad "
                                                   "row.")
     acknowledge_within: Days = Field(5, description="Working days to acknowledge a corporate complaint (the Code's "
                                                     "five); children's complaints are reported against it too. Adult "

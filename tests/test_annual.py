@@ -45,7 +45,7 @@ from __future__ import annotations
 import pytest
 
 from factory import write_case_log
-from reportlib import annual, casedata
+from reportlib import annual, annual_timeliness as timeliness_of, casedata
 from reportlib.narrative import Change, Share
 from reportlib.params import DEFAULT_EXTENSIONS, DEFAULT_TIMESCALES
 
@@ -166,40 +166,71 @@ def test_refusals(cases):
 
 def test_acknowledgement(cases):
     # Dated: C1, C2, C3, C5, C8 within 5 days; C9 on the 6th; K1 on the 2nd. No date: C4, K2-K4, A1-A4.
-    assert annual.acknowledgement(cases, FY, ALL, 5) == (Share(6, 7), 8)
-    assert annual.acknowledgement(cases, FY, ALL, 6) == (Share(7, 7), 8)
-    assert annual.acknowledgement(cases, FY, ["corporate"], 5) == (Share(5, 6), 1)
+    assert timeliness_of.acknowledgement(cases, FY, ALL, 5) == (Share(6, 7), 8)
+    assert timeliness_of.acknowledgement(cases, FY, ALL, 6) == (Share(7, 7), 8)
+    assert timeliness_of.acknowledgement(cases, FY, ["corporate"], 5) == (Share(5, 6), 1)
+
+
+def test_acknowledgement_by_procedure_adults_within_three_working_days(tmp_path):
+    # Adult social care: regulation 13(2), 3 working days, whatever acknowledge_within says; received Monday
+    # 1 June 2020: acknowledged Thursday 4 June (3 days) in time, Friday 5 June (4 days) late. Children's: the
+    # 2006 Regulations set none, so acknowledge_within (here 5) is the measure.
+    rows = [A("A1", received="2020-06-01", acknowledged="2020-06-04"), A("A2", received="2020-06-01",
+                                                                          acknowledged="2020-06-05"),
+            K("K1", received="2020-06-01", acknowledged="2020-06-05"), row("C1", received="2020-06-01")]
+    cases = casedata.load(casedata.Source(str(write_case_log(tmp_path / "ack.csv", rows)))).cases
+    found = {a.procedure: a for a in timeliness_of.acknowledgements(cases, FY, ALL, 5)}
+    assert (found["adults"].within_days, found["adults"].by_law, found["adults"].share) == (3, True, Share(1, 2))
+    assert (found["childrens"].within_days, found["childrens"].by_law, found["childrens"].share) == \
+        (5, False, Share(1, 1))
+    assert (found["corporate"].share, found["corporate"].missing) == (Share(0, 0), 1)
 
 
 def test_timeliness(cases):
-    found = {(t.procedure, t.stage): t for t in annual.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)}
+    found = {(t.procedure, t.stage): t for t in timeliness_of.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES,
+                                                                         DEFAULT_EXTENSIONS)}
     assert list(found) == [("corporate", 1), ("corporate", 2), ("adults", 1), ("childrens", 1), ("childrens", 2),
                            ("childrens", 3)]
     c1 = found[("corporate", 1)]
     assert (c1.within, c1.extended, c1.average_days, c1.fallbacks, c1.timescale, c1.extension) == \
         (Share(4, 6), 2, 12.5, 1, 10, 10)                          # (10 + 11 + 10 + 13 + 23 + 8) / 6
+    assert c1.late_unextended == 1       # C4 (13 days, no extension); C5 (23) had one, so is late but not counted
     c2 = found[("corporate", 2)]
-    assert (c2.within, c2.extended, c2.average_days, c2.fallbacks) == (Share(0, 1), 0, 22.0, 0)
+    assert (c2.within, c2.extended, c2.average_days, c2.fallbacks, c2.late_unextended) == \
+        (Share(0, 1), 0, 22.0, 0, 1)
     k1, k2, k3 = found[("childrens", 1)], found[("childrens", 2)], found[("childrens", 3)]
     assert (k1.within, k1.average_days, k1.fallbacks) == (Share(2, 3), 8.3, 0)  # (9 + 11 + 5) / 3, acknowledgement ignored
+    assert (k1.late_unextended, k2.late_unextended) == (1, 0)   # K2 (11 days); K1 s2 (43) had an extension
     assert (k2.within, k2.extended, k2.average_days) == (Share(1, 1), 1, 43.0)
-    assert (k3.within, k3.average_days, k3.timescale, k3.extension) == (Share(1, 1), 29.0, 30, 0)
+    # The review panel is timed from the request to the panel (panels()), not to the response.
+    assert (k3.within, k3.average_days, k3.timescale, k3.extension) == (Share(0, 0), 29.0, None, 0)
     a1 = found[("adults", 1)]
     assert (a1.timescale, a1.within, a1.six_months, a1.average_days) == (None, Share(0, 0), Share(2, 3), 89.0)
-    assert found[("corporate", 1)].six_months == Share(6, 6)
+    assert all(t.council is None and t.council_within == Share(0, 0) for t in found.values())
 
 
-def test_adults_own_target(cases):
-    own = {**DEFAULT_TIMESCALES, "adults": {1: 20}}
-    (adults,) = annual.timeliness(cases, FY, ["adults"], own, DEFAULT_EXTENSIONS)
-    assert (adults.timescale, adults.within, adults.six_months) == (20, Share(1, 3), Share(2, 3))  # only A3 (14)
+def test_the_councils_own_targets_timed_from_receipt(cases):
+    # The Council's own targets: timed from clock_start (receipt), no extension. Corporate stage 1 from receipt:
+    # C1 11, C2 12, C3 11, C4 13, C5 24, C9 14 working days: within 12, C1, C2 and C3. Adults: only A3 (14) within 20.
+    own = {"adults": {1: 20}, "corporate": {1: 12}}
+    found = {(t.procedure, t.stage): t for t in timeliness_of.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES,
+                                                                         DEFAULT_EXTENSIONS, own)}
+    adults, c1 = found[("adults", 1)], found[("corporate", 1)]
+    assert (adults.timescale, adults.council, adults.council_within, adults.six_months) == \
+        (None, 20, Share(1, 3), Share(2, 3))
+    assert (c1.council, c1.council_within, c1.within) == (12, Share(3, 6), Share(4, 6))
+    # From acknowledgement (clock_start: acknowledged; C4 has none, so from receipt): C1 10, C2 11, C3 10, C4 13,
+    # C5 23, C9 8: within 12, four.
+    acked = {(t.procedure, t.stage): t for t in timeliness_of.timeliness(
+        cases, FY, ["corporate"], DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS, own, clock_start="acknowledged")}
+    assert acked[("corporate", 1)].council_within == Share(4, 6)
 
 
 def test_without_the_bank_holiday_c3_would_be_late(cases):
     # Scotland has no bank holiday on 31 August 2020, so C3 takes 11 days and is late; its St Andrew's Day
     # (30 November) leaves C5 late still (22 days); the others are as in England.
-    scot = {(t.procedure, t.stage): t for t in annual.timeliness(cases, FY, ["corporate"], DEFAULT_TIMESCALES,
-                                                                  DEFAULT_EXTENSIONS, region="scotland")}
+    scot = {(t.procedure, t.stage): t for t in timeliness_of.timeliness(cases, FY, ["corporate"], DEFAULT_TIMESCALES,
+                                                                         DEFAULT_EXTENSIONS, region="scotland")}
     assert scot[("corporate", 1)].within == Share(3, 6)
 
 
@@ -341,13 +372,13 @@ def test_outcomes_and_timeliness_add_up(cases):
     assert sum(outcomes["all"].counts.values()) == int(sent.sum())
     rate = outcomes["all"].upheld_rate
     assert rate.count <= rate.total <= int(sent.sum())
-    timely = annual.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)
+    timely = timeliness_of.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)
     assert sum(t.sent for t in timely) == int(sent.sum())
     for t in timely:
         assert t.within.count <= t.within.total and t.six_months.count <= t.six_months.total
         assert t.extended <= t.sent and t.fallbacks <= t.sent
     more_time = {p: {s: d + 5 for s, d in stages.items()} for p, stages in DEFAULT_TIMESCALES.items()}
-    looser = annual.timeliness(cases, FY, ALL, more_time, DEFAULT_EXTENSIONS)
+    looser = timeliness_of.timeliness(cases, FY, ALL, more_time, DEFAULT_EXTENSIONS)
     assert all(a.within.count >= b.within.count for a, b in zip(looser, timely))   # more days: never fewer in time
 
 
@@ -377,25 +408,36 @@ def test_report_states_the_hand_worked_figures(rendered):
     for sentence in [
         "In 2020/21 the Council received 15 complaints (up from 4 in 2019/20), 1 comment (no change) and 3 "
         "compliments (no change). It did not accept 3 complaints into the complaints procedure (up from 1 in 2019/20).",
-        "Of the stage 1 complaints received in 2020/21 with an acknowledgement date, 86% (6 of 7 complaints) were "
-        "acknowledged within 5 working days",
-        "8 stage 1 complaints have no acknowledgement date recorded.",
+        "Of the stage 1 complaints received in 2020/21 with an acknowledgement date: Corporate: 83% (5 of 6 "
+        "complaints) acknowledged within 5 working days, the timescale of the Ombudsman's Complaint Handling Code, "
+        "a fall from the 100% in 2019/20; 1 complaint has no acknowledgement date recorded.",
+        "Adult Social Care: none of the 4 complaints has an acknowledgement date recorded.",
         "(1 response with no acknowledgement date is timed from receipt)",
-        "Corporate stage 1: 67% within 10 working days (4 of 6 responses)",
-        "Children's Social Care stage 2: 100% within 25 working days (1 response)",
-        "Adult Social Care stage 1 (no timescale): 67% answered within six months of receipt (2 of 3 responses)",
+        "Corporate stage 1: 67% (4 of 6 responses) within 10 working days of acknowledgement, the timescale of the "
+        "Ombudsman's Complaint Handling Code, or 20 where an extension was agreed, an improvement on the 50% in "
+        "2019/20. No extension was recorded for 1 response that took longer than 10 working days.",
+        "Children's Social Care stage 2: 100% (1 response) within 25 working days, the regulations' timescale, or 65 "
+        "where an extension was agreed.",
+        "Adult Social Care complaints have no statutory timescale, but a complainant not answered within six months "
+        "must be told why (regulation 14): 67% (2 of 3 responses) were answered within six months of receipt, a "
+        "fall from the 100% in 2019/20.",
+        "The case log has no panel_date column, so the panel timescale cannot be measured: from the request to the "
+        "Council's response took an average of 29.0 working days, for which the regulations set no single timescale.",
         "62% (8 of 13 responses) upheld it in whole or in part",
         "The most frequent subject of complaint was communication, in 40% (6 cases) of the complaints received, "
         "followed by delay, in 20% (3 cases).",
         "The Council paid £1,500.50 in compensation on 2 complaints (£0 on no complaints in 2019/20).",
-        "5 complaints received in 2020/21 were taken to an Ombudsman (none of those received in 2019/20). Of these, "
-        "1 is still with the Ombudsman, 1 was upheld, 1 was not upheld and 2 were closed without an investigation.",
+        "Of the complaints received in 2020/21, 5 were taken to an Ombudsman (none of those received in 2019/20). Of "
+        "these, 1 is still with the Ombudsman, 1 was upheld, 1 was not upheld and 2 were closed without an "
+        "investigation. The case log has no ombudsman_body column, so this report cannot say which Ombudsman each "
+        "complaint went to.",
         "it received 2 stage 1 complaints (2.7 per 1,000 homes, measure CH01) and no stage 2 complaints (0.0 per "
-        "1,000 homes)",
+        "1,000 homes). It answered 50% (1 of 2 responses) at stage 1 within the Housing Ombudsman's timescales",
+        "It sent no stage 2 response in the year.",
         "Of the 3 complaints decided, 2 (67%) were well-founded (upheld or partly upheld). The Council knows of 1 "
         "complaint referred to the Local Government and Social Care Ombudsman.",
-        "the Council received 4 stage 1 complaints about children's social care, 1 stage 2 investigation and 1 stage "
-        "3 review panel.",
+        "the Council received 4 stage 1 complaints about children's social care (up from 1 in 2019/20), 1 stage 2 "
+        "investigation and 1 stage 3 review panel.",
         "finds it compliant with no requirements, partly compliant with 1 requirement and not compliant with no "
         "requirements.",
         "The case log starts on 1 May 2019, so the figures begin in 2019/20.",
@@ -406,11 +448,23 @@ def test_report_states_the_hand_worked_figures(rendered):
 def test_every_figure_of_the_spec_is_in_figures_json(rendered):
     import json
     figures = json.loads((rendered / "figures.json").read_text(encoding="utf-8"))
-    for name in ["summary", "by_stage", "refusal_reasons", "ack", "ack_missing", "timeliness", "clock_fallbacks",
-                 "upheld_rate", "subjects", "remedies", "compensation", "compensation_cases", "ombudsman",
-                 "ombudsman_total", "tsm", "adults_received", "adults_well_founded", "adults_referred",
-                 "adults_subjects", "childrens_by_stage", "complainants", "assessment", "trend_first", "trend_last"]:
+    for name in ["summary", "by_stage", "refusal_reasons", "acknowledged", "ack_corporate", "ack_adults", "timeliness",
+                 "clock_fallbacks", "late_unextended", "late_unextended_total", "panel", "upheld_rate", "subjects",
+                 "remedies", "compensation", "compensation_cases", "ombudsman", "ombudsman_total", "ombudsman_bodies",
+                 "tsm", "ch02_stage1", "adults_received", "adults_well_founded", "adults_referred", "adults_subjects",
+                 "childrens_by_stage", "complainants", "advocacy", "services_largest", "assessment", "trend_first",
+                 "trend_last", "received_corporate_2020", "within_corporate_1_2020", "six_months_adults_1_2020"]:
         assert name in figures and figures[name]["about"], name
+    # A figure another report may give too says what it measures.
+    assert figures["within_corporate_1_2020"]["measure"] == {
+        "name": "responses within timescale", "basis": "statutory: 10 working days from acknowledged, 20 where an "
+        "extension was agreed", "procedure": "corporate", "stage": 1, "period": "2020/21"}
+    assert figures["within_corporate_1_2020"]["value"]["count"] == 4
+    assert figures["received_corporate_2020"]["value"] == 7
+    assert figures["received_corporate_2020"]["measure"] == {
+        "name": "complaints received", "basis": "each complaint once, by its first stage", "procedure": "corporate",
+        "stage": None, "period": "2020/21"}
+    assert figures["late_unextended_total"]["value"] == 3      # C4, C1 stage 2, K2
     assert figures["summary"]["value"]["complaint"] == {"type": "change", "before": 4, "after": 15,
                                                         "direction": "up", "suppressed": False}
     assert figures["tsm"]["value"][0]["ch01"] == "2.7"
