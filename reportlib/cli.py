@@ -82,12 +82,12 @@ def main():
 @_friendly
 def render(params_files, out, strict, jobs, formats):
     """Render the committee report(s) for PARAMS.yaml into outputs/<name>/ (or DIR/<name>/ with --out DIR)."""
-    from . import run
+    from . import pipeline
     if len(params_files) == 1:
-        result = run.render(params_files[0], out=out, strict=strict, formats=formats)
+        result = pipeline.render(params_files[0], out=out, strict=strict, formats=formats)
         click.echo(result.summary())
         return
-    failures = run.render_many(params_files, out_parent=out, strict=strict, jobs=jobs, formats=formats)
+    failures = pipeline.render_many(params_files, out_parent=out, strict=strict, jobs=jobs, formats=formats)
     if failures:
         sys.exit(max(f.exit_status for f in failures))
 
@@ -103,9 +103,9 @@ def validate(params_file):
     problem row. Exit status: 0 clean, 1 some rows excluded, 2 the case log or params file cannot
     be read, or a filter or period in the params file selects no case.
     """
-    from . import casedata, params, selection
-    p = params.load(params_file)
-    log = casedata.load_for(p, params.root_for(params_file))
+    from . import pipeline
+    checked = pipeline.check(params_file, selections=False)
+    log = checked.log
     click.echo(log.summary())
     for kind, column, action, rows in log.problem_counts():
         click.echo(f"  {rows:,} {'row' if rows == 1 else 'rows'} {action}: {kind} ({column})")
@@ -113,7 +113,7 @@ def validate(params_file):
         click.echo(f"note: {note}")
     for r in log.problems.itertuples(index=False):
         click.echo(f"row {r.row}: {r.column} {r.value!r}: {r.problem} ({r.action})")
-    selection.check(p, log.cases, str(params_file), log.label)  # after the rows: they may be why nothing matches
+    checked.check_selections()  # after the rows: they may be why nothing matches
     sys.exit(1 if log.rows_excluded else 0)
 
 
@@ -230,6 +230,9 @@ def command() -> None:
     system takes back anyway. Frozen, they are skipped; files and the terminal are flushed and closed as
     always. (Only for the program: a test or a notebook calling :func:`main` keeps its collector.)
     """
+    from .private import exit_on_signals
+
+    exit_on_signals()  # SIGTERM and SIGHUP end a command as Ctrl-C does: its kernel, folders and lock are removed
     try:
         main()
     finally:

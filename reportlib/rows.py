@@ -413,7 +413,7 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
         "row": row[keep],
         # Categorical, its categories the distinct refs: the hashing is done, so stats' drop_duplicates is cheap.
         # Held by Arrow, one buffer rather than a Python string each: there are about as many as rows, and a
-        # render hands them to its kernel (a million are pickled and read back in a third of the time).
+        # render hands them to its kernel (a million are written to Arrow and read back in a fraction of the time).
         "case_ref": _held_by_arrow(case_ref.categorical())[keep],
         "kind": pd.Categorical.from_codes(_positions(kind, KINDS)[keep], categories=KINDS),
         "procedure": pd.Categorical.from_codes(_positions(procedure, PROCEDURES)[keep], categories=PROCEDURES),
