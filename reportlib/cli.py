@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ReportError
+from .errors import ReportError, printable, shown
 from .regions import DEFAULT_REGION, REGIONS
 
 
@@ -101,18 +101,27 @@ def validate(params_file):
 
     Prints rows read, used and excluded; how many rows have each kind of problem; then every
     problem row. Exit status: 0 clean, 1 some rows excluded, 2 the case log or params file cannot
-    be read, or a filter or period in the params file selects no case.
+    be read, or a filter or period in the params file selects no case. Warns (on stderr, exit status
+    unchanged) when the case log lies in a git work tree that does not ignore it.
     """
-    from . import casedata, params, selection
+    from . import casedata, params, selection, vcs
     p = params.load(params_file)
-    log = casedata.load_for(p, params.root_for(params_file))
-    click.echo(log.summary())
+    root = params.root_for(params_file)
+    exposed = vcs.warning(p.data, root)
+    if exposed:
+        click.echo(f"warning: {printable(exposed)}", err=True)
+    log = casedata.load_for(p, root)
+
+    def echo(line: str) -> None:  # a value's escape codes are shown, never obeyed by the terminal
+        click.echo(printable(line))
+
+    echo(log.summary())
     for kind, column, action, rows in log.problem_counts():
-        click.echo(f"  {rows:,} {'row' if rows == 1 else 'rows'} {action}: {kind} ({column})")
+        echo(f"  {rows:,} {'row' if rows == 1 else 'rows'} {action}: {kind} ({column})")
     for note in log.notes:
-        click.echo(f"note: {note}")
+        echo(f"note: {note}")
     for r in log.problems.itertuples(index=False):
-        click.echo(f"row {r.row}: {r.column} {r.value!r}: {r.problem} ({r.action})")
+        echo(f"row {r.row}: {r.column} {shown(r.value)}: {r.problem} ({r.action})")
     selection.check(p, log.cases, str(params_file), log.label)  # after the rows: they may be why nothing matches
     sys.exit(1 if log.rows_excluded else 0)
 
@@ -144,7 +153,7 @@ class _WorkingDays(click.ParamType):
         try:
             days = int(str(value).strip())
         except ValueError:
-            self.fail(f"{value!r} is not a whole number of working days (e.g. 20)", param, ctx)
+            self.fail(f"{shown(value)} is not a whole number of working days (e.g. 20)", param, ctx)
         if days < 0:
             self.fail(f"{days} is negative: give the number of working days after START, 0 or more "
                       "(the due date is never before the date received)", param, ctx)

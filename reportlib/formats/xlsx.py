@@ -35,7 +35,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import Rendered, reproducible_zip
+from . import Rendered, reproducible_zip, xml_safe
 from .document import Table
 
 FILE = "tables.xlsx"
@@ -228,7 +228,7 @@ def build(report: Rendered) -> bytes:
 
     doc = report.document
     params, figures = report.params, report.figures
-    council = doc.author or params.get("council") or "The council"
+    council = doc.author or xml_safe(str(params.get("council") or "")) or "The council"
     committee, date = doc.running
     tables = doc.tables()
     notes = _Notes()
@@ -279,9 +279,9 @@ def build(report: Rendered) -> bytes:
             additional_formatting=formatting)
     contacts = []
     for c in params.get("contact") or []:
-        contacts.append(_literal(", ".join(x for x in (c.get("name"), c.get("role")) if x)))
+        contacts.append(_literal(xml_safe(", ".join(x for x in (c.get("name"), c.get("role")) if x))))
         if c.get("phone"):
-            contacts.append(_literal(f"Telephone: {c['phone']}"))
+            contacts.append(_literal(xml_safe(f"Telephone: {c['phone']}")))
         if c.get("email"):  # the one link reportlib makes on the cover (the params check allows only an address)
             contacts.append(f"[{c['email']}](mailto:{c['email']})")
     cover = gptables.Cover(
