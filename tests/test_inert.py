@@ -34,6 +34,8 @@ PAYLOADS = (
     "[a link](http://x.example/)", "![an image](http://x.example/i.png)", "http://x.example/typed",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters Word and Excel files cannot hold (an escape code, a bell), as a team and a delay reason.
+CONTROL = "Team \x1b[31mred\x07"
 EMAIL = "complaints@testshire.example"
 FORMATS = ["html", "pdf", "docx", "xlsx"]
 
@@ -89,6 +91,7 @@ def childrens(tmp_path_factory):
     service = PAYLOADS[0]
     rows = [case("B1", "2019-06-03", 10, service=service), case("B2", "2019-07-01", 25, service=service)]
     rows += [case(f"H{i}", "2020-09-01", 30 + i, team=p, reason=p, service=service) for i, p in enumerate(PAYLOADS)]
+    rows.append(case("C1", "2020-09-01", 45, team=CONTROL, reason=CONTROL, service=service))
     params = childrens_params("", service=service, **common_text(),
                               benchmarks=[{"authority": p, "value": 50 + i} for i, p in enumerate(PAYLOADS)])
     return render(tmp_path_factory.mktemp("inert_childrens"), rows + bad_rows(), params, FORMATS)
@@ -276,6 +279,11 @@ def test_report_docx_holds_the_payloads_as_plain_runs(childrens):
     external = [t for n, x in parts.items() if n.endswith(".rels")
                 for t in re.findall(r'Target="([^"]*)" TargetMode="External"', x)]
     assert external == [f"mailto:{EMAIL}"]
+
+
+def test_characters_word_cannot_hold_are_replaced_not_a_crash(childrens):
+    runs = [r.text for p in docx.Document(childrens / "report.docx").paragraphs for r in p.runs]
+    assert any("Team \ufffd[31mred\ufffd" in r for r in runs)
 
 
 def test_report_docx_of_the_annual_report_too(annual):
