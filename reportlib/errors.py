@@ -24,10 +24,11 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def _ellipsis(text: str, limit: int, cut: bool) -> str:
+def _ellipsis(text: str, limit: int, more: bool) -> str:
+    """``text`` (already printable) at most ``limit`` characters, with an ellipsis when ``more`` was cut before."""
     if len(text) > limit:  # escapes made it longer: cut again, never inside an escape
-        text, cut = _PARTIAL_ESCAPE.sub("", text[:limit]), True
-    return text + ("\u2026" if cut else "")
+        text, more = _PARTIAL_ESCAPE.sub("", text[:limit]), True
+    return text + ("\u2026" if more else "")
 
 
 def cut(value: object, limit: int = LIMIT) -> str:

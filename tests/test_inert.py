@@ -11,7 +11,6 @@ run of text, with no field and no link of its own; the PDF links only the contac
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 import zipfile
