@@ -573,5 +573,13 @@ def load_for(p, root: Path | None = None) -> CaseLog:
 
 
 def write_problems(log: CaseLog, path: Path) -> None:
-    """``data_quality.csv``: one line per problem (header only when none)."""
-    log.problems.reindex(columns=PROBLEM_COLUMNS).to_csv(path, index=False, lineterminator="\n")
+    """``data_quality.csv``: one line per problem (header only when none).
+
+    A spreadsheet opens a CSV cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a
+    formula, so such a cell (a case_ref or value as the case log holds it, ``=HYPERLINK(...)`` or ``-5``) is
+    written with a leading ``'``, as OWASP's advice on CSV injection says: Excel shows it as the text it was."""
+    frame = log.problems.reindex(columns=PROBLEM_COLUMNS)
+    for name in frame.columns[frame.dtypes.map(lambda t: not pd.api.types.is_numeric_dtype(t))]:
+        text = frame[name].astype("string")
+        frame[name] = text.mask(text.str.match(r"[=+\-@\t\r]", na=False), "'" + text)
+    frame.to_csv(path, index=False, lineterminator="\n")

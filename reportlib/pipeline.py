@@ -64,14 +64,18 @@ class Checked:
         selection.check(self.params, self.log.cases, str(self.params_file), self.log.label)
 
 
-def check(params_file: Path | str, selections: bool = True) -> Checked:
+def check(params_file: Path | str, selections: bool = True, warn: Callable[[str], None] | None = None) -> Checked:
     """Read and check the params file, read and validate its case log, and (``selections``) check that its filters
-    and periods select some case; a ReportError says what is wrong."""
-    from . import casedata, params as params_mod
+    and periods select some case; a ReportError says what is wrong. ``warn`` is told what is worth saying but
+    stops nothing (a case log that git would commit)."""
+    from . import casedata, params as params_mod, vcs
 
     params_file = Path(params_file)
     root = root_for(params_file)
     p = params_mod.load(params_file)
+    exposed = vcs.warning(p.data, root)
+    if exposed and warn is not None:
+        warn(exposed)
     checked = Checked(params_file, root, p, casedata.load_for(p, root))
     if selections:
         checked.check_selections()
@@ -114,7 +118,7 @@ class Job:
 
 def prepare(params_file: Path | str, *, out: Path | str | None = None, strict: bool = False,
             formats: Sequence[str] | str | None = None, claim: bool = True,
-            workdir: Path | None = None) -> Job:
+            workdir: Path | None = None, warn: Callable[[str], None] | None = None) -> Job:
     """A job for the params file: checked, its notebook read and (``claim``) its output folder
     ``<out>/<params file name>/`` claimed. ``formats`` overrides the params file's ``formats:``. Without a claim
     (a preview) the executed notebook goes to ``workdir``. Close the job (:meth:`Job.close`) when done."""
@@ -124,7 +128,7 @@ def prepare(params_file: Path | str, *, out: Path | str | None = None, strict: b
     target = outputs.report_folder(params_file, root_for(params_file), out) if claim else None
     if target is not None:
         outputs.check_target(target)  # an officer's folder is named before the case log is read
-    checked = check(params_file)
+    checked = check(params_file, warn=warn)
     p, root = checked.params, checked.root
     pair = notebooks.Pair.of(root / "notebooks" / f"{p.notebook}.ipynb")
     if not pair.newer.is_file():
@@ -365,7 +369,7 @@ def collecting_less() -> Iterator[None]:
 
 
 def render(params_file: Path | str, out: Path | str | None = None, strict: bool = False,
-           formats: Sequence[str] | str | None = None) -> Result:
+           formats: Sequence[str] | str | None = None, warn: Callable[[str], None] | None = None) -> Result:
     """Render one report into ``<out>/<params file name>/`` (``out`` defaults to the project's ``outputs/``): the
     kernel starts first, then :func:`prepare`, :func:`execute` and :func:`publish`.
 
@@ -381,7 +385,7 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
     kernel = Kernel(root_for(params_file) / "notebooks")
     try:
         with collecting_less():
-            job = prepare(params_file, out=out, strict=strict, formats=formats)
+            job = prepare(params_file, out=out, strict=strict, formats=formats, warn=warn)
             try:
                 return publish(execute(job, kernel))
             finally:
@@ -390,10 +394,16 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
         kernel.close()
 
 
+def _warn_on_stderr(text: str) -> None:
+    from .errors import printable
+
+    print(f"warning: {printable(text)}", file=sys.stderr, flush=True)
+
+
 def _render_quietly(params_file: Path, out: Path | None, strict: bool, formats=None) -> Result:
     """Worker: a render whose expected failures come back as data, not exceptions."""
     try:
-        return render(params_file, out, strict, formats=formats)
+        return render(params_file, out, strict, formats=formats, warn=_warn_on_stderr)
     except ReportError as e:
         return Result(params_file, error=str(e), exit_status=e.exit_status)
     except Exception as e:  # noqa: BLE001 - one report's crash must not stop the batch

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 import pandas as pd
 
+from .errors import cut
 from .params import CANONICAL_COLUMNS
 
 if TYPE_CHECKING:
@@ -283,7 +284,7 @@ def _remedies(column: _Text, mapping: Mapping[str, str] | None) -> tuple[pd.Cate
                 if name in order:
                     found.add(name)
                 elif name and not bad:
-                    bad = UNKNOWN_REMEDY.format(item)
+                    bad = UNKNOWN_REMEDY.format(cut(item))
         canonical.append(None if bad or not found else ";".join(sorted(found, key=order.__getitem__)))
         problem.append(bad)
     inverse, cats = pd.factorize(np.array(canonical, dtype=object))  # None (blank or bad) -> -1
