@@ -562,59 +562,9 @@ def _stripped(codes: np.ndarray, uniques: np.ndarray) -> tuple[np.ndarray, np.nd
     return codes, text
 
 
-HANDOFF = "validated-cases.pickle"
-
-
-def save_validated(log: CaseLog, folder: Path) -> Path:
-    """Hand a validated case log to the render's kernel: one file in ``folder`` (a private temporary folder the
-    caller removes afterwards) that the kernel reads back in a fraction of the time the export takes to read and
-    validate, with the cases' exact types, the problems, counts, label, notes and columns present.
-
-    Pickle (protocol 5: each column's buffers written as they are) rather than Parquet: the cases are
-    categoricals, dates and numbers already, and a pickle brings them back with their exact pandas types,
-    problems and notes included. The file is written and read only by reportlib, within one render."""
-    import pickle
-
-    path = folder / HANDOFF
-
-    def dump(memo: bool) -> None:
-        with path.open("wb") as f:
-            pickler = pickle.Pickler(f, protocol=5)
-            pickler.fast = not memo
-            pickler.dump(log)
-    try:
-        # Without the memo (a table of every object written, a million case_refs among them) pickling is four
-        # times faster and needs no memory of its own; the memo is only for objects that refer to themselves.
-        dump(memo=False)
-    except (ValueError, RecursionError):
-        dump(memo=True)
-    return path
-
-
-def load_validated(path: Path) -> CaseLog:
-    """The case log :func:`save_validated` handed over."""
-    import pickle
-
-    with path.open("rb") as f:
-        log = pickle.load(f)  # noqa: S301 - our own file, written by this render a moment ago
-    if not isinstance(log, CaseLog):
-        raise DataError(f"{path}: not a case log handed over by reportlib render")
-    return log
-
-
-def _handed_over(source: Source, root: Path | None) -> Path | None:
-    if source.is_url or not source.data.endswith(HANDOFF):
-        return None
-    path = Path(source.data) if Path(source.data).is_absolute() else (root or Path.cwd()) / source.data
-    return path if path.is_file() else None
-
-
 def load(source: Source, root: Path | None = None, latest: dt.date | None = None, *,
          local_stage3: bool = False) -> CaseLog:
-    """Read and validate a case log (or take the one a render validated already and handed over)."""
-    handed = _handed_over(source, root)
-    if handed is not None:
-        return load_validated(handed)
+    """Read and validate a case log (a corporate stage 3 row is a bad row unless ``local_stage3``)."""
     return validate(read(source, root), source.values, latest, local_stage3=local_stage3)
 
 
@@ -625,5 +575,13 @@ def load_for(p, root: Path | None = None) -> CaseLog:
 
 
 def write_problems(log: CaseLog, path: Path) -> None:
-    """``data_quality.csv``: one line per problem (header only when none)."""
-    log.problems.reindex(columns=PROBLEM_COLUMNS).to_csv(path, index=False, lineterminator="\n")
+    """``data_quality.csv``: one line per problem (header only when none).
+
+    A spreadsheet opens a CSV cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a
+    formula, so such a cell (a case_ref or value as the case log holds it, ``=HYPERLINK(...)`` or ``-5``) is
+    written with a leading ``'``, as OWASP's advice on CSV injection says: Excel shows it as the text it was."""
+    frame = log.problems.reindex(columns=PROBLEM_COLUMNS)
+    for name in frame.columns[frame.dtypes.map(lambda t: not pd.api.types.is_numeric_dtype(t))]:
+        text = frame[name].astype("string")
+        frame[name] = text.mask(text.str.match(r"[=+\-@\t\r]", na=False), "'" + text)
+    frame.to_csv(path, index=False, lineterminator="\n")

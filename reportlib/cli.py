@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ReportError
+from .errors import ReportError, printable, shown
 from .regions import DEFAULT_REGION, REGIONS
 
 
@@ -26,6 +26,11 @@ def _friendly(fn):
             click.echo(f"error: {e}", err=True)
             sys.exit(e.exit_status)
     return wrapper
+
+
+def _warn(text: str) -> None:
+    """A warning that does not stop the command (a case log git would commit): one line on stderr."""
+    click.echo(f"warning: {printable(text)}", err=True)
 
 
 class _Date(click.ParamType):
@@ -82,12 +87,12 @@ def main():
 @_friendly
 def render(params_files, out, strict, jobs, formats):
     """Render the committee report(s) for PARAMS.yaml into outputs/<name>/ (or DIR/<name>/ with --out DIR)."""
-    from . import run
+    from . import pipeline
     if len(params_files) == 1:
-        result = run.render(params_files[0], out=out, strict=strict, formats=formats)
+        result = pipeline.render(params_files[0], out=out, strict=strict, formats=formats, warn=_warn)
         click.echo(result.summary())
         return
-    failures = run.render_many(params_files, out_parent=out, strict=strict, jobs=jobs, formats=formats)
+    failures = pipeline.render_many(params_files, out_parent=out, strict=strict, jobs=jobs, formats=formats)
     if failures:
         sys.exit(max(f.exit_status for f in failures))
 
@@ -101,19 +106,24 @@ def validate(params_file):
 
     Prints rows read, used and excluded; how many rows have each kind of problem; then every
     problem row. Exit status: 0 clean, 1 some rows excluded, 2 the case log or params file cannot
-    be read, or a filter or period in the params file selects no case.
+    be read, or a filter or period in the params file selects no case. Warns (on stderr, exit status
+    unchanged) when the case log lies in a git work tree that does not ignore it.
     """
-    from . import casedata, params, selection
-    p = params.load(params_file)
-    log = casedata.load_for(p, params.root_for(params_file))
-    click.echo(log.summary())
+    from . import pipeline
+    checked = pipeline.check(params_file, selections=False, warn=_warn)
+    log = checked.log
+
+    def echo(line: str) -> None:  # a value's escape codes are shown, never obeyed by the terminal
+        click.echo(printable(line))
+
+    echo(log.summary())
     for kind, column, action, rows in log.problem_counts():
-        click.echo(f"  {rows:,} {'row' if rows == 1 else 'rows'} {action}: {kind} ({column})")
+        echo(f"  {rows:,} {'row' if rows == 1 else 'rows'} {action}: {kind} ({column})")
     for note in log.notes:
-        click.echo(f"note: {note}")
+        echo(f"note: {note}")
     for r in log.problems.itertuples(index=False):
-        click.echo(f"row {r.row}: {r.column} {r.value!r}: {r.problem} ({r.action})")
-    selection.check(p, log.cases, str(params_file), log.label)  # after the rows: they may be why nothing matches
+        echo(f"row {r.row}: {r.column} {shown(r.value)}: {r.problem} ({r.action})")
+    checked.check_selections()  # after the rows: they may be why nothing matches
     sys.exit(1 if log.rows_excluded else 0)
 
 
@@ -144,7 +154,7 @@ class _WorkingDays(click.ParamType):
         try:
             days = int(str(value).strip())
         except ValueError:
-            self.fail(f"{value!r} is not a whole number of working days (e.g. 20)", param, ctx)
+            self.fail(f"{shown(value)} is not a whole number of working days (e.g. 20)", param, ctx)
         if days < 0:
             self.fail(f"{days} is negative: give the number of working days after START, 0 or more "
                       "(the due date is never before the date received)", param, ctx)
@@ -230,6 +240,9 @@ def command() -> None:
     system takes back anyway. Frozen, they are skipped; files and the terminal are flushed and closed as
     always. (Only for the program: a test or a notebook calling :func:`main` keeps its collector.)
     """
+    from .private import exit_on_signals
+
+    exit_on_signals()  # SIGTERM and SIGHUP end a command as Ctrl-C does: its kernel, folders and lock are removed
     try:
         main()
     finally:

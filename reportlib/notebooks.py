@@ -108,6 +108,34 @@ def sync(path: Path | str) -> list[Path]:
     return written
 
 
+def code_key(nb) -> tuple:
+    """What decides a notebook's outputs: its code cells (source and tags), in order; markdown does not."""
+    return tuple((c.source.strip(), tuple(sorted(c.metadata.get("tags", [])))) for c in nb.cells
+                 if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", []))
+
+
+def with_new_narrative(executed, edited):
+    """The executed notebook with the markdown of ``edited`` (same code cells): its code cells keep their
+    outputs, Papermill's injected-parameters cell stays after the parameters cell, markdown comes from
+    ``edited`` (cells added, removed or changed)."""
+    import copy
+
+    ran = [c for c in executed.cells if c.cell_type == "code"
+           and "injected-parameters" not in c.metadata.get("tags", [])]
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    merged = copy.copy(executed)
+    merged.cells = []
+    code = iter(ran)
+    for cell in edited.cells:
+        if cell.cell_type == "code":
+            merged.cells.append(next(code))
+            if "parameters" in cell.metadata.get("tags", []):
+                merged.cells.extend(injected)
+        else:
+            merged.cells.append(cell)
+    return merged
+
+
 def main(paths: list[str]) -> int:
     """``python -m reportlib.notebooks notebooks/*.md``: sync each pair, saying which files were written."""
     for path in paths:

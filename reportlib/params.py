@@ -27,7 +27,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
                       create_model, field_validator, model_validator)
 
 from . import periods
-from .errors import ParamsError
+from .errors import LIMIT, ParamsError, cut, shown
 from .formats import DEFAULT_FORMATS, check_formats
 from .project import project_root, root_for  # noqa: F401 - part of this module's API
 from .regions import DEFAULT_REGION, REGIONS
@@ -60,7 +60,7 @@ def parse_date(value: Any) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             pass
-    raise ValueError(f"{text!r} is not a date: write it as 2020-08-18 or 18/08/2020")
+    raise ValueError(f"{shown(text)} is not a date: write it as 2020-08-18 or 18/08/2020")
 
 
 def _fy(value: Any) -> str:
@@ -85,13 +85,28 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
+#: An email address as the HTML standard defines a valid one (what a browser's email field accepts): the report
+#: links it (mailto:) in the HTML, the PDF, Word and the workbook's cover, so nothing else may share the value.
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+
+
 class Contact(Model):
     """A contact officer named at the end of the report."""
 
     name: str = Field(description="The officer's name.")
     role: str | None = Field(None, description="Their job title, e.g. Complaints Manager.")
-    phone: Text | None = Field(None, description="Their phone number, e.g. 01632 960 001.")
-    email: str | None = Field(None, description="Their email address.")
+    phone: Text | None = Field(None, description="Their phone number, e.g. 01632 960 001 (text as written, "
+                                                 "opening hours and all).")
+    email: str | None = Field(None, description="Their email address, alone, e.g. complaints@council.gov.uk.")
+
+    @field_validator("email")
+    @classmethod
+    def _one_address(cls, v: str | None):
+        if v is not None and not _EMAIL.fullmatch(v):
+            raise ValueError("should be one email address and nothing else, e.g. complaints@council.gov.uk (put "
+                             "opening hours and the like under phone:)")
+        return v
 
 
 class Benchmark(Model):
@@ -651,7 +666,7 @@ def declared_model(notebook: str, cell: str, where: str = "") -> type[CommonPara
             err = e.errors()[0]
             msg = _PLAIN.get(err["type"]) or re.sub(r"^Input should be", "should be",
                                                     re.sub(r"^Value error, ", "", err["msg"]))
-            raise ParamsError(f"{here}: key '{name}': the value {sample!r} does not fit its type '{text}': {msg}") \
+            raise ParamsError(f"{here}: key '{name}': the value {shown(sample)} does not fit its type '{text}': {msg}") \
                 from None
         help_text = comments.get(stmt.end_lineno) or None
         fields[name] = (tp, Field(description=help_text) if required else
@@ -946,7 +961,8 @@ def _model_in(annotation) -> type[BaseModel] | None:
 
 def _describe(err: dict, model: type[BaseModel]) -> str:
     # contact[1].email: list items counted from 1, as a person counts them
-    loc = "".join(f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(err["loc"]))
+    loc = cut("".join(f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if i else str(p))
+                      for i, p in enumerate(err["loc"])))
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         parent = model
@@ -963,11 +979,11 @@ def _describe(err: dict, model: type[BaseModel]) -> str:
     msg = _PLAIN.get(err["type"]) or re.sub(r"^Input should be", "should be", re.sub(r"^Value error, ", "", msg))
     got = err.get("input")
     secret = loc == "data"  # may hold credentials: never echoed
-    shown = (f" (got {got!r})" if got is not None and not secret and not isinstance(got, (dict, list))
-             and repr(got) not in msg else "")
+    echo = (f" (got {shown(got)})" if got is not None and not secret and not isinstance(got, (dict, list))
+            and shown(got) not in msg else "")
     if not loc:  # a rule about several keys (table: and query:, period_start and period_end)
-        return f"{msg}{shown}"
-    return f"key '{loc}': {msg}{shown}"
+        return f"{msg}{echo}"
+    return f"key '{loc}': {msg}{echo}"
 
 
 def validate(raw: Mapping[str, Any], where: str, reports: Mapping[str, type[CommonParams]] | None = None) -> AnyParams:
@@ -982,7 +998,8 @@ def validate(raw: Mapping[str, Any], where: str, reports: Mapping[str, type[Comm
         raise ParamsError(f"{where}: missing required key 'notebook' (one of: {', '.join(reports)})")
     model = reports.get(str(notebook))
     if model is None:
-        raise ParamsError(f"{where}: key 'notebook': unknown notebook '{notebook}'; use one of: {', '.join(reports)}")
+        raise ParamsError(f"{where}: key 'notebook': unknown notebook '{cut(notebook)}'; use one of: "
+                          f"{', '.join(reports)}")
     try:
         return model.model_validate(dict(raw))
     except ValidationError as e:
@@ -991,8 +1008,52 @@ def validate(raw: Mapping[str, Any], where: str, reports: Mapping[str, type[Comm
         raise ParamsError(f"{where}: {_describe(errors[0], model)}{more}") from None
 
 
+#: How many values YAML aliases (``*name``, repeating what ``&name`` marked) may stand for in one params file. A
+#: params file uses a few, if any; a file of 3 KB whose aliases repeat aliases eight deep stands for 43 million
+#: values, and would take minutes and gigabytes to check.
+MAX_ALIASED = 10_000
+
+
+class _Aliases(yaml.composer.ComposerError):
+    """Aliases that stand for too many values, or for the value they are inside."""
+
+    def __init__(self, mark, recursive: bool):
+        super().__init__(None, None, "an alias inside the value it repeats" if recursive else "too many aliases", mark)
+        self.recursive = recursive
+
+
 class _Loader(yaml.SafeLoader):
-    """YAML as people write it: a number with a leading zero (a phone number, 01384 ...) stays text."""
+    """YAML as people write it: a number with a leading zero (a phone number, 01384 ...) stays text.
+
+    Aliases are counted as the file is composed, before any value is made: each stands for as many values as
+    the one it repeats (aliases inside that counted too), and past :data:`MAX_ALIASED` in all, or an alias inside
+    the value it repeats, the file is refused at that alias (:class:`_Aliases`)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._values: dict[int, int] = {}  # id(node) -> how many values it stands for, aliases expanded
+        self._aliased = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            node = super().compose_node(parent, index)
+            values = self._values.get(id(node))
+            if values is None:  # its anchor is still being read: the alias is inside what it repeats
+                raise _Aliases(mark, recursive=True)
+            self._aliased += values
+            if self._aliased > MAX_ALIASED:
+                raise _Aliases(mark, recursive=False)
+            return node
+        node = super().compose_node(parent, index)
+        if isinstance(node, yaml.SequenceNode):
+            inner = sum(self._values[id(n)] for n in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            inner = sum(self._values[id(k)] + self._values[id(v)] for k, v in node.value)
+        else:
+            inner = 0
+        self._values[id(node)] = 1 + inner
+        return node
 
 
 def _int_or_text(loader, node):
@@ -1045,13 +1106,20 @@ def load(path: Path | str) -> AnyParams:
         raise ParamsError(f"{path}: not UTF-8 text; save the params file as UTF-8") from None
     try:
         raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except _Aliases as e:
+        where = f"YAML error at line {e.problem_mark.line + 1}, column {e.problem_mark.column + 1}"
+        if e.recursive:
+            raise ParamsError(f"{path}: {where}: the alias (*name) is inside the value it repeats; write the value "
+                              "out instead") from None
+        raise ParamsError(f"{path}: {where}: the aliases (*name) repeat more than {MAX_ALIASED:,} values in all; "
+                          "write the values out instead of repeating them with aliases") from None
     except _DuplicateKey as e:
-        raise ParamsError(f"{path}: key '{e.key}' is given twice (lines {e.first.line + 1} and {e.second.line + 1}); "
+        raise ParamsError(f"{path}: key '{cut(e.key)}' is given twice (lines {e.first.line + 1} and {e.second.line + 1}); "
                           "keep one") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        problem = cut(getattr(e, "problem", None) or str(e).splitlines()[0], 2 * LIMIT)
         raise ParamsError(f"{path}: YAML error{where}: {problem}; check the indentation and quotes there") from None
     if raw is None:
         raise ParamsError(f"{path}: params file is empty")
@@ -1071,7 +1139,7 @@ def from_namespace(namespace: Mapping[str, Any]) -> AnyParams:
     notebook = namespace.get("notebook")
     model = REPORTS.get(str(notebook))
     if model is None:
-        raise ParamsError(f"notebook parameter 'notebook' is {notebook!r}: use one of: {', '.join(REPORTS)}")
+        raise ParamsError(f"notebook parameter 'notebook' is {shown(notebook)}: use one of: {', '.join(REPORTS)}")
     raw = {k: namespace[k] for k in model.model_fields if k in namespace}
     return validate(raw, f"notebooks/{notebook}.ipynb parameters")
 

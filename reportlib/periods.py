@@ -16,6 +16,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from .errors import shown
+
 _FY_RE = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 _Q_RE = re.compile(r"^\s*Q([1-4])\s+(\S+)\s*$", re.IGNORECASE)
 _SCALAR = (str, dt.date, np.datetime64)
@@ -71,11 +73,12 @@ def parse_fy(label: str) -> int:
     """``2019/20`` (or ``2019/2020``, ``2019-20``) -> 2019; ValueError otherwise."""
     m = _FY_RE.match(str(label))
     if not m:
-        raise ValueError(f"{label!r} is not a financial year: write it like 2019/20")
+        raise ValueError(f"{shown(label)} is not a financial year: write it like 2019/20")
     start, end = int(m.group(1)), m.group(2)
     expected = str(start + 1) if len(end) == 4 else f"{(start + 1) % 100:02d}"
     if end != expected:
-        raise ValueError(f"{label!r} is not a financial year: the second year must follow the first, e.g. {fy_label(start)}")
+        raise ValueError(f"{shown(label)} is not a financial year: the second year must follow the first, e.g. "
+                         f"{fy_label(start)}")
     return start
 
 
@@ -105,7 +108,7 @@ def parse_quarter(label: str) -> int:
     """``Q3 2020/21`` -> quarter number; ValueError otherwise."""
     m = _Q_RE.match(str(label))
     if not m:
-        raise ValueError(f"{label!r} is not a quarter: write it like Q3 2020/21")
+        raise ValueError(f"{shown(label)} is not a quarter: write it like Q3 2020/21")
     return parse_fy(m.group(2)) * 4 + int(m.group(1)) - 1
 
 

@@ -17,17 +17,14 @@ The open page reloads itself through server-sent events (``/events``); the small
 listens for them is added to the page here and never exists in ``report.html``. A failing cell or
 a bad params file shows its one-line error at the top of the last good page, and the next good
 save replaces it. Nothing is written into ``outputs/``: executions go to a temporary folder that
-is removed on exit. Rendering shares :mod:`reportlib.run`'s execution and :mod:`reportlib.render`'s
-HTML: the preview has no renderer of its own.
+is removed on exit. Rendering is :mod:`reportlib.pipeline`'s (prepare, execute; :func:`~reportlib.pipeline.rerender` for a narrative
+edit): the preview has no renderer of its own.
 """
 
 from __future__ import annotations
 
 import html as html_mod
 import json
-import shutil
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,11 +32,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
-from . import notebooks
+from . import hosts, notebooks, pipeline, private
 from .errors import ReportError
+from .kernel import Kernel
 from .project import root_for
 
-HOST = "127.0.0.1"
+HOST = hosts.HOST
 DEFAULT_PORT = 8000
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATE = PACKAGE / "templates"
@@ -59,34 +57,6 @@ RELOAD_SCRIPT = """<script>
 ERROR_BOX = ('<div role="alert" id="reportlib-preview-error" style="margin:0 0 1.5rem;padding:0.75rem 1rem;'
              'border:4px solid #d4351c;background:#fff;color:#0b0c0c;font-family:monospace;white-space:pre-wrap">'
              '{}</div>')
-
-
-def code_key(nb) -> tuple:
-    """What decides a notebook's outputs: its code cells (source and tags), in order; markdown does not."""
-    return tuple((c.source.strip(), tuple(sorted(c.metadata.get("tags", [])))) for c in nb.cells
-                 if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", []))
-
-
-def with_new_narrative(executed, edited):
-    """The executed notebook with the markdown of ``edited`` (same code cells): its code cells keep their
-    outputs, Papermill's injected-parameters cell stays after the parameters cell, markdown comes from
-    ``edited`` (cells added, removed or changed)."""
-    import copy
-
-    ran = [c for c in executed.cells if c.cell_type == "code"
-           and "injected-parameters" not in c.metadata.get("tags", [])]
-    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    merged = copy.copy(executed)
-    merged.cells = []
-    code = iter(ran)
-    for cell in edited.cells:
-        if cell.cell_type == "code":
-            merged.cells.append(next(code))
-            if "parameters" in cell.metadata.get("tags", []):
-                merged.cells.extend(injected)
-        else:
-            merged.cells.append(cell)
-    return merged
 
 
 @dataclass
@@ -121,92 +91,88 @@ class Page:
 
 
 class Preview:
-    """One report kept live: its params file, notebook, kernel and last execution."""
+    """One report kept live: its params file, its job (:mod:`reportlib.pipeline`), a warm kernel and the last
+    execution."""
 
     def __init__(self, params_file: Path | str, log: Callable[[str], None] = print):
-        from . import run
-
         self.params_file = Path(params_file).resolve()
         self.root = root_for(self.params_file)
-        self.kernel = run.Kernel(self.root / "notebooks")
+        self.kernel = Kernel(self.root / "notebooks")
         self.page = Page()
         self.log = log
-        self.tmp = Path(tempfile.mkdtemp(prefix="reportlib-preview-"))
-        self.executed = None          # the last good execution (NotebookNode with outputs)
-        self.executed_key: tuple | None = None
-        self.inputs_key: tuple | None = None
-        self.notebook: Path | None = None
-        self.data: Path | None = None
-        self.parameters: dict | None = None
+        self.folder = private.Folder("preview")  # the executed notebook goes here, never into outputs/
+        self.job: pipeline.Job | None = None
+        self.executed: pipeline.Executed | None = None  # the last good execution
+        self._inputs_key: tuple | None = None
+        self._generation = 0  # which checked case log the kernel was handed
 
     # --- what to watch ---------------------------------------------------------------------
+
+    def _data(self) -> Path | None:
+        """The case log's file (None: a database, or not known yet)."""
+        if self.job is None:
+            return None
+        source = self.job.checked.source
+        return None if source.is_url else (Path(source.data) if Path(source.data).is_absolute()
+                                           else self.root / source.data)
 
     def watched(self) -> list[Path]:
         """The files whose change refreshes the page (the case log only when it is a file)."""
         found = [self.params_file, TEMPLATE, PACKAGE]
-        if self.notebook is not None:
-            pair = notebooks.Pair.of(self.notebook)
+        if self.job is not None:
+            pair = notebooks.Pair.of(self.job.notebook)
             found += [pair.ipynb, pair.md]
-        if self.data is not None:
-            found.append(self.data)
+        if self._data() is not None:
+            found.append(self._data())
         return found
 
     # --- building the page -------------------------------------------------------------------
 
-    def _inputs(self):
-        """Params and notebook as saved now, checked; the case log checked when params or data changed."""
-        from . import casedata, params as params_mod, run
-
-        p = params_mod.load(self.params_file)
-        pair = notebooks.Pair.of(self.root / "notebooks" / f"{p.notebook}.ipynb")
-        self.notebook = pair.ipynb
-        source = casedata.Source.from_params(p)
-        self.data = None if source.is_url else (Path(p.data) if Path(p.data).is_absolute() else self.root / p.data)
-        stamp = self.data.stat().st_mtime_ns if self.data is not None and self.data.is_file() else None
-        key = (self.params_file.read_bytes(), stamp)
-        if key != self.inputs_key:
-            run.check(self.params_file, self.root)  # the case log, read and validated as render does
-            parameters = params_mod.to_jsonable(p)
-            if self.data is not None:
-                parameters["data"] = str(self.data.resolve())
-            self.parameters, self.inputs_key = parameters, key
+    def _prepare(self) -> pipeline.Job:
+        """The job for the files as saved now: prepared afresh (params and case log checked) when the params file
+        or the case log changed, else the same job with the notebook as saved now."""
+        def stamp():
+            data = self._data()
+            return data.stat().st_mtime_ns if data is not None and data.is_file() else None
+        key = (self.params_file.read_bytes(), stamp())
+        if self.job is None or key != self._inputs_key:
+            self.job = pipeline.prepare(self.params_file, claim=False, workdir=self.folder.path)
+            self._inputs_key = (key[0], stamp())
+            self._generation += 1
             self.executed = None  # new params or data: the last execution no longer stands
-        return notebooks.load(pair.ipynb)
+        else:
+            self.job = pipeline.reread_notebook(self.job)
+        return self.job
 
     def refresh(self, reason: str = "start", restart: bool = False) -> str:
         """Bring the page up to date with the files as saved now; returns what was done."""
-        from . import render, run
-
         started = time.perf_counter()
-        self.kernel.imported.wait()
-        import papermill  # noqa: F401 - here, in this thread, before the kernel's thread runs the notebook
         try:
-            edited, source = self._inputs()
-            restarted = restart and self.executed_key is not None
+            ran_before = self._generation > 0
+            job = self._prepare()
+            restarted = restart and ran_before
             if restarted:
                 self.kernel.restart()
                 self.executed = None
-            if self.executed is not None and code_key(edited) == self.executed_key:
-                nb, done = with_new_narrative(self.executed, edited), "re-rendered the narrative"
+            if self.executed is not None and notebooks.code_key(job.node) == notebooks.code_key(
+                    self.executed.job.node):
+                self.executed, done = pipeline.rerender(self.executed, job.node), "re-rendered the narrative"
             else:
-                if self.executed_key is not None and not restarted:
+                if ran_before and not restarted:
                     self.kernel.reset()  # the next run starts from nothing, as a fresh render's does
-                nb = self.kernel.submit(run.execute, source, self.tmp / "report.ipynb", self.parameters,
-                                        self.tmp / "failed.ipynb", edited).result()
-                self.executed, self.executed_key = nb, code_key(edited)
+                self.executed = pipeline.execute(job, self.kernel, case_key=self._generation)
                 done = "restarted the kernel and ran the notebook" if restarted else "ran the notebook"
-            page, _ = render.to_html(nb, where=f"notebooks/{source.name}")
         except ReportError as e:
             self.page.publish(error=f"error: {e}")
             self.log(f"{time.strftime('%H:%M:%S')} {reason}: error: {e}")
             return "error"
-        self.page.publish(page, None)
+        self.page.publish(self.executed.html, None)
         self.log(f"{time.strftime('%H:%M:%S')} {reason}: {done} ({time.perf_counter() - started:.2f} s)")
         return done
 
     def close(self) -> None:
         self.kernel.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.folder.remove()
 
 
 # --- serving -----------------------------------------------------------------------------------
@@ -218,8 +184,18 @@ def _handler(page: Page, stopping: threading.Event):
         def log_message(self, *args):  # the terminal shows what was rebuilt, not every request
             pass
 
+        def _refuse(self) -> None:
+            """403 with no body: a request that does not name this server (see :mod:`reportlib.hosts`)."""
+            self.send_response(403)
+            self.send_header("Content-Length", "0")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+
         def do_GET(self):
-            if self.path.split("?")[0] in ("/", "/index.html", "/report.html"):
+            if not hosts.own(self.headers.get("Host"), self.server.server_address[1]):
+                self._refuse()
+            elif self.path.split("?")[0] in ("/", "/index.html", "/report.html"):
                 body = page.body()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -238,6 +214,13 @@ def _handler(page: Page, stopping: threading.Event):
                 self.wfile.write(body)
             else:
                 self.send_error(404)
+
+        def do_POST(self):  # the preview takes nothing; a request from elsewhere learns nothing
+            if not hosts.own(self.headers.get("Host"), self.server.server_address[1]):
+                self._refuse()
+            else:
+                self.send_error(405)
+        do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
 
         def _events(self):
             self.send_response(200)
@@ -322,8 +305,10 @@ def main(params_file: Path | str, port: int = DEFAULT_PORT, open_browser: bool =
                     break  # the params file now names another notebook or case log: watch those instead
             else:
                 break
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, private.Stopped) as stop:
         print("\nstopped", flush=True)
+        if isinstance(stop, private.Stopped):
+            raise
     finally:
         stopping.set()
         if server:

@@ -14,14 +14,12 @@ The ``committee`` template (``templates/committee``) lays out the paper.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
 import re
-import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -32,7 +30,7 @@ from markupsafe import Markup
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from . import narrative
+from . import compat, narrative
 from .narrative import PARAMS_MIME
 from .charts import CHART_MIME, Chart
 from .errors import RenderError
@@ -258,44 +256,6 @@ def pdf_fonts_css() -> str:
     return "\n".join(rules)
 
 
-@contextlib.contextmanager
-def libraries_from_the_cache() -> Iterator[None]:
-    """While the block runs, a library name the system's library cache does not list is not looked for further.
-
-    WeasyPrint loads seven libraries, asking for each under up to six names (Windows', macOS' and Linux's
-    spellings), and on Linux ctypes answers each name it cannot find by running ldconfig, then gcc, then ld:
-    about fifty programs, a fifth of a second, every time WeasyPrint is imported (Kozea/WeasyPrint#1125). Here
-    ``ldconfig -p`` is listed once and a name it does not hold is answered "not found" at once; a name it holds
-    is looked up as ever. A library outside the cache is still found by the file name WeasyPrint also tries
-    (``libpango-1.0.so.0``), which dlopen looks for in LD_LIBRARY_PATH itself. Elsewhere than Linux, or with no
-    ldconfig, nothing changes.
-    """
-    import ctypes.util
-    import os
-    import subprocess
-
-    listing = b""
-    if sys.platform.startswith("linux"):
-        try:
-            listing = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, timeout=30).stdout
-        except (OSError, subprocess.SubprocessError):
-            pass
-    if not listing:
-        yield
-        return
-    find = ctypes.util.find_library
-
-    def find_listed(name: str) -> str | None:
-        listed = re.search(rb"\s" + re.escape(b"lib" + os.fsencode(name) + b".") + rb"\S*\s+\(", listing)
-        return find(name) if listed else None
-
-    ctypes.util.find_library = find_listed
-    try:
-        yield
-    finally:
-        ctypes.util.find_library = find
-
-
 @lru_cache(maxsize=1)
 def _pdf_fonts():
     """One WeasyPrint FontConfiguration holding the bundled fonts, and the stylesheet declaring them.
@@ -306,7 +266,7 @@ def _pdf_fonts():
     """
     import warnings
 
-    with warnings.catch_warnings(), libraries_from_the_cache():
+    with warnings.catch_warnings(), compat.libraries_from_the_cache():
         warnings.simplefilter("ignore", UserWarning)  # "No fonts configured in FontConfig": ours are bundled
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 import pandas as pd
 
+from .errors import cut
 from .params import CANONICAL_COLUMNS
 
 if TYPE_CHECKING:
@@ -291,7 +292,7 @@ def _remedies(column: _Text, mapping: Mapping[str, str] | None) -> tuple[pd.Cate
                 if name in order:
                     found.add(name)
                 elif name and not bad:
-                    bad = UNKNOWN_REMEDY.format(item)
+                    bad = UNKNOWN_REMEDY.format(cut(item))
         canonical.append(None if bad or not found else ";".join(sorted(found, key=order.__getitem__)))
         problem.append(bad)
     inverse, cats = pd.factorize(np.array(canonical, dtype=object))  # None (blank or bad) -> -1
@@ -448,7 +449,7 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
         "row": row[keep],
         # Categorical, its categories the distinct refs: the hashing is done, so stats' drop_duplicates is cheap.
         # Held by Arrow, one buffer rather than a Python string each: there are about as many as rows, and a
-        # render hands them to its kernel (a million are pickled and read back in a third of the time).
+        # render hands them to its kernel (a million are written to Arrow and read back in a fraction of the time).
         "case_ref": _held_by_arrow(case_ref.categorical())[keep],
         "kind": pd.Categorical.from_codes(_positions(kind, KINDS)[keep], categories=KINDS),
         "procedure": pd.Categorical.from_codes(_positions(procedure, PROCEDURES)[keep], categories=PROCEDURES),

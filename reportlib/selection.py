@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
-from .errors import ParamsError
+from .errors import ParamsError, cut
 
 if TYPE_CHECKING:
     from .params import CommonParams
@@ -79,14 +79,14 @@ def closest(value: str, held: list[str], n: int = 5) -> list[str]:  # n: how man
 
 def _text_problem(f: TextFilter, cases: pd.DataFrame, log: str) -> str | None:
     if f.column not in cases.columns or cases[f.column].isna().all():
-        return (f"{_key(f.key)}: \"{f.value}\" matches no case: {log} has no {f.column} values to filter on; "
+        return (f"{_key(f.key)}: \"{cut(f.value)}\" matches no case: {log} has no {f.column} values to filter on; "
                 f"remove '{f.key}', or map the export's {f.column} column with columns:")
     held = [str(c) for c in cases[f.column].dropna().unique() if str(c).strip()]  # values in some row, not unused categories
     if any(normalise(h) == normalise(f.value) for h in held):
         return None
-    shown = ", ".join(f'"{h}"' for h in closest(f.value, held))
+    shown = ", ".join(f'"{cut(h)}"' for h in closest(f.value, held))
     more = f" and {len(held) - 5} more" if len(held) > 5 else ""
-    return (f"{_key(f.key)}: \"{f.value}\" matches no case in {log}, whose {f.column} column holds "
+    return (f"{_key(f.key)}: \"{cut(f.value)}\" matches no case in {log}, whose {f.column} column holds "
             f"{shown}{more} (closest first)")
 
 

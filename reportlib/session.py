@@ -74,12 +74,26 @@ def preload() -> None:
     gc.freeze()
 
 
+#: The validated case log a render handed this kernel (:func:`receive`), or None: the notebook reads the export.
+_handed: Path | None = None
+
+
+def receive(path: str | None) -> None:
+    """Called by a render in its kernel, outside any notebook: :func:`open_report` takes the validated cases in
+    ``path`` (Arrow files, :mod:`reportlib.handover`) instead of reading the case log again."""
+    global _handed
+    _handed = Path(path) if path else None
+
+
 def open_report(namespace: Mapping[str, Any], root: Path | str | None = None) -> Report:
-    """Check the parameters in ``namespace``, load the case log, glue the data-quality figures."""
+    """Check the parameters in ``namespace``, load the case log (the cases a render handed over, or the export
+    itself when the notebook runs on its own), glue the data-quality figures."""
     from IPython.display import display
 
+    from . import handover
+
     p = params_mod.from_namespace(namespace)
-    log = casedata.load_for(p, params_mod.project_root(root))
+    log = handover.read(_handed) if _handed is not None else casedata.load_for(p, params_mod.project_root(root))
     selection.check(p, log.cases, f"notebooks/{p.notebook}.ipynb parameters", log.label)
     display({PARAMS_MIME: params_mod.to_jsonable(p), "text/plain": f"params for {p.notebook}: {p.title}"}, raw=True)
     narrative.set_suppression(p.suppress_below)

@@ -20,6 +20,7 @@ import holidays as _holidays
 import numpy as np
 import pandas as pd
 
+from .errors import shown
 from .regions import DEFAULT_REGION, REGIONS  # noqa: F401 - re-exported: region name -> holidays subdivision
 
 # Holiday tables cover at least these years; data outside widens the window.
@@ -63,7 +64,7 @@ def _parse_text(flat: np.ndarray, what: str) -> np.ndarray:
         uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
         bad = (text != "") & uk.isna()
         if bad.any():
-            raise ValueError(f"{what}: {text[bad].iloc[0]!r} is not a date: write 2020-08-18 or 18/08/2020")
+            raise ValueError(f"{what}: {shown(text[bad].iloc[0])} is not a date: write 2020-08-18 or 18/08/2020")
         days[todo] = uk.to_numpy().astype("datetime64[D]")
     return days
 

@@ -12,7 +12,9 @@ every machine too.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE_FONTS = REPO / "reportlib" / "templates" / "committee" / "static" / "fonts"
 
 _HOME = Path(tempfile.mkdtemp(prefix="reportlib-tests-fonts-"))
+atexit.register(shutil.rmtree, _HOME, True)  # the suite leaves nothing in the temporary folder
 
 
 def fontconfig_file(name: str, *font_dirs: Path) -> Path:

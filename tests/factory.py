@@ -108,12 +108,12 @@ def write_params(path: Path, params: dict) -> Path:
 def render_log(tmp: Path, rows: list[dict], make_params: Callable[..., dict], **overrides) -> Path:
     """Write ``rows`` as a case log and ``make_params(data, **overrides)`` as params into ``tmp``,
     render the report from the repository's notebooks, and return its output folder."""
-    from reportlib import run
+    from reportlib import pipeline
 
     os.chdir(REPO)
     data = write_case_log(tmp / "cases.csv", rows)
     params = write_params(tmp / "meeting.yaml", make_params(data, **overrides))
-    return run.render(params, out=tmp / "out").out
+    return pipeline.render(params, out=tmp / "out").out
 
 
 def text_of(page: str) -> str:
@@ -128,7 +128,7 @@ REPORT_SAMPLES = ("sample_childrens_response_times", "sample_complaints_performa
 
 def render_samples(out: Path, formats: list[str]) -> dict[str, Path]:
     """Each of ``REPORT_SAMPLES`` rendered into ``out`` in ``formats``: name -> its report folder."""
-    from reportlib import run
+    from reportlib import pipeline
 
-    return {name: run.render(REPO / "params" / f"{name}.yaml", out=out, formats=formats).out
+    return {name: pipeline.render(REPO / "params" / f"{name}.yaml", out=out, formats=formats).out
             for name in REPORT_SAMPLES}

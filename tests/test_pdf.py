@@ -24,7 +24,7 @@ from fontTools.ttLib import TTFont
 from conftest import PACKAGE_FONTS, fontconfig_file
 from factory import REPO
 from reportlib import pdf as pdf_mod
-from reportlib import render, run
+from reportlib import pipeline, render
 
 SAMPLE = REPO / "params" / "sample_childrens_response_times.yaml"  # the font tests' page
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module", params=sorted((REPO / "params").glob("sample_*.yaml")), ids=lambda p: p.stem)
 def sample(request, tmp_path_factory) -> Path:
     """Each sample report rendered once (report.html, report.pdf, ...): the structure checks run on all of them."""
-    return run.render(request.param, out=tmp_path_factory.mktemp("sample") / "out").out
+    return pipeline.render(request.param, out=tmp_path_factory.mktemp("sample") / "out").out
 
 
 # --------------------------------------------------------------------------------------------- fonts

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from factory import REPO, childrens_params, write_params
-from reportlib import casedata, run
+from reportlib import casedata, pipeline
 from reportlib.errors import DataError, ParamsError
 from reportlib.params import load as load_params
 from test_render import small_log
@@ -112,7 +112,7 @@ def test_unknown_table_is_one_clear_line(database):
 def test_render_from_postgres_matches_the_csv_render(database, tmp_path):
     os.chdir(REPO)
     params = write_params(tmp_path / "pg.yaml", childrens_params(database, table="complaints_export", **MAPPING))
-    out = run.render(params, out=tmp_path / "out").out
+    out = pipeline.render(params, out=tmp_path / "out").out
     figures = json.loads((out / "figures.json").read_text())
     assert figures["baseline"]["text"] == "50% (2 cases)"
     assert figures["since_change"]["text"] == "60% (3 cases)"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from factory import REPO
-from reportlib import preview, run
+from reportlib import notebooks, pipeline, preview
 
 pytestmark = pytest.mark.slow
 PARAMS = "params/sample_childrens_response_times.yaml"
@@ -93,7 +93,7 @@ def live(tmp_path_factory):
 
 
 def fresh_render(project: Path, tmp: Path) -> str:
-    return (run.render(project / PARAMS, out=tmp).out / "report.html").read_text(encoding="utf-8")
+    return (pipeline.render(project / PARAMS, out=tmp).out / "report.html").read_text(encoding="utf-8")
 
 
 def test_the_page_is_what_a_fresh_render_shows(live, tmp_path):
@@ -171,6 +171,37 @@ def test_serves_127_0_0_1_only(live):
         pass
 
 
+def _ask(url: str, path: str, host: str, method: str = "GET") -> tuple[int, bytes, dict]:
+    import http.client
+
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, headers={"Host": host, "Origin": "http://rebound.example"})
+        response = conn.getresponse()
+        return response.status, response.read(), dict(response.getheaders())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/status", "/events", "/report.html"])
+def test_it_answers_only_its_own_host(live, path):
+    """A DNS-rebinding page (its own name pointed at 127.0.0.1) gets 403 and no body: it can read neither the
+    report nor /status; the page's own names get an answer; no CORS header is ever sent."""
+    port = int(live.url.rsplit(":", 1)[1].strip("/"))
+    for host in (f"rebound.example:{port}", "rebound.example", f"127.0.0.1:{port + 1}", f"localhost.example:{port}",
+                 ""):
+        status, body, headers = _ask(live.url, path, host)
+        assert (status, body) == (403, b""), host
+        assert not any(h.lower().startswith("access-control") for h in headers)
+    if path != "/events":  # a stream: its answer never ends
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+            status, body, headers = _ask(live.url, path, host)
+            assert status == 200 and body, host
+            assert not any(h.lower().startswith("access-control") for h in headers)
+    assert _ask(live.url, path, f"rebound.example:{port}", "POST")[:2] == (403, b"")
+
+
 def test_ctrl_c_stops_it_kernel_included_and_nothing_is_written_to_outputs(tmp_path):
     import psutil
 
@@ -219,11 +250,11 @@ def test_what_a_save_changes():
     executed = nb(nbformat.v4.new_markdown_cell("old"), code, injected, ran)
     edited = nb(nbformat.v4.new_markdown_cell("new"), code, nbformat.v4.new_markdown_cell("added"),
                 nbformat.v4.new_code_cell("y = x"))
-    assert preview.code_key(edited) == preview.code_key(executed)
-    merged = preview.with_new_narrative(executed, edited)
+    assert notebooks.code_key(edited) == notebooks.code_key(executed)
+    merged = notebooks.with_new_narrative(executed, edited)
     assert [c.source for c in merged.cells] == ["new", "x = 1", "x = 2", "added", "y = x"]
     assert merged.cells[-1].outputs[0].text == "out"
-    assert preview.code_key(nb(nbformat.v4.new_code_cell("y = x + 1"))) != preview.code_key(executed)
+    assert notebooks.code_key(nb(nbformat.v4.new_code_cell("y = x + 1"))) != notebooks.code_key(executed)
     assert preview._restarts({preview.PACKAGE / "stats.py"})
     assert not preview._restarts({preview.PACKAGE / "templates" / "committee" / "index.html.j2"})
 

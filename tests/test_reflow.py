@@ -31,7 +31,7 @@ import pikepdf
 import pytest
 
 from factory import REPO, performance_params, write_params
-from reportlib import render, run
+from reportlib import pipeline, render
 from reportlib.narrative import PARAMS_MIME
 from reportlib.tables import TABLE_MIME, Table
 
@@ -110,10 +110,10 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("reflow")
     found = {}
     for params in sorted((REPO / "params").glob("sample_*.yaml")):
-        run.render(params, out=out / params.stem)
+        pipeline.render(params, out=out / params.stem)
         found[params.stem] = _report_html(out / params.stem)
     hostile = tmp_path_factory.mktemp("reflow-hostile")
-    run.render(_hostile_params(hostile), out=hostile / "out")
+    pipeline.render(_hostile_params(hostile), out=hostile / "out")
     found["hostile"] = _report_html(hostile / "out")
     found["wide_table"] = _wide_table_page(out)
     return found

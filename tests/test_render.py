@@ -23,7 +23,7 @@ import pypdf
 import pytest
 
 from factory import case, childrens_params, render_log, text_of
-from reportlib import run
+from reportlib import outputs, pipeline
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "childrens_small.html"
 PERSONAL = ("Zebedee Quux", "zebedee@example.org", "lives at 1 Secret Lane")
@@ -58,7 +58,7 @@ def read(out: Path, name: str) -> str:
 
 
 def test_all_six_files(rendered):
-    assert sorted(p.name for p in rendered.iterdir()) == sorted(run.OUTPUT_FILES)
+    assert sorted(p.name for p in rendered.iterdir()) == sorted(outputs.OUTPUT_FILES)
 
 
 @pytest.mark.parametrize("sentence", [
@@ -213,7 +213,7 @@ def test_personal_data_never_reaches_an_output(rendered):
 
 def test_same_inputs_give_byte_identical_html_and_figures(rendered, tmp_path):
     params = rendered.parent.parent / "meeting.yaml"
-    again = run.render(params, out=tmp_path / "again").out
+    again = pipeline.render(params, out=tmp_path / "again").out
     for name in ("report.html", "figures.json", "data_quality.csv"):
         assert (again / name).read_bytes() == (rendered / name).read_bytes(), name
 
@@ -243,29 +243,3 @@ def test_the_warm_up_makes_a_page_with_no_figures_from_each_reports_params(param
     from reportlib import params as params_mod, render
 
     render.warm_up(params_mod.to_jsonable(params_mod.load(params_file)))
-
-
-@pytest.mark.skipif(not Path("/sbin/ldconfig").exists(), reason="Linux with glibc's ldconfig only")
-def test_weasyprints_libraries_are_looked_up_in_one_listing_of_the_library_cache(monkeypatch):
-    """WeasyPrint asks for each library under Windows' and macOS' names too; on Linux each miss ran ldconfig, gcc
-    and ld. Within render.libraries_from_the_cache a name the cache does not list costs no program at all."""
-    import ctypes.util
-    import subprocess
-
-    from reportlib import render
-
-    ran = []
-
-    class Counted(subprocess.Popen):
-        def __init__(self, args, *a, **k):
-            ran.append(args[0])
-            super().__init__(args, *a, **k)
-    monkeypatch.setattr(subprocess, "Popen", Counted)
-    original = ctypes.util.find_library
-    with render.libraries_from_the_cache():
-        assert ran == ["/sbin/ldconfig"]  # listed once
-        assert ctypes.util.find_library("libgobject-2.0-0") is None  # Windows' name
-        assert ctypes.util.find_library("gobject-2.0-0") is None  # MSYS2's
-        assert ran == ["/sbin/ldconfig"]  # no program for a miss
-        assert ctypes.util.find_library("gobject-2.0") == "libgobject-2.0.so.0"  # Linux's: looked up as ever
-    assert ctypes.util.find_library is original

@@ -6,13 +6,12 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from factory import REPO, case, childrens_params, write_case_log, write_params
-from reportlib import run
+from reportlib import outputs, pipeline
 from reportlib.errors import BadRowsError, OutputError, ParamsError, RenderError
 
 REPORTLIB = [sys.executable, "-m", "reportlib.cli"]
@@ -42,13 +41,13 @@ def cli(*args, cwd):
 
 
 def test_relative_data_path_resolves_against_the_project(project):
-    result = run.render(project / "params" / "meeting.yaml")
+    result = pipeline.render(project / "params" / "meeting.yaml")
     assert result.out == project / "outputs" / "meeting"
     assert (result.out / "report.pdf").stat().st_size > 10_000
 
 
 def test_failing_cell_keeps_last_good_output(project):
-    good = run.render(project / "params" / "meeting.yaml").out
+    good = pipeline.render(project / "params" / "meeting.yaml").out
     before = {p.name: p.read_bytes() for p in good.iterdir()}
 
     def break_it(nb):
@@ -74,7 +73,7 @@ def test_citing_a_figure_nobody_glued_names_it(project):
         nb.cells.append(nbformat.v4.new_markdown_cell("## Extra\n\nThe rate was {{ within_pct }}."))
     _edit_notebook(project, cite_missing)
     with pytest.raises(RenderError) as e:
-        run.render(project / "params" / "meeting.yaml")
+        pipeline.render(project / "params" / "meeting.yaml")
     assert str(e.value).endswith(
         "('## Extra') cites 'within_pct', which no code cell glued: glue it first (rl.glue('within_pct', value)) "
         "or correct the name")
@@ -86,11 +85,11 @@ def test_strict_refuses_bad_rows_and_default_lists_them(project):
     rows[2]["received"] = "31/02/2020"
     write_case_log(project / "cases.csv", rows)
     with pytest.raises(BadRowsError) as e:
-        run.render(project / "params" / "meeting.yaml", strict=True)
+        pipeline.render(project / "params" / "meeting.yaml", strict=True)
     assert e.value.exit_status == 1
     assert "1 row would be excluded and --strict refuses them" in str(e.value)
 
-    out = run.render(project / "params" / "meeting.yaml").out
+    out = pipeline.render(project / "params" / "meeting.yaml").out
     assert (out / "data_quality.csv").read_text().splitlines()[1] == \
         "4,A3,received,31/02/2020,impossible date (no such day),excluded"
     assert "case log of 3 rows, of which 2 were used and 1 excluded as incomplete or inconsistent (the excluded row is" in \
@@ -114,7 +113,7 @@ def test_clock_from_acknowledgement_says_how_many_fell_back(project):
             case("A3", "2020-10-01", 5)]
     write_case_log(project / "cases.csv", rows)
     write_params(project / "params" / "meeting.yaml", childrens_params("cases.csv", clock_start="acknowledged"))
-    out = run.render(project / "params" / "meeting.yaml").out
+    out = pipeline.render(project / "params" / "meeting.yaml").out
     page = " ".join((out / "report.html").read_text().split())
     assert ("Working days are counted from the date each representation was acknowledged; 2 rows of the case log "
             "have no acknowledgement date and are counted from the date received instead.") in page
@@ -143,7 +142,7 @@ def test_out_is_the_parent_for_one_params_file(project, officers_folder):
     before = _tree(officers_folder)
     proc = cli("render", "params/meeting.yaml", "--out", "reports", cwd=project)
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in (officers_folder / "meeting").iterdir()) == sorted(run.OUTPUT_FILES)
+    assert sorted(p.name for p in (officers_folder / "meeting").iterdir()) == sorted(outputs.OUTPUT_FILES)
     after = _tree(officers_folder)
     assert {k: v for k, v in after.items() if not k.startswith("meeting/")} == before
     assert not list(officers_folder.glob(".meeting.*")), "temporary folder left behind"
@@ -160,9 +159,9 @@ def test_out_is_the_parent_for_several_params_files(project, officers_folder):
 
 
 def test_an_earlier_render_is_replaced(project, officers_folder):
-    first = run.render(project / "params" / "meeting.yaml", out=officers_folder).out
+    first = pipeline.render(project / "params" / "meeting.yaml", out=officers_folder).out
     old_manifest = json.loads((first / "manifest.json").read_text())
-    again = run.render(project / "params" / "meeting.yaml", out=officers_folder).out
+    again = pipeline.render(project / "params" / "meeting.yaml", out=officers_folder).out
     assert again == first == officers_folder / "meeting"
     assert json.loads((again / "manifest.json").read_text())["started_at"] >= old_manifest["started_at"]
     assert (officers_folder / "notes.docx").read_bytes() == b"my notes"
@@ -189,7 +188,7 @@ def test_a_folder_that_is_not_an_earlier_render_is_left_untouched(project, offic
 
 
 def test_an_earlier_render_with_an_officers_file_added_is_left_untouched(project, officers_folder):
-    out = run.render(project / "params" / "meeting.yaml", out=officers_folder).out
+    out = pipeline.render(project / "params" / "meeting.yaml", out=officers_folder).out
     (out / "my comments.txt").write_text("keep me", encoding="utf-8")
     before = _tree(officers_folder)
     proc = cli("render", "params/meeting.yaml", "--out", "reports", cwd=project)
@@ -204,7 +203,7 @@ def test_a_forged_manifest_is_not_enough(project, officers_folder):
     target.mkdir()
     (target / "manifest.json").write_text('{"my": "own file"}', encoding="utf-8")
     with pytest.raises(OutputError):
-        run.render(project / "params" / "meeting.yaml", out=officers_folder)
+        pipeline.render(project / "params" / "meeting.yaml", out=officers_folder)
     assert (target / "manifest.json").read_text(encoding="utf-8") == '{"my": "own file"}'
 
 
@@ -218,7 +217,7 @@ def test_a_failed_notebook_never_replaces_an_officers_file(project):
         nb.cells.insert(3, nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["remove-cell"]}))
     _edit_notebook(project, break_it)
     with pytest.raises(RenderError) as e:
-        run.render(project / "params" / "meeting.yaml")
+        pipeline.render(project / "params" / "meeting.yaml")
     assert f"({mine} is not reportlib's, so the executed notebook was not kept)" in str(e.value)
     assert mine.read_text(encoding="utf-8") == "not a notebook of reportlib's"
 
@@ -238,7 +237,7 @@ def test_citing_a_part_a_figure_does_not_have_names_it(project):
         nb.cells.append(nbformat.v4.new_markdown_cell("## Extra\n\nThe rate was {{ baseline.rate }}."))
     _edit_notebook(project, cite_missing_part)
     with pytest.raises(RenderError) as e:
-        run.render(project / "params" / "meeting.yaml")
+        pipeline.render(project / "params" / "meeting.yaml")
     assert str(e.value).endswith("('## Extra') asks for 'rate' of a figure that has no such part: check the name "
                                  "after the dot (or use .get('name', default))")
 
@@ -246,27 +245,35 @@ def test_citing_a_part_a_figure_does_not_have_names_it(project):
 # --- the case log is read once per render ----------------------------------------------------------
 
 def test_the_kernel_gets_the_validated_cases_not_the_export(project, monkeypatch):
-    from reportlib import casedata
+    """The export is read once, in the render's process; the kernel gets the validated cases as Arrow files in its
+    private folder (mode 0700), told outside the notebook; the officer's `data` parameter reaches the notebook and
+    report.ipynb as the params file gave it; nothing case-level is left anywhere afterwards."""
+    import stat
 
-    handed = {}
-    original = run.execute
+    from reportlib import casedata, kernel
 
-    def spy(manager, notebook, output, parameters, failed_copy, node=None):
-        handed["data"] = parameters["data"]
-        handed["files"] = sorted(p.name for p in Path(parameters["data"]).parent.iterdir())
-        return original(manager, notebook, output, parameters, failed_copy, node)
-    monkeypatch.setattr(run, "execute", spy)
+    seen = {}
+    original = kernel.Kernel.hand_over
+
+    def spy(self, log, key=None):
+        path = original(self, log, key)
+        seen["folder"], seen["mode"] = path.parent, stat.S_IMODE(path.parent.stat().st_mode) & 0o777
+        seen["files"] = sorted(p.name for p in path.parent.iterdir() if p.suffix == ".arrow")
+        return path
+    monkeypatch.setattr(kernel.Kernel, "hand_over", spy)
     reads = []
     monkeypatch.setattr(casedata, "read", lambda *a, **k: reads.append(a) or READ(*a, **k))
-    out = run.render(project / "params" / "meeting.yaml").out
+    out = pipeline.render(project / "params" / "meeting.yaml").out
     assert len(reads) == 1                                        # this process read the export once
-    assert handed["data"].endswith("validated-cases.pickle") and handed["files"] == ["validated-cases.pickle"]
-    assert not Path(handed["data"]).exists()                      # gone after the render
-    assert "validated-cases" not in (out / "report.ipynb").read_text()  # the notebook names the export itself
-    assert str(project / "cases.csv") in (out / "report.ipynb").read_text()
+    assert seen["files"] == ["cases.arrow", "problems.arrow"] and seen["mode"] == 0o700
+    assert not seen["folder"].exists()                            # gone after the render, kernel files and all
+    executed = nbformat.read(out / "report.ipynb", as_version=4)
+    injected = next(c.source for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'data = "cases.csv"' in injected                       # the params as given: never rewritten
+    assert "arrow" not in (out / "report.ipynb").read_text() and "reportlib-kernel" not in injected
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["inputs_sha256"]["validated cases handed to the kernel"]) == 64
-    assert sorted(p.name for p in out.iterdir()) == sorted(run.OUTPUT_FILES)   # no case-level file in the folder
+    assert sorted(p.name for p in out.iterdir()) == sorted(outputs.OUTPUT_FILES)   # no case-level file in the folder
 
 
 from reportlib import casedata as _casedata  # noqa: E402
@@ -275,35 +282,64 @@ READ = _casedata.read
 
 
 def test_open_report_takes_the_handed_over_cases_without_reading_the_export(project, monkeypatch, tmp_path):
-    from reportlib import casedata, session
+    from reportlib import casedata, handover, session
     from factory import childrens_params
 
     log = casedata.load(casedata.Source(str(project / "cases.csv")))
-    handed = casedata.save_validated(log, tmp_path)
+    handed = handover.write(log, tmp_path)
     monkeypatch.setattr(casedata, "read", lambda *a, **k: pytest.fail("the export was read again"))
-    namespace = childrens_params(str(handed))
+    namespace = childrens_params("cases.csv")
     namespace["meeting_date"] = "2021-01-20"
     import IPython.display
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: None)
-    report = session.open_report(namespace, root=project)
+    session.receive(str(handed))
+    try:
+        report = session.open_report(namespace, root=project)
+    finally:
+        session.receive(None)
     import pandas as pd
     pd.testing.assert_frame_equal(report.log.cases, log.cases)
     assert (report.log.rows_read, report.log.label, report.log.present) == (log.rows_read, log.label, log.present)
+
+
+@pytest.mark.parametrize("name", ["validated-cases.pickle", "cases.pkl", "cases.csv", "cases.arrow"])
+def test_a_pickle_named_as_data_is_refused_and_runs_nothing(project, tmp_path, name):
+    """No file a params file names is ever unpickled or imported: a crafted pickle, under the name the old
+    hand-over used or any other, is refused as an unknown format and its payload never runs."""
+    import pickle
+
+    from reportlib import casedata
+
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+    crafted = project / name
+    crafted.write_bytes(pickle.dumps(Payload()))
+    write_params(project / "params" / "crafted.yaml", childrens_params(name))
+    for command in (["validate", "params/crafted.yaml"], ["render", "params/crafted.yaml"]):
+        result = cli(*command, cwd=project)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {name}: ") and "Traceback" not in result.stderr
+    with pytest.raises(casedata.DataError):
+        casedata.load(casedata.Source(str(crafted)))
+    assert not marker.exists()
 
 
 def test_a_render_collects_garbage_less_often_while_it_runs_and_as_before_after(project, monkeypatch):
     import gc
 
     during = []
-    original = run._render
-    monkeypatch.setattr(run, "_render", lambda *a, **k: during.append(gc.get_threshold()) or original(*a, **k))
+    original = pipeline.prepare
+    monkeypatch.setattr(pipeline, "prepare", lambda *a, **k: during.append(gc.get_threshold()) or original(*a, **k))
     before = gc.get_threshold()
-    assert before != run.GC_THRESHOLDS
-    run.render(project / "params" / "meeting.yaml")
+    assert before != pipeline.GC_THRESHOLDS
+    pipeline.render(project / "params" / "meeting.yaml")
     (project / "params" / "broken.yaml").write_text("title: [\n")
     with pytest.raises(ParamsError):
-        run.render(project / "params" / "broken.yaml")
-    assert during == [run.GC_THRESHOLDS, run.GC_THRESHOLDS]
+        pipeline.render(project / "params" / "broken.yaml")
+    assert during == [pipeline.GC_THRESHOLDS, pipeline.GC_THRESHOLDS]
     assert gc.get_threshold() == before
 
 
@@ -324,31 +360,3 @@ def test_the_reportlib_program_skips_the_last_collections_as_it_exits(project):
     assert out.stdout.splitlines()[-1] == "frozen True" and "rows read" in out.stdout
     from importlib.metadata import entry_points
     assert [e.value for e in entry_points(group="console_scripts", name="reportlib")] == ["reportlib.cli:command"]
-
-
-def test_papermills_client_is_ready_with_iopub_connected_as_soon_as_the_kernel_answers(tmp_path):
-    """The client Papermill runs cells with waits for the kernel's answer and for IOPub to be connected (not for
-    0.2 s of silence): the first thing the kernel prints after it is ready reaches the client."""
-    from jupyter_core.utils import run_sync
-
-    manager = run._kernel_manager_class()(kernel_name="python3")
-    run_sync(manager.start_kernel)(cwd=str(tmp_path))
-    client = manager.client()
-    try:
-        client.start_channels()
-        assert type(client).__name__ == "ReadyClient"
-        run_sync(client.wait_for_ready)(timeout=60)
-        asked = client.execute("print('first words')")
-        texts = []
-        while True:
-            msg = run_sync(client.get_iopub_msg)(timeout=30)
-            if msg["parent_header"].get("msg_id") != asked:
-                continue
-            if msg["msg_type"] == "stream":
-                texts.append(msg["content"]["text"])
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                break
-        assert "".join(texts) == "first words\n"
-    finally:
-        client.stop_channels()
-        run_sync(manager.shutdown_kernel)(now=True)

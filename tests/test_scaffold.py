@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from factory import REPO, case, text_of, write_case_log, write_params
-from reportlib import authoring, notebooks, params, run
+from reportlib import authoring, compat, notebooks, params, pipeline
 from reportlib.errors import ParamsError
 
 REPORTLIB = REPO / ".venv" / "bin" / "reportlib"
@@ -182,7 +182,7 @@ def test_runs_top_to_bottom_with_its_defaults(scaffolded, tmp_path):
     nb = scaffolded / "notebooks" / f"{NAME}.ipynb"
     out = tmp_path / "executed.ipynb"
     papermill.execute_notebook(str(nb), str(out), cwd=str(nb.parent), progress_bar=False,
-                               kernel_manager_class=run._kernel_manager_class())
+                               kernel_manager_class=compat.kernel_manager_class())
     executed = nbformat.read(out, as_version=4)
     assert not [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
 
@@ -205,7 +205,7 @@ def test_sentences_read_well_at_0_1_and_2(scaffolded, tmp_path, rows, expect):
     raw = yaml.safe_load((scaffolded / "params" / f"sample_{NAME}.yaml").read_text())
     path = write_params(scaffolded / "params" / "meeting.yaml",
                         {**raw, "data": str(data), "meeting_date": "2021-03-31"})
-    words = text_of((run.render(path, out=tmp_path / "out").out / "report.html").read_text())
+    words = text_of((pipeline.render(path, out=tmp_path / "out").out / "report.html").read_text())
     for sentence in expect:
         assert sentence in words, words
     assert "1 complaints" not in words and "1 responses" not in words

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from factory import REPO
-from reportlib import narrative, render, run
+from reportlib import narrative, pipeline, render
 from reportlib.narrative import Change, Share
 
 COUNTS = (0, 1, 2, 11)
@@ -51,7 +51,7 @@ class Report:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("sentences")
-    return {p.stem.removeprefix("sample_"): Report(run.render(p, out=out).out)
+    return {p.stem.removeprefix("sample_"): Report(pipeline.render(p, out=out).out)
             for p in sorted((REPO / "params").glob("sample_*.yaml"))}
 
 

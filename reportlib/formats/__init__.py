@@ -21,12 +21,14 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from ..errors import cut
 
 #: Every format a render can make, in the order they are made.
 FORMATS = ("html", "pdf", "docx", "xlsx")
@@ -43,7 +45,7 @@ def check_formats(value: Any) -> tuple[str, ...]:
     names = [str(item).strip().lower() for item in items if str(item).strip()]
     unknown = [name for name in names if name not in FORMATS]
     if unknown:
-        raise ValueError(f"unknown format '{unknown[0]}': use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
+        raise ValueError(f"unknown format '{cut(unknown[0])}': use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
     if not names:
         raise ValueError(f"should name at least one format: {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
     return tuple(f for f in FORMATS if f in names)
@@ -54,6 +56,16 @@ def exporter(name: str) -> ModuleType:
     if name not in FORMATS:
         raise ValueError(f"unknown format {name!r}: use {', '.join(FORMATS)}")
     return importlib.import_module(f"{__name__}.{name}")
+
+
+#: What XML 1.0 cannot hold (control characters but tab and line breaks; U+FFFE, U+FFFF; lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` as a Word or Excel file can hold it: a character XML cannot hold (an escape code, a bell in a
+    case-log cell) becomes U+FFFD, the replacement character; everything else is kept."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def files() -> dict[str, str]:
@@ -80,7 +92,7 @@ class Rendered:
         """The paper read back from its HTML: :class:`reportlib.formats.document.Document`."""
         from .document import parse
 
-        return parse(self.html)
+        return parse(xml_safe(self.html))
 
     @property
     def params(self) -> dict:

@@ -17,7 +17,10 @@ number:
 - "no cases" and ``[c]`` (suppressed) stay text in a column of numbers; ``[c]`` is explained in
   the notes, and so is ``[x]``, which fills a cell the report left empty;
 - row labels ("Q1 2020/21", "2019/20", a section number) stay text, and so does a cell that is more than a
-  figure ("10 (+10)": a timescale and its extension; "six months").
+  figure ("10 (+10)": a timescale and its extension; "six months");
+- text is text, whatever it holds: "=1+1" from a case log or a params file is the text ``=1+1``, never a
+  formula, and a web address typed there is never a link (:data:`WORKBOOK_OPTIONS`). No cell is a formula; the
+  only links are the contents sheet's, to each table, and the contact officer's email address.
 
 The same inputs give the same bytes: the core properties' date and the zip entries' dates are the
 meeting date (:attr:`Rendered.timestamp`).
@@ -32,7 +35,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import Rendered, reproducible_zip
+from . import Rendered, reproducible_zip, xml_safe
 from .document import Table
 
 FILE = "tables.xlsx"
@@ -44,6 +47,11 @@ _PCT = re.compile(r"^(-?\d+(?:\.(\d+))?)%$")
 _MONEY = re.compile(r"^£(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?)$")
 _SHARE = re.compile(r"^(-?\d+(?:\.\d+)?)% \((\d{1,3}(?:,\d{3})+|\d+)(?: of (\d{1,3}(?:,\d{3})+|\d+))?(?: [a-z ]+)?\)$")
 _SPECIAL = {SUPPRESSED, NO_CASES}
+#: XlsxWriter's options: text is written as text. By default it writes a string starting with "=" as a live
+#: formula and one starting with http://, mailto: or file:// as a link: a subject "=HYPERLINK(...)" or a
+#: params title "=1+1" would run in Excel. The only links are those reportlib makes on purpose (the
+#: contents sheet's, the contact's email) and no cell is a formula.
+WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 def write(report: Rendered, target: Path) -> None:
@@ -220,7 +228,7 @@ def build(report: Rendered) -> bytes:
 
     doc = report.document
     params, figures = report.params, report.figures
-    council = doc.author or params.get("council") or "The council"
+    council = doc.author or xml_safe(str(params.get("council") or "")) or "The council"
     committee, date = doc.running
     tables = doc.tables()
     notes = _Notes()
@@ -271,10 +279,10 @@ def build(report: Rendered) -> bytes:
             additional_formatting=formatting)
     contacts = []
     for c in params.get("contact") or []:
-        contacts.append(", ".join(x for x in (c.get("name"), c.get("role")) if x))
+        contacts.append(_literal(xml_safe(", ".join(x for x in (c.get("name"), c.get("role")) if x))))
         if c.get("phone"):
-            contacts.append(f"Telephone: {c['phone']}")
-        if c.get("email"):
+            contacts.append(_literal(xml_safe(f"Telephone: {c['phone']}")))
+        if c.get("email"):  # the one link reportlib makes on the cover (the params check allows only an address)
             contacts.append(f"[{c['email']}](mailto:{c['email']})")
     cover = gptables.Cover(
         title=f"{_literal(doc.title)}: tables",
@@ -286,7 +294,7 @@ def build(report: Rendered) -> bytes:
                    f" ({read} rows read, {used} used, {excluded} excluded as bad data)" if read else ""),
                f"Period: {_period(params, figures)}",
                f"Published with: {_literal(doc.title)}, report to {_literal(committee)}, {date}"],
-        contact=[_literal(c) if not c.startswith("[") else c for c in contacts] or [_literal(council)])
+        contact=contacts or [_literal(council)])
     buf = io.BytesIO()
     with warnings.catch_warnings():
         # Not for the officer's terminal: gptables warns of a note no table refers to (the case log note, when no
@@ -296,7 +304,7 @@ def build(report: Rendered) -> bytes:
         workbook = gptables.produce_workbook(
             buf, sheets=sheets, cover=cover, notes_table=notes.frame(),
             contentsheet_options={"title": f"Contents: {_literal(doc.title)}"},
-            workbook_options={"in_memory": True})
+            workbook_options=WORKBOOK_OPTIONS)
         workbook.set_properties({
             "title": f"{doc.title}: tables", "subject": doc.description, "author": council, "company": council,
             "keywords": "complaints; statistics; committee report", "created": report.timestamp,

@@ -1,0 +1,141 @@
+"""Every place reportlib reaches past a third-party library's public API, in one module.
+
+Each workaround says what it works around (the upstream issue or the code it replaces), the
+versions it was checked on, and what happens without it: a plain fallback that is correct, only
+slower. ``tests/test_compat.py`` checks each one against the installed library and fails loudly
+when upstream changes (so the workaround is revisited, not silently dropped or broken). Nothing
+here is applied at import time: callers ask for each one where it is needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from typing import Iterator
+
+# --- jupyter_client ------------------------------------------------------------------------------------------------
+
+
+def ready_client_class():
+    """The kernel client Papermill runs a notebook with: jupyter_client's, ready as soon as it knows it is.
+
+    Works around: ``KernelClient._async_wait_for_ready`` (jupyter_client 8.6-8.10), which after the kernel_info
+    reply and a first IOPub message waits for 0.2 s of silence on IOPub ("Flush IOPub channel"), a fifth of a
+    second of every render. A client is ready when the kernel has answered its kernel_info request and IOPub,
+    where a cell's output comes, is connected (a ZeroMQ subscriber misses what was published before it joined);
+    the request's own status message arriving on IOPub proves the second. Papermill (nbclient) reads only the
+    IOPub messages of the cell it runs, so nothing needs draining. Overrides the public ``wait_for_ready``.
+    Fallback: jupyter_client's own client (0.2 s slower per run).
+    """
+    import time
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.channels import major_protocol_version
+
+    class ReadyClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                asked = self.kernel_info()
+                try:
+                    reply = await self.get_shell_msg(timeout=1)
+                    while reply["parent_header"].get("msg_id") != asked:
+                        reply = await self.get_shell_msg(timeout=1)
+                    while (await self.get_iopub_msg(timeout=0.2))["parent_header"].get("msg_id") != asked:
+                        pass
+                except Empty:  # no answer yet, or IOPub not yet connected: ask again
+                    if not await self.is_alive():
+                        raise RuntimeError("Kernel died before replying to kernel_info") from None
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds") from None
+                    continue
+                version = int(reply["content"]["protocol_version"].split(".")[0])
+                if version != major_protocol_version:  # as jupyter_client does: speak the kernel's protocol
+                    self.session.adapt_version = version
+                return
+
+    return ReadyClient
+
+
+def kernel_manager_class():
+    """A kernel manager that keeps the officer's terminal clean and remembers the clients it made.
+
+    Works around: ``KernelManager._async_shutdown_kernel`` (jupyter_client 8.x) interrupts the kernel (SIGINT)
+    before shutting it down, which ipykernel logs as an error on the terminal; the private
+    ``_async_interrupt_kernel`` is skipped while shutting down. Clients (Papermill's among them) are remembered so
+    that they can be stopped with the kernel. Fallback: jupyter_client's manager (a KeyboardInterrupt traceback
+    printed at the end of each render).
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        client_factory = ready_client_class()
+
+        async def _async_interrupt_kernel(self):
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+        def client(self, **kwargs):
+            made = super().client(**kwargs)
+            self.__dict__.setdefault("made_clients", []).append(made)
+            return made
+
+    return QuietKernelManager
+
+
+# --- jsonschema ----------------------------------------------------------------------------------------------------
+
+
+def without_rfc3987_syntax() -> None:
+    """Keep jsonschema from loading ``rfc3987_syntax`` in this process.
+
+    Works around: jsonschema (4.23-4.25, which nbformat, Papermill and nbconvert import) loads rfc3987_syntax
+    whenever it is installed (JupyterLab's jupyter-events brings it) only to check the "iri" string format, which
+    no notebook schema uses; building that package's grammar costs a second of every render. Marking the module
+    absent makes jsonschema skip that format checker, as on a machine without the package. Called by a render
+    before nbformat loads; the fallback is to import it (a second slower).
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
+# --- ctypes (WeasyPrint's library lookup) --------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def libraries_from_the_cache() -> Iterator[None]:
+    """While the block runs, a library name the system's library cache does not list is not looked for further.
+
+    Works around: Kozea/WeasyPrint#1125. WeasyPrint (65-70) loads seven libraries, asking for each under up to six
+    names (Windows', macOS' and Linux's spellings), and on Linux ``ctypes.util.find_library`` answers each name it
+    cannot find by running ldconfig, then gcc, then ld: about fifty programs, a fifth of a second, every time
+    WeasyPrint is imported. Here ``ldconfig -p`` is listed once and a name it does not hold is answered "not found"
+    at once; a name it holds is looked up as ever. A library outside the cache is still found by the file name
+    WeasyPrint also tries (``libpango-1.0.so.0``), which dlopen looks for in LD_LIBRARY_PATH itself. Elsewhere than
+    Linux, or with no ldconfig, nothing changes (the fallback: the slow lookup).
+    """
+    import ctypes.util
+    import os
+    import subprocess
+
+    listing = b""
+    if sys.platform.startswith("linux"):
+        try:
+            listing = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            pass
+    if not listing:
+        yield
+        return
+    find = ctypes.util.find_library
+
+    def find_listed(name: str) -> str | None:
+        listed = re.search(rb"\s" + re.escape(b"lib" + os.fsencode(name) + b".") + rb"\S*\s+\(", listing)
+        return find(name) if listed else None
+
+    ctypes.util.find_library = find_listed
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = find

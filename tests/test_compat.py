@@ -1,0 +1,118 @@
+"""Every workaround in reportlib.compat, checked against the installed libraries.
+
+Each reaches past a library's public API; these tests fail loudly when the library changes, so the workaround
+is looked at again (dropped if upstream fixed it, mended if upstream moved) rather than silently breaking. The
+versions each was checked on are in its docstring.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from reportlib import compat
+
+
+# --- jupyter_client ------------------------------------------------------------------------------------------
+
+def test_jupyter_clients_own_client_still_waits_for_silence_on_iopub():
+    """The workaround exists because jupyter_client's wait_for_ready drains IOPub for 0.2 s of silence."""
+    from jupyter_client.client import KernelClient
+
+    source = inspect.getsource(KernelClient._async_wait_for_ready)
+    assert "Flush IOPub channel" in source and "timeout=0.2" in source, \
+        "jupyter_client's wait_for_ready changed: look again at compat.ready_client_class"
+
+
+def test_jupyter_clients_shutdown_still_interrupts_first():
+    """The quiet manager skips the private _async_interrupt_kernel that shutdown calls first."""
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+
+    assert hasattr(AsyncKernelManager, "_async_interrupt_kernel")
+    assert "_async_interrupt_kernel" in inspect.getsource(KernelManager._async_shutdown_kernel), \
+        "jupyter_client's shutdown no longer interrupts first: compat.kernel_manager_class may go"
+
+
+def test_papermills_client_is_ready_with_iopub_connected_as_soon_as_the_kernel_answers(tmp_path):
+    """The client Papermill runs cells with waits for the kernel's answer and for IOPub to be connected (not for
+    0.2 s of silence): the first thing the kernel prints after it is ready reaches the client."""
+    from jupyter_core.utils import run_sync
+
+    manager = compat.kernel_manager_class()(kernel_name="python3")
+    run_sync(manager.start_kernel)(cwd=str(tmp_path))
+    client = manager.client()
+    try:
+        client.start_channels()
+        assert type(client).__name__ == "ReadyClient"
+        run_sync(client.wait_for_ready)(timeout=60)
+        asked = client.execute("print('first words')")
+        texts = []
+        while True:
+            msg = run_sync(client.get_iopub_msg)(timeout=30)
+            if msg["parent_header"].get("msg_id") != asked:
+                continue
+            if msg["msg_type"] == "stream":
+                texts.append(msg["content"]["text"])
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        assert "".join(texts) == "first words\n"
+    finally:
+        client.stop_channels()
+        run_sync(manager.shutdown_kernel)(now=True)
+
+
+# --- jsonschema ----------------------------------------------------------------------------------------------
+
+def test_jsonschema_still_loads_rfc3987_syntax_for_the_iri_format():
+    import jsonschema._format
+
+    assert "rfc3987_syntax" in inspect.getsource(jsonschema._format), \
+        "jsonschema no longer loads rfc3987_syntax: compat.without_rfc3987_syntax may go"
+
+
+def test_without_rfc3987_syntax_a_notebook_still_validates():
+    """The fallback and the workaround give the same answer: nbformat validates a notebook either way."""
+    import subprocess
+    import sys
+
+    code = ("from reportlib import compat; compat.without_rfc3987_syntax(); import nbformat, sys; "
+            "nbformat.validate(nbformat.v4.new_notebook()); print('rfc3987_syntax' in sys.modules and "
+            "sys.modules['rfc3987_syntax'] is not None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- WeasyPrint's library lookup -----------------------------------------------------------------------------
+
+def test_weasyprint_still_finds_its_libraries_through_find_library():
+    """cffi's dlopen of a bare name asks ctypes.util.find_library, which the workaround answers from the cache."""
+    import cffi.api
+
+    assert "ctypes.util.find_library" in inspect.getsource(cffi.api), \
+        "cffi no longer uses ctypes.util.find_library: compat.libraries_from_the_cache may go"
+
+
+@pytest.mark.skipif(not Path("/sbin/ldconfig").exists(), reason="Linux with glibc's ldconfig only")
+def test_weasyprints_libraries_are_looked_up_in_one_listing_of_the_library_cache(monkeypatch):
+    """WeasyPrint asks for each library under Windows' and macOS' names too; on Linux each miss ran ldconfig, gcc
+    and ld. Within compat.libraries_from_the_cache a name the cache does not list costs no program at all."""
+    import ctypes.util
+    import subprocess
+
+    ran = []
+
+    class Counted(subprocess.Popen):
+        def __init__(self, args, *a, **k):
+            ran.append(args[0])
+            super().__init__(args, *a, **k)
+    monkeypatch.setattr(subprocess, "Popen", Counted)
+    original = ctypes.util.find_library
+    with compat.libraries_from_the_cache():
+        assert ran == ["/sbin/ldconfig"]  # listed once
+        assert ctypes.util.find_library("libgobject-2.0-0") is None  # Windows' name
+        assert ctypes.util.find_library("gobject-2.0-0") is None  # MSYS2's
+        assert ran == ["/sbin/ldconfig"]  # no program for a miss
+        assert ctypes.util.find_library("gobject-2.0") == "libgobject-2.0.so.0"  # Linux's: looked up as ever
+    assert ctypes.util.find_library is original
