@@ -481,6 +481,11 @@ def test_a_log_without_the_new_columns_leaves_their_sections_out(tmp_path):
         assert f"The case log has no {missing} column, so this report cannot say" in page, missing
     assert "Outcomes of the responses sent in 2020/21" in page           # outcome is in the factory's log
     assert "Tenant Satisfaction Measures" not in page
+    assert "The case log has no advocacy column, so this report cannot say how often an advocate was offered" in page
+    assert "The case log has no panel_date column, so the panel timescale cannot be measured" in page
+    assert ("The case log has no refused_reason, subject, remedy, compensation, ombudsman, ombudsman_body, "
+            "complainant, panel_date and advocacy columns, so the parts of the report that need them say what they "
+            "cannot report.") in page
 
 
 def test_small_numbers_are_suppressed(tmp_path):
@@ -490,3 +495,173 @@ def test_small_numbers_are_suppressed(tmp_path):
     import json
     figures = json.loads((out / "figures.json").read_text(encoding="utf-8"))
     assert figures["ombudsman"]["value"]["pending"] == "[c]"
+
+
+# --- 2026/27: the Code applies; a local third stage; the review panel measured; ties; services; Ombudsmen ----------
+#
+# June 2026: Monday 1 June. K1 stage 3: requested 1 June, panel 29 June (20 working days: within 30), response 13 July
+# (30 from the request, 10 from the panel). K2 stage 3: requested 1 June, panel 20 July (35: late), response 3 August
+# (45, 10 from the panel). C1 stage 3 (a local third stage): received Monday 18 May, answered Friday 12 June: 18
+# working days (25 May a bank holiday), within the Council's own target of 20. Subjects of the 8 complaints: delay
+# (C1, C3) and communication (C2, C4) 2 each, then one each. Services: Highways 3 (C1, C3, C5), Housing Repairs 2
+# (C2, C4), Children's Services 2 (K1, K2), Adult Social Care 1.
+
+FY26 = 2026
+
+
+def _with(base: dict, **extra) -> dict:
+    return {**base, "panel_date": "", "ombudsman_body": "", "advocacy": "", **extra}
+
+
+ROWS_2026 = [
+    _with(row("C1", received="2026-04-01", acknowledged="2026-04-02", responded="2026-04-16", outcome="upheld",
+              subject="Delay")),
+    _with(row("C1", stage=2, received="2026-04-20", acknowledged="2026-04-21", responded="2026-05-12",
+              outcome="not upheld", subject="Delay")),
+    _with(row("C1", stage=3, received="2026-05-18", responded="2026-06-12", outcome="not upheld", subject="Delay",
+              ombudsman="upheld"), ombudsman_body="lgsco"),
+    _with(row("C2", received="2026-05-01", responded="2026-05-22", outcome="upheld", subject="Communication",
+              ombudsman="pending", service="Housing Repairs", team="Housing"), ombudsman_body="housing"),
+    _with(row("C3", received="2026-05-04", responded="2026-05-11", outcome="upheld", subject="Delay")),
+    _with(row("C4", received="2026-06-01", responded="2026-06-08", outcome="not upheld", subject="Communication",
+              service="Housing Repairs", team="Housing")),
+    _with(row("C5", received="2026-06-02", responded="2026-06-09", outcome="upheld", subject="Decision or policy")),
+    _with(K("K1", received="2026-04-01", responded="2026-04-15", outcome="upheld", subject="Staff conduct",
+            complainant="child or young person"), advocacy="yes"),
+    _with(K("K1", stage=2, received="2026-04-20", responded="2026-05-20", outcome="not upheld", subject="Staff conduct",
+            complainant="child or young person"), advocacy="yes"),
+    _with(K("K1", stage=3, received="2026-06-01", responded="2026-07-13", outcome="not upheld", subject="Staff conduct",
+            complainant="child or young person"), panel_date="2026-06-29", advocacy="yes"),
+    _with(K("K2", received="2026-04-01", responded="2026-04-15", outcome="not upheld", subject="Quality of service",
+            complainant="parent or carer"), advocacy="no"),
+    _with(K("K2", stage=2, received="2026-04-20", responded="2026-05-20", outcome="not upheld",
+            subject="Quality of service", complainant="parent or carer"), advocacy="no"),
+    _with(K("K2", stage=3, received="2026-06-01", responded="2026-08-03", outcome="upheld", subject="Quality of service",
+            complainant="parent or carer"), panel_date="2026-07-20", advocacy="no"),
+    _with(A("A1", received="2026-05-01", responded="2026-05-29", outcome="upheld", subject="Charges and payments")),
+    _with(row("G1", kind="compliment", received="2026-06-01")),
+    _with(row("G2", kind="compliment", received="2026-06-02")),
+    _with(row("G3", kind="compliment", received="2026-06-03", service="Libraries", team="Libraries")),
+    _with(row("G4", kind="compliment", procedure="adults", received="2026-06-04", service="Adult Social Care",
+              team="Older People")),
+    _with(row("P1", received="2025-06-02", responded="2025-06-09", outcome="upheld", subject="Delay")),
+]
+
+
+@pytest.fixture(scope="module")
+def cases_2026(tmp_path_factory):
+    path = write_case_log(tmp_path_factory.mktemp("annual2026") / "cases.csv", ROWS_2026)
+    log = casedata.load(casedata.Source(str(path)), local_stage3=True)
+    assert log.rows_excluded == 0, log.problems.to_dict("records")
+    return log.cases
+
+
+def test_the_review_panel_within_30_working_days_of_the_request(cases_2026):
+    found = timeliness_of.panels(cases_2026, FY26)
+    assert found == timeliness_of.Panels(sent=2, measurable=True, timescale=30, within=Share(1, 2), undated=0,
+                                         average_days=37.5, average_after_panel=10.0)     # (30 + 45) / 2
+    blind = timeliness_of.panels(cases_2026, FY26, measurable=False)  # a log with no panel_date column
+    assert (blind.within, blind.undated, blind.average_days) == (Share(0, 0), 0, 37.5)
+
+
+def test_ties_are_named_together_never_split():
+    assert annual.largest({"b": 2, "a": 2, "c": 1, "d": 0}, 1) == [("a", 2), ("b", 2)]
+    assert annual.largest({"b": 3, "a": 2, "c": 2, "d": 1}, 2) == [("b", 3), ("a", 2), ("c", 2)]
+    assert annual.tie_groups([("a", 5), ("b", 5), ("c", 3), ("d", 3), ("e", 1)], top=3) == \
+        [(["a", "b"], 5), (["c", "d"], 3)]
+    assert annual.tie_groups([("x", Share(2, 8)), ("y", Share(2, 8)), ("z", Share(1, 8))]) == \
+        [(["x", "y"], Share(2, 8)), (["z"], Share(1, 8))]
+    assert annual.tie_groups([]) == []
+
+
+def test_subjects_tied_are_kept_together(cases_2026):
+    top, missing = annual.subjects(cases_2026, FY26, ALL, top=1)
+    assert top == [("Communication", Share(2, 8)), ("Delay", Share(2, 8))] and missing == 0
+
+
+def test_by_service_the_largest_and_the_rest_together(cases_2026):
+    t = timeliness_of.timed(cases_2026, FY26, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)
+    lines = {s.service: s for s in annual.by_service(cases_2026, FY26, ALL, t, top=2)}
+    # Housing Repairs and Children's Services tie at the cut: both shown; Adult Social Care is the rest.
+    assert list(lines) == ["Highways", "Children's Services", "Housing Repairs", annual.OTHER_SERVICES]
+    highways = lines["Highways"]
+    # Highways: C1 s1 (10 from acknowledgement), C1 s2 (15), C3 (5), C5 (5) within their Code timescales; C1's
+    # local stage 3 has none in the Code. Upheld: C1 s1, C3, C5 of the five decided.
+    assert (highways.received, highways.sent, highways.within, highways.upheld_rate) == \
+        (Change(1, 3), 5, Share(4, 4), Share(3, 5))
+    children = lines["Children's Services"]       # the review panels are not timed here; stage 2 within 25 (22)
+    assert (children.received, children.within) == (Change(0, 2), Share(4, 4))
+    rest = lines[annual.OTHER_SERVICES]
+    assert (rest.received, rest.within, rest.upheld_rate) == (Change(0, 1), Share(0, 0), Share(1, 1))
+    assert annual.compliments_by_service(cases_2026, FY26, ALL, top=1) == [("Highways", Change(0, 2))] + \
+        [(annual.OTHER_SERVICES, Change(0, 2))]
+    assert annual.compliments_by_service(cases_2026, FY26, ALL, top=2) == [
+        ("Highways", Change(0, 2)), ("Adult Social Care", Change(0, 1)), ("Libraries", Change(0, 1))]
+
+
+def test_ombudsman_cases_by_ombudsman(cases_2026, cases):
+    assert annual.ombudsman_by_body(cases_2026, FY26, ALL) == {
+        "lgsco": {"pending": 0, "upheld": 1, "not upheld": 0, "not investigated": 0},
+        "housing": {"pending": 1, "upheld": 0, "not upheld": 0, "not investigated": 0}}
+    # A log without the column: every case's Ombudsman is not recorded.
+    assert annual.ombudsman_by_body(cases, FY, ALL)[annual.NOT_RECORDED] == annual.ombudsman(cases, FY, ALL)
+
+
+def test_advocacy_of_childrens_complaints(cases_2026, cases):
+    assert annual.advocacy(cases_2026, FY26) == (Share(1, 2), 0)
+    assert annual.advocacy(cases, FY) == (Share(0, 0), 4)       # no advocacy column: all four not recorded
+
+
+def test_the_law_section_names_only_the_laws_of_the_reports_scope():
+    from reportlib import render
+
+    law = render.implication_defaults()["law"]
+    assert render.report_scope({"notebook": "childrens_response_times"}) == ("childrens",)
+    assert render.report_scope({"notebook": "complaints_performance"}) == ("childrens", "adults", "corporate")
+    assert render.report_scope({"notebook": "annual_report", "scope": ["adults"]}) == ("adults",)
+    childrens = render.law_paragraphs(law, ("childrens",))
+    assert childrens == ["The procedures for statutory complaints are determined by legislation:",
+                         "- Children Act 1989 Representations Procedure (England) Regulations 2006, for children's "
+                         "social care.\n- Local Government Act 1974, Part III, for complaints to the Local Government "
+                         "and Social Care Ombudsman."]
+    corporate = render.law_paragraphs(law, ("corporate",), housing=True)
+    assert corporate[0] == "Complaints to the Ombudsman are determined by legislation:"
+    assert "Housing Act 1996, Schedule 2" in corporate[1] and "Regulations" not in corporate[1]
+    assert corporate[2] == ("Complaints that fall outside the statutory procedures are dealt with under the "
+                            "Council's corporate complaints procedure.")
+    everything = render.law_paragraphs(law, ("corporate", "adults", "childrens"))
+    assert everything[2].endswith("All complaints received are included in this report.")
+    assert everything[1].count("\n- ") == 2          # three laws: both sets of regulations and the Ombudsman's
+
+
+def annual_2026(data, **overrides):
+    return annual_params(data, **{"meeting_date": "2027-07-27", "year": "2026/27", "title": "Annual Report 2026/27",
+                                  "homes": None, "housing_services": [], "local_stage3": True,
+                                  "council_targets": {"corporate": {3: 20}}, **overrides})
+
+
+@pytest.fixture(scope="module")
+def rendered_2026(tmp_path_factory):
+    return render_log(tmp_path_factory.mktemp("annual_2026"), ROWS_2026, annual_2026)
+
+
+def test_a_report_from_april_2026_says_what_the_code_asks(rendered_2026, rendered):
+    page = text_of((rendered_2026 / "report.html").read_text(encoding="utf-8"))
+    for sentence in [
+        "This is the Council's annual complaints performance and service improvement report for 2026/27, which "
+        "paragraph 8.1 of the Local Government and Social Care Ombudsman's Complaint Handling Code asks of every "
+        "council.",
+        "within 10 working days of acknowledgement, the Code's timescale, or 20 where an extension was agreed",
+        "Corporate stage 3: the Code sets no timescale for a third stage;",
+        "met the Council's own target of 20 working days",
+        "met within 30 working days of the request",
+        "from the panel to the Council's response took an average of 10.0 working days.",
+        "By Ombudsman, 1 went to the Local Government and Social Care Ombudsman and 1 went to the Housing Ombudsman.",
+        "The most frequent subjects of complaint were communication and delay, in",
+        "The services with the most complaints received in 2026/27 were Highways (3 complaints), and Children's "
+        "Services and Housing Repairs (2 complaints each)",
+    ]:
+        assert sentence in page, sentence
+    assert "asks of every council" not in text_of((rendered / "report.html").read_text(encoding="utf-8"))
+    assert "Ombudsman's guidance on complaint handling, which applies to councils from 1 April 2026" in \
+        text_of((rendered / "report.html").read_text(encoding="utf-8"))
