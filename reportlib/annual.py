@@ -451,15 +451,23 @@ class ServiceLine:
     upheld_rate: Share     # upheld or partly upheld, of those decided
 
 
-def _grouped(names: pd.Series, kept: list[str]) -> pd.Series:
-    """Each row's line: its service when kept, else ``OTHER_SERVICES``, ``NOT_RECORDED`` when blank."""
-    names = names.astype(object)
-    return names.where(names.isin(kept), OTHER_SERVICES).where(names.notna(), NOT_RECORDED)
+def _places(values: pd.Series, kept: list[str]) -> np.ndarray:
+    """Each row's line: its service's place in ``kept``, else ``len(kept)`` (all other services), or ``len(kept) +
+    1`` when blank; each distinct service looked up once (a categorical's by its codes)."""
+    codes, distinct = pd.factorize(values)
+    place = {name: i for i, name in enumerate(kept)}
+    return np.array([place.get(d, len(kept)) for d in distinct] + [len(kept) + 1], dtype=np.intp)[codes]
 
 
-def _lines(kept: list[str], *present: pd.Series) -> list[str]:
-    rest = [line for line in (OTHER_SERVICES, NOT_RECORDED) if any((p == line).any() for p in present)]
-    return kept + rest
+def _counts(places: np.ndarray, kept: list[str], weights: np.ndarray | None = None) -> np.ndarray:
+    return np.bincount(places, weights, minlength=len(kept) + 2).astype(np.int64)
+
+
+def _named(kept: list[str], *counts: np.ndarray) -> list[tuple[int, str]]:
+    """The lines to show: the services kept, then all other services and not recorded when they have any."""
+    rest = [(len(kept) + i, name) for i, name in enumerate((OTHER_SERVICES, NOT_RECORDED))
+            if any(c[len(kept) + i] for c in counts)]
+    return list(enumerate(kept)) + rest
 
 
 def by_service(cases: pd.DataFrame, fy: int, scope: Iterable[str], timed: pd.DataFrame, top: int = 8) \
@@ -469,20 +477,21 @@ def by_service(cases: pd.DataFrame, fy: int, scope: Iterable[str], timed: pd.Dat
     responses sent in the year (``timed``, from :func:`reportlib.annual_timeliness.timed`) those within the
     statutory timescale and the upheld rate."""
     scope = list(scope)
-    now, before = (_column(_first_stages_in(cases, year, scope), "service") for year in (fy, fy - 1))
+    both = _in_year(cases["received"], fy) | _in_year(cases["received"], fy - 1)
+    first = _first_stages_touching(cases, scope, both)    # each complaint's first stage, found once for both years
+    now, before = (_column(first[_in_year(first["received"], year)], "service") for year in (fy, fy - 1))
     kept = [name for name, _ in largest(now.value_counts(), top)]
-    now, before, sent = _grouped(now, kept), _grouped(before, kept), _grouped(timed["service"], kept)
+    now, before, sent = (_counts(_places(v, kept), kept) for v in (now, before, timed["service"]))
+    lines = _places(timed["service"], kept)
+    timescale = timed["limit"].notna().to_numpy()
     decided = timed["outcome"].isin(OUTCOMES[:3]).to_numpy()
-    well = timed["outcome"].isin(WELL_FOUNDED).to_numpy()
-    timed_ok = timed["limit"].notna().to_numpy()
-    within = timed["within"].to_numpy()
-    out = []
-    for line in _lines(kept, now, before, sent):   # a few lines, never a loop over cases
-        mine = (sent == line).to_numpy()
-        out.append(ServiceLine(line, Change(int((before == line).sum()), int((now == line).sum())), int(mine.sum()),
-                               Share(int((mine & timed_ok & within).sum()), int((mine & timed_ok).sum())),
-                               Share(int((mine & well).sum()), int((mine & decided).sum()))))
-    return out
+    counts = {name: _counts(lines, kept, mask.astype(float)) for name, mask in (
+        ("timed", timescale), ("within", timescale & timed["within"].to_numpy()), ("decided", decided),
+        ("well", timed["outcome"].isin(WELL_FOUNDED).to_numpy()))}
+    return [ServiceLine(name, Change(int(before[i]), int(now[i])), int(sent[i]),
+                        Share(int(counts["within"][i]), int(counts["timed"][i])),
+                        Share(int(counts["well"][i]), int(counts["decided"][i])))
+            for i, name in _named(kept, now, before, sent)]
 
 
 def compliments_by_service(cases: pd.DataFrame, fy: int, scope: Iterable[str], top: int = 8) \
@@ -492,9 +501,8 @@ def compliments_by_service(cases: pd.DataFrame, fy: int, scope: Iterable[str], t
     mask = _scoped(cases, scope) & (cases["kind"] == "compliment").to_numpy() & ~refused(cases)
     now, before = (_column(cases[mask & _in_year(cases["received"], year)], "service") for year in (fy, fy - 1))
     kept = [name for name, _ in largest(now.value_counts(), top)]
-    now, before = _grouped(now, kept), _grouped(before, kept)
-    return [(line, Change(int((before == line).sum()), int((now == line).sum())))
-            for line in _lines(kept, now, before)]
+    now, before = (_counts(_places(v, kept), kept) for v in (now, before))
+    return [(name, Change(int(before[i]), int(now[i]))) for i, name in _named(kept, now, before)]
 
 
 # --- tables -------------------------------------------------------------------------------------------------
