@@ -221,16 +221,19 @@ def council_measure(t: Timeliness, period: str, clock_start: str) -> Measure:
 
 
 def six_months_measure(t: Timeliness, period: str) -> Measure:
+    """The measure of ``t.six_months``: adult social care answered within six months of receipt."""
     return Measure("responses within six months", "statutory: six months from received (regulation 14)",
                    t.procedure, t.stage, period)
 
 
 def panel_measure(p: Panels, period: str) -> Measure:
+    """The measure of ``p.within``: review panels within the timescale of the request (regulation 19(4))."""
     return Measure("review panels within timescale", f"statutory: {p.timescale} working days from received to the "
                    "panel (regulation 19(4))", PANEL[0], PANEL[1], period)
 
 
 def acknowledgement_measure(a: Acknowledgement, period: str) -> Measure:
+    """The measure of ``a.share``: stage 1 complaints acknowledged within the procedure's timescale."""
     source = "statutory" if a.by_law else "the Code" if a.procedure == "corporate" else "council"
     return Measure("complaints acknowledged within timescale", f"{source}: {a.within_days} working days from "
                    "received", a.procedure, 1, period)

@@ -45,7 +45,7 @@ from __future__ import annotations
 import pytest
 
 from factory import write_case_log
-from reportlib import annual, annual_timeliness as timeliness_of, casedata
+from reportlib import annual, annual_services, annual_timeliness as timeliness_of, casedata
 from reportlib.narrative import Change, Share
 from reportlib.params import DEFAULT_EXTENSIONS, DEFAULT_TIMESCALES
 
@@ -581,7 +581,7 @@ def test_subjects_tied_are_kept_together(cases_2026):
 
 def test_by_service_the_largest_and_the_rest_together(cases_2026):
     t = timeliness_of.timed(cases_2026, FY26, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)
-    lines = {s.service: s for s in annual.by_service(cases_2026, FY26, ALL, t, top=2)}
+    lines = {s.service: s for s in annual_services.by_service(cases_2026, FY26, ALL, t, top=2)}
     # Housing Repairs and Children's Services tie at the cut: both shown; Adult Social Care is the rest.
     assert list(lines) == ["Highways", "Children's Services", "Housing Repairs", annual.OTHER_SERVICES]
     highways = lines["Highways"]
@@ -593,9 +593,9 @@ def test_by_service_the_largest_and_the_rest_together(cases_2026):
     assert (children.received, children.within) == (Change(0, 2), Share(4, 4))
     rest = lines[annual.OTHER_SERVICES]
     assert (rest.received, rest.within, rest.upheld_rate) == (Change(0, 1), Share(0, 0), Share(1, 1))
-    assert annual.compliments_by_service(cases_2026, FY26, ALL, top=1) == [("Highways", Change(0, 2))] + \
+    assert annual_services.compliments_by_service(cases_2026, FY26, ALL, top=1) == [("Highways", Change(0, 2))] + \
         [(annual.OTHER_SERVICES, Change(0, 2))]
-    assert annual.compliments_by_service(cases_2026, FY26, ALL, top=2) == [
+    assert annual_services.compliments_by_service(cases_2026, FY26, ALL, top=2) == [
         ("Highways", Change(0, 2)), ("Adult Social Care", Change(0, 1)), ("Libraries", Change(0, 1))]
 
 
