@@ -63,7 +63,7 @@ def acknowledgement(cases: pd.DataFrame, fy: int, scope: Iterable[str], within: 
     rows = cases[_stage1_received(cases, fy, scope)]
     dated = rows["acknowledged"].notna().to_numpy()
     days = working_days(rows["received"][dated], rows["acknowledged"][dated], region, closures)
-    return Share(int((days <= within).sum()), int(dated.sum())), int((~dated).sum())
+    return Share(int((days <= within).sum()), int(dated.sum()), "complaint"), int((~dated).sum())
 
 
 def acknowledgements(cases: pd.DataFrame, fy: int, scope: Sequence[str], within: int, **calendar) \
@@ -141,7 +141,12 @@ class Timeliness:
     fallbacks: int                  # timed from receipt for want of an acknowledgement date
     six_months: Share               # answered within six months of receipt (regulation 14, adults)
     council: int | None = None      # the Council's own target in working days; None: none given
-    council_within: Share = Share(0, 0)   # within it (clock_start, no extension)
+    council_within: Share = Share(0, 0, "response")   # within it (clock_start, no extension)
+
+
+def _share(within: pd.Series | None) -> Share:
+    """The responses within of those sent (a Share of responses, as the committee papers give it); none: empty."""
+    return Share(0, 0, "response") if within is None else Share(int(within.sum()), len(within), "response")
 
 
 def _mean(days: pd.Series) -> float | None:
@@ -167,10 +172,9 @@ def timeliness(cases: pd.DataFrame, fy: int, scope: Iterable[str], timescales: M
             target = council_targets.get(proc, {}).get(stage)
             out.append(Timeliness(
                 proc, stage, len(rows), limit, extensions.get(proc, {}).get(stage, 0) if limit else 0,
-                Share(int(rows["within"].sum()), len(rows)) if limit else Share(0, 0), int(rows["extended"].sum()),
+                _share(rows["within"]) if limit else _share(None), int(rows["extended"].sum()),
                 int(rows["late_unextended"].sum()), _mean(rows["days"]), int(rows["fallback"].sum()),
-                Share(int(rows["six_months"].sum()), len(rows)), target,
-                Share(int(rows["council_within"].sum()), len(rows)) if target else Share(0, 0)))
+                _share(rows["six_months"]), target, _share(rows["council_within"]) if target else _share(None)))
     return out
 
 
@@ -201,7 +205,8 @@ def panels(cases: pd.DataFrame, fy: int, timescale: int = 30, *, measurable: boo
     dated = panel.notna().to_numpy() & measurable
     to_panel = working_days(rows["received"][dated], panel[dated], region, closures)
     after = working_days(panel[dated], rows["responded"][dated], region, closures) if dated.any() else np.array([])
-    return Panels(len(rows), measurable, timescale, Share(int((to_panel <= timescale).sum()), int(dated.sum())),
+    within = Share(int((to_panel <= timescale).sum()), int(dated.sum()), "panel")
+    return Panels(len(rows), measurable, timescale, within,
                   int((~dated).sum()) if measurable else 0, _mean(pd.Series(whole, dtype=float)),
                   _mean(pd.Series(after, dtype=float)))
 
@@ -282,10 +287,10 @@ def lines(now: Sequence[Timeliness], before: Sequence[Timeliness], labels: Mappi
         was = earlier.get((t.procedure, t.stage))
         kind = "panel" if (t.procedure, t.stage) == PANEL else "six_months" if t.procedure == "adults" else \
             "timescale" if t.timescale else "none"
-        share = {"timescale": t.within, "six_months": t.six_months}.get(kind, Share(0, 0))
-        prior = ({"timescale": was.within, "six_months": was.six_months}.get(kind, Share(0, 0)) if was
-                 else Share(0, 0))
-        council_prior = was.council_within if was and t.council == was.council else Share(0, 0)
+        share = {"timescale": t.within, "six_months": t.six_months}.get(kind, _share(None))
+        prior = ({"timescale": was.within, "six_months": was.six_months}.get(kind, _share(None)) if was
+                 else _share(None))
+        council_prior = was.council_within if was and t.council == was.council else _share(None)
         out.append({
             "key": f"{t.procedure}_{t.stage}", "procedure": labels.get(t.procedure, t.procedure), "stage": t.stage,
             "kind": kind, "basis": basis_words(t, code_applies), "timescale": t.timescale or 0,

@@ -53,6 +53,11 @@ FY = 2020
 ALL = ("corporate", "adults", "childrens")
 
 
+def R(count: int, total: int) -> Share:
+    """A share of responses, as the timeliness figures are (and the committee papers give them)."""
+    return Share(count, total, "response")
+
+
 def row(ref, kind="complaint", procedure="corporate", stage=1, received="", acknowledged="", responded="",
         outcome="", subject="", remedy="", compensation="", refused_reason="", ombudsman="", complainant="",
         extended="no", service="Highways", team="Roads"):
@@ -166,9 +171,9 @@ def test_refusals(cases):
 
 def test_acknowledgement(cases):
     # Dated: C1, C2, C3, C5, C8 within 5 days; C9 on the 6th; K1 on the 2nd. No date: C4, K2-K4, A1-A4.
-    assert timeliness_of.acknowledgement(cases, FY, ALL, 5) == (Share(6, 7), 8)
-    assert timeliness_of.acknowledgement(cases, FY, ALL, 6) == (Share(7, 7), 8)
-    assert timeliness_of.acknowledgement(cases, FY, ["corporate"], 5) == (Share(5, 6), 1)
+    assert timeliness_of.acknowledgement(cases, FY, ALL, 5) == (Share(6, 7, "complaint"), 8)
+    assert timeliness_of.acknowledgement(cases, FY, ALL, 6) == (Share(7, 7, "complaint"), 8)
+    assert timeliness_of.acknowledgement(cases, FY, ["corporate"], 5) == (Share(5, 6, "complaint"), 1)
 
 
 def test_acknowledgement_by_procedure_adults_within_three_working_days(tmp_path):
@@ -180,10 +185,11 @@ def test_acknowledgement_by_procedure_adults_within_three_working_days(tmp_path)
             K("K1", received="2020-06-01", acknowledged="2020-06-05"), row("C1", received="2020-06-01")]
     cases = casedata.load(casedata.Source(str(write_case_log(tmp_path / "ack.csv", rows)))).cases
     found = {a.procedure: a for a in timeliness_of.acknowledgements(cases, FY, ALL, 5)}
-    assert (found["adults"].within_days, found["adults"].by_law, found["adults"].share) == (3, True, Share(1, 2))
+    assert (found["adults"].within_days, found["adults"].by_law, found["adults"].share) == \
+        (3, True, Share(1, 2, "complaint"))
     assert (found["childrens"].within_days, found["childrens"].by_law, found["childrens"].share) == \
-        (5, False, Share(1, 1))
-    assert (found["corporate"].share, found["corporate"].missing) == (Share(0, 0), 1)
+        (5, False, Share(1, 1, "complaint"))
+    assert (found["corporate"].share, found["corporate"].missing) == (Share(0, 0, "complaint"), 1)
 
 
 def test_timeliness(cases):
@@ -193,20 +199,20 @@ def test_timeliness(cases):
                            ("childrens", 3)]
     c1 = found[("corporate", 1)]
     assert (c1.within, c1.extended, c1.average_days, c1.fallbacks, c1.timescale, c1.extension) == \
-        (Share(4, 6), 2, 12.5, 1, 10, 10)                          # (10 + 11 + 10 + 13 + 23 + 8) / 6
+        (R(4, 6), 2, 12.5, 1, 10, 10)                          # (10 + 11 + 10 + 13 + 23 + 8) / 6
     assert c1.late_unextended == 1       # C4 (13 days, no extension); C5 (23) had one, so is late but not counted
     c2 = found[("corporate", 2)]
     assert (c2.within, c2.extended, c2.average_days, c2.fallbacks, c2.late_unextended) == \
-        (Share(0, 1), 0, 22.0, 0, 1)
+        (R(0, 1), 0, 22.0, 0, 1)
     k1, k2, k3 = found[("childrens", 1)], found[("childrens", 2)], found[("childrens", 3)]
-    assert (k1.within, k1.average_days, k1.fallbacks) == (Share(2, 3), 8.3, 0)  # (9 + 11 + 5) / 3, acknowledgement ignored
+    assert (k1.within, k1.average_days, k1.fallbacks) == (R(2, 3), 8.3, 0)  # (9 + 11 + 5) / 3, acknowledgement ignored
     assert (k1.late_unextended, k2.late_unextended) == (1, 0)   # K2 (11 days); K1 s2 (43) had an extension
-    assert (k2.within, k2.extended, k2.average_days) == (Share(1, 1), 1, 43.0)
+    assert (k2.within, k2.extended, k2.average_days) == (R(1, 1), 1, 43.0)
     # The review panel is timed from the request to the panel (panels()), not to the response.
-    assert (k3.within, k3.average_days, k3.timescale, k3.extension) == (Share(0, 0), 29.0, None, 0)
+    assert (k3.within, k3.average_days, k3.timescale, k3.extension) == (R(0, 0), 29.0, None, 0)
     a1 = found[("adults", 1)]
-    assert (a1.timescale, a1.within, a1.six_months, a1.average_days) == (None, Share(0, 0), Share(2, 3), 89.0)
-    assert all(t.council is None and t.council_within == Share(0, 0) for t in found.values())
+    assert (a1.timescale, a1.within, a1.six_months, a1.average_days) == (None, R(0, 0), R(2, 3), 89.0)
+    assert all(t.council is None and t.council_within == R(0, 0) for t in found.values())
 
 
 def test_the_councils_own_targets_timed_from_receipt(cases):
@@ -217,13 +223,13 @@ def test_the_councils_own_targets_timed_from_receipt(cases):
                                                                          DEFAULT_EXTENSIONS, own)}
     adults, c1 = found[("adults", 1)], found[("corporate", 1)]
     assert (adults.timescale, adults.council, adults.council_within, adults.six_months) == \
-        (None, 20, Share(1, 3), Share(2, 3))
-    assert (c1.council, c1.council_within, c1.within) == (12, Share(3, 6), Share(4, 6))
+        (None, 20, R(1, 3), R(2, 3))
+    assert (c1.council, c1.council_within, c1.within) == (12, R(3, 6), R(4, 6))
     # From acknowledgement (clock_start: acknowledged; C4 has none, so from receipt): C1 10, C2 11, C3 10, C4 13,
     # C5 23, C9 8: within 12, four.
     acked = {(t.procedure, t.stage): t for t in timeliness_of.timeliness(
         cases, FY, ["corporate"], DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS, own, clock_start="acknowledged")}
-    assert acked[("corporate", 1)].council_within == Share(4, 6)
+    assert acked[("corporate", 1)].council_within == R(4, 6)
 
 
 def test_without_the_bank_holiday_c3_would_be_late(cases):
@@ -231,7 +237,7 @@ def test_without_the_bank_holiday_c3_would_be_late(cases):
     # (30 November) leaves C5 late still (22 days); the others are as in England.
     scot = {(t.procedure, t.stage): t for t in timeliness_of.timeliness(cases, FY, ["corporate"], DEFAULT_TIMESCALES,
                                                                          DEFAULT_EXTENSIONS, region="scotland")}
-    assert scot[("corporate", 1)].within == Share(3, 6)
+    assert scot[("corporate", 1)].within == R(3, 6)
 
 
 def test_outcomes(cases):
@@ -558,10 +564,10 @@ def cases_2026(tmp_path_factory):
 
 def test_the_review_panel_within_30_working_days_of_the_request(cases_2026):
     found = timeliness_of.panels(cases_2026, FY26)
-    assert found == timeliness_of.Panels(sent=2, measurable=True, timescale=30, within=Share(1, 2), undated=0,
+    assert found == timeliness_of.Panels(sent=2, measurable=True, timescale=30, within=Share(1, 2, "panel"), undated=0,
                                          average_days=37.5, average_after_panel=10.0)     # (30 + 45) / 2
     blind = timeliness_of.panels(cases_2026, FY26, measurable=False)  # a log with no panel_date column
-    assert (blind.within, blind.undated, blind.average_days) == (Share(0, 0), 0, 37.5)
+    assert (blind.within, blind.undated, blind.average_days) == (Share(0, 0, "panel"), 0, 37.5)
 
 
 def test_ties_are_named_together_never_split():
