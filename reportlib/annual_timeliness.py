@@ -314,26 +314,28 @@ def _timescale_cell(line: Mapping, panel_days: int) -> str:
     return f"{line['timescale']}" + (f" (+{line['extension']})" if line["extension"] else "")
 
 
+def _stage_cell(line: Mapping, single: bool) -> str:
+    return f"Stage {line['stage']}" if single else f"{line['procedure']} stage {line['stage']}"
+
+
 def table(lines: Sequence[Mapping], previous: str, *, single: bool, panel: Mapping | None = None) \
         -> tuple[list[str], list[list], list[str]]:
-    """The timeliness table of :func:`lines` (columns, rows, notes): the review panel's row from ``panel`` (the
-    glued ``panel`` figure: ``within``, ``before``, ``timescale``); columns no row fills left out; a note only for
-    what the table shows (brackets, "no cases")."""
+    """The statutory timeliness table of :func:`lines` (columns, rows, notes): the review panel's row from
+    ``panel`` (the glued ``panel`` figure: ``within``, ``before``, ``timescale``); columns no row fills left out; a
+    note only for what the table shows (brackets, "no cases")."""
     from .annual import without_empty_columns
 
     columns = ["Stage" if single else "Procedure and stage", "Statutory timescale (working days)", "Responses sent",
                "Within timescale", f"Within timescale {previous}", "Past the timescale, no extension recorded",
-               "Council's own target (working days)", "Within the Council's target", "Average working days"]
+               "Average working days"]
     rows = []
     for t in lines:
         share, before = (panel["within"], panel["before"]) if t["kind"] == "panel" and panel else \
             (t["share"], t["before"])
         timed = t["kind"] != "none"
-        rows.append([f"Stage {t['stage']}" if single else f"{t['procedure']} stage {t['stage']}",
-                     _timescale_cell(t, panel["timescale"] if panel else 0), f"{t['sent']:,}",
+        rows.append([_stage_cell(t, single), _timescale_cell(t, panel["timescale"] if panel else 0), f"{t['sent']:,}",
                      share.pct_text() if timed else "", before.pct_text() if timed else "",
-                     t["late_unextended"] if t["kind"] == "timescale" else "", t["council"] or "",
-                     t["council_share"].pct_text() if t["council"] else "",
+                     t["late_unextended"] if t["kind"] == "timescale" else "",
                      "no cases" if t["average"] is None else one_decimal(t["average"])])
     columns, rows = without_empty_columns(columns, rows)
     notes = (["Timescales in brackets are the extra working days allowed when an extension was agreed."]
@@ -341,3 +343,14 @@ def table(lines: Sequence[Mapping], previous: str, *, single: bool, panel: Mappi
     if any("no cases" in str(cell) for row in rows for cell in row):
         notes.append("'no cases' means no response was sent.")
     return columns, rows, notes
+
+
+def council_table(lines: Sequence[Mapping], previous: str, *, single: bool) \
+        -> tuple[list[str], list[list], list[str]]:
+    """The table of the responses against the Council's own targets (columns, rows, notes): the lines that have
+    one; no rows when none has."""
+    rows = [[_stage_cell(t, single), t["council"], f"{t['sent']:,}", t["council_share"].pct_text(),
+             t["council_before"].pct_text()] for t in lines if t["council"]]
+    notes = ["'no cases' means no response was sent."] if any("no cases" in r[3:] for r in rows) else []
+    return (["Stage" if single else "Procedure and stage", "The Council's own target (working days)",
+             "Responses sent", "Within the target", f"Within the target {previous}"], rows, notes)
