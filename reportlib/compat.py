@@ -139,3 +139,19 @@ def libraries_from_the_cache() -> Iterator[None]:
         yield
     finally:
         ctypes.util.find_library = find
+
+
+# --- python-docx ---------------------------------------------------------------------------------------------------
+
+
+def oxml(obj):
+    """The lxml element behind a python-docx object (a paragraph, run, table or row), for what its API does not
+    reach: paragraph numbering, repeating header rows, ``w:cantSplit``, a picture's alt text (``wp:docPr/@descr``),
+    fields and hyperlinks.
+
+    Works around: python-docx (1.1-1.2) has no public accessor for the element; every proxy object keeps it as
+    ``_element`` (``Paragraph._p``, ``Run._r``, ``Table._tbl`` and ``_Row._tr`` are the same object). There is no
+    slower public route: without it report.docx loses Word numbering, repeating headers and alt text, so
+    ``tests/test_compat.py`` fails the moment the attribute goes.
+    """
+    return obj._element

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from . import compat, private
-from .errors import RenderError
+from .errors import RenderError, cut
 
 PRELOAD = "import reportlib.session as _s; _s.preload(); del _s"
 
@@ -166,7 +166,7 @@ def execute(manager, node, source: Path, output: Path, parameters: dict, keep_fa
                                           request_save_on_cell_execute=False)
     except PapermillExecutionError as e:
         kept = keep_failed(output)
-        evalue = " ".join(str(e.evalue).split())
+        evalue = cut(" ".join(str(e.evalue).split()), 300)  # an error's text may quote a value of the data
         raise RenderError(f"{source.parent.name}/{source.name}: cell {_cell_number(output, e.cell_index)} failed: "
                           f"{e.ename}: {evalue}" + (f" ({kept})" if kept else "")) from None
     except RuntimeError as e:  # the kernel died or stopped answering

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from . import private
-from .errors import OutputError
+from .errors import OutputError, shown
 from .formats import DEFAULT_FORMATS, files as _format_files
 
 #: Each format's file (reportlib.formats: html -> report.html, pdf, docx -> report.docx, xlsx -> tables.xlsx).
@@ -71,7 +71,7 @@ def _why_not(folder: Path) -> str | None:
     entries = sorted(folder.iterdir())
     theirs = [e.name for e in entries if e.name not in REPORT_FILES or not e.is_file() or e.is_symlink()]
     if theirs:
-        return f"holds {theirs[0]!r}, which reportlib did not write; {_ONLY_OURS}"
+        return f"holds {shown(theirs[0])}, which reportlib did not write; {_ONLY_OURS}"
     manifest = read_manifest(folder)
     if manifest is None:
         return f"has no manifest.json from an earlier render; {_ONLY_OURS}"
@@ -82,7 +82,7 @@ def _why_not(folder: Path) -> str | None:
         if entry.name == "manifest.json":
             continue
         if entry.name not in files:
-            return f"holds {entry.name!r}, which the last render did not write; {_ONLY_OURS}"
+            return f"holds {shown(entry.name)}, which the last render did not write; {_ONLY_OURS}"
         if sha256(entry) != files[entry.name]:
             return (f"{entry.name} was changed after reportlib wrote it; to keep your changes, move {entry.name} "
                     f"out of the folder, then render again; to discard them, delete {entry.name}")

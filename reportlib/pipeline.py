@@ -122,6 +122,9 @@ def prepare(params_file: Path | str, *, out: Path | str | None = None, strict: b
     """A job for the params file: checked, its notebook read and (``claim``) its output folder
     ``<out>/<params file name>/`` claimed. ``formats`` overrides the params file's ``formats:``. Without a claim
     (a preview) the executed notebook goes to ``workdir``. Close the job (:meth:`Job.close`) when done."""
+    from . import compat
+
+    compat.without_rfc3987_syntax()  # before nbformat loads: a second of every front end's first job
     from . import notebooks
 
     params_file = Path(params_file)
@@ -378,9 +381,6 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
     The folder is replaced only when it holds an earlier render, unchanged since; anything else stops the render
     with an :class:`OutputError`.
     """
-    from . import compat
-
-    compat.without_rfc3987_syntax()
     params_file = Path(params_file)
     kernel = Kernel(root_for(params_file) / "notebooks")
     try:

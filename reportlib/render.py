@@ -217,11 +217,6 @@ class CommitteeExporter(HTMLExporter):
         self.register_preprocessor(ReportPreprocessor(), enabled=True)
         self.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVE_CELL_TAGS), enabled=True)
 
-    def _init_resources(self, resources):
-        resources = super()._init_resources(resources)
-        resources["committee_css"] = (COMMITTEE / "static" / "committee.css").read_text(encoding="utf-8")
-        return resources
-
 
 @lru_cache(maxsize=1)
 def _exporter() -> CommitteeExporter:
@@ -237,7 +232,8 @@ def forget_template() -> None:
 
 def to_html(nb: nbformat.NotebookNode, where: str = "notebook") -> tuple[str, dict]:
     """The committee paper as one self-contained HTML page, and what the render collected."""
-    body, resources = _exporter().from_notebook_node(nb, resources={"reportlib_notebook": where})
+    css = (COMMITTEE / "static" / "committee.css").read_text(encoding="utf-8")
+    body, resources = _exporter().from_notebook_node(nb, resources={"reportlib_notebook": where, "committee_css": css})
     return body, resources["reportlib"]
 
 

@@ -116,3 +116,19 @@ def test_weasyprints_libraries_are_looked_up_in_one_listing_of_the_library_cache
         assert ran == ["/sbin/ldconfig"]  # no program for a miss
         assert ctypes.util.find_library("gobject-2.0") == "libgobject-2.0.so.0"  # Linux's: looked up as ever
     assert ctypes.util.find_library is original
+
+
+# --- python-docx -----------------------------------------------------------------------------------------------
+
+def test_python_docx_objects_still_keep_their_element():
+    import docx
+    from docx.oxml.text.paragraph import CT_P
+    from docx.oxml.text.run import CT_R
+
+    from reportlib.compat import oxml
+
+    word = docx.Document()
+    paragraph = word.add_paragraph("x")
+    table = word.add_table(rows=1, cols=1)
+    assert isinstance(oxml(paragraph), CT_P) and isinstance(oxml(paragraph.runs[0]), CT_R)
+    assert oxml(table).tag.endswith("}tbl") and oxml(table.rows[0]).tag.endswith("}tr")

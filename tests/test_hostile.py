@@ -85,3 +85,58 @@ def test_pdf_shows_the_text_and_long_strings_wrap(hostile):
     assert "alert('x')" in text
     assert "{{ 7*7 }}" in text
     assert "Very long reason" in text
+
+
+# --- hostile params files: every one is a report's params or one line, never a traceback or a hang ---------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from reportlib import params as params_mod  # noqa: E402
+from reportlib.errors import ReportError  # noqa: E402
+
+_KEYS = sorted({*params_mod.ChildrensParams.model_fields, *params_mod.AnnualParams.model_fields, "formats", "junk"})
+_NASTY = st.sampled_from(["\x1b[31m", "\x00", "\u202e", "{{ 7*7 }}", "=1+1", "../../etc/passwd", "*alias", "&anchor",
+                          "!!python/object/apply:os.system ['id']", "2021-02-30", "2019/20", "-1", "1e309", "~",
+                          "x" * 5000, "[", "{", ":", "'", '"', "\t", "\r\n", "yes", "no", "null"])
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), _NASTY,
+                     st.text(max_size=40), st.dates().map(str))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)),
+                       max_leaves=12)
+
+
+def _one_line(e: ReportError) -> None:
+    text = str(e)
+    assert "\n" not in text and "\x1b" not in text and "\x00" not in text
+    assert len(text) < 1500, len(text)
+
+
+@settings(max_examples=150, deadline=2000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(notebook=st.sampled_from(["childrens_response_times", "complaints_performance", "annual_report", "nope"]),
+       body=st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=10))
+def test_any_params_mapping_is_params_or_one_line(tmp_path_factory, notebook, body):
+    import yaml
+
+    path = tmp_path_factory.mktemp("params") / "meeting.yaml"
+    path.write_text(yaml.safe_dump({"notebook": notebook, **body}, allow_unicode=True), encoding="utf-8")
+    try:
+        params_mod.load(path)
+    except ReportError as e:
+        _one_line(e)
+
+
+@settings(max_examples=200, deadline=2000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(st.text(max_size=300), st.binary(max_size=300).map(lambda b: b.decode("latin-1")),
+                      st.lists(st.sampled_from(["notebook: annual_report\n", "year: &a [*a]\n", "a: &x 1\n",
+                                                "b: [*x, *x, *x]\n", "- \n", "? x\n", "!!binary aGk=\n",
+                                                "!!python/name:os.system\n", "%YAML 1.1\n", "---\n", "...\n",
+                                                "title: \"\\x1b[2J\"\n", "\t- a\n", "year: 2019/20\n"]),
+                               max_size=12).map("".join)))
+def test_any_params_text_is_params_or_one_line(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("params") / "meeting.yaml"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    try:
+        params_mod.load(path)
+    except ReportError as e:
+        _one_line(e)

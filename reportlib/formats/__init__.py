@@ -128,10 +128,11 @@ class Rendered:
         return dt.datetime(max(day.year, 1980), day.month, day.day, tzinfo=dt.timezone.utc)
 
 
-def reproducible_zip(data: bytes, when: dt.datetime) -> bytes:
+def reproducible_zip(data: bytes, when: dt.datetime, replace: dict[str, bytes] | None = None) -> bytes:
     """The same zip (an OOXML package) with every entry dated ``when``, in the same order, with the same
-    permissions: the bytes depend only on the contents."""
+    permissions: the bytes depend only on the contents. ``replace`` gives new contents for entries by name."""
     stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+    replace = replace or {}
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -139,6 +140,5 @@ def reproducible_zip(data: bytes, when: dt.datetime) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             entry.create_system = 0
-            dst.writestr(entry, src.read(info.filename), compresslevel=6)
+            dst.writestr(entry, replace.get(info.filename, src.read(info.filename)), compresslevel=6)
     return out.getvalue()
-
