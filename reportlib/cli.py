@@ -108,11 +108,12 @@ def validate(params_file):
     log = casedata.load_for(p, params.root_for(params_file))
     click.echo(log.summary())
     for kind, column, action, rows in log.problem_counts():
-        click.echo(f"  {rows:,} {'row' if rows == 1 else 'rows'} {action}: {kind} ({column})")
+        click.echo(f"  {rows:,} {'row' if rows == 1 else 'rows'} {action}: {kind}" + (f" ({column})" if column else ""))
     for note in log.notes:
         click.echo(f"note: {note}")
-    for r in log.problems.itertuples(index=False):
-        click.echo(f"row {r.row}: {r.column} {r.value!r}: {r.problem} ({r.action})")
+    for r in log.problems.itertuples(index=False):  # a row with the wrong field count: its number and problem only
+        cell = f"{r.column} {r.value!r}: " if r.column else ""
+        click.echo(f"row {r.row}: {cell}{r.problem} ({r.action})")
     selection.check(p, log.cases, str(params_file), log.label)  # after the rows: they may be why nothing matches
     sys.exit(1 if log.rows_excluded else 0)
 
