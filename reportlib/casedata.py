@@ -174,6 +174,12 @@ def _blocks(path: Path, start: int = 0):
             yield block
 
 
+def _head(path: Path, size: int = _HEAD_BYTES) -> bytes:
+    """The file's first ``size`` bytes."""
+    with path.open("rb") as f:
+        return f.read(size)
+
+
 def _line_at(path: Path, offset: int) -> int:
     """The line (as a text editor numbers them: after \\n, \\r\\n or a lone \\r) holding byte ``offset``."""
     ends, previous = 0, b""
@@ -228,12 +234,12 @@ def _encoding(path: Path, label: str) -> tuple[str, list[str]]:
     Windows-1252 when the file holds no multi-byte UTF-8 character at all. A file mixing UTF-8 with another
     encoding is refused naming its first line that is not UTF-8. The file is read a block at a time, never held
     whole."""
-    first = next(_blocks(path), b"")
+    first = _head(path, 8192)
     if first.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise DataError(f"{label}: UTF-32 text is not read; {_RE_EXPORT}")
     if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _utf16(path, label), []
-    if b"\x00" in first[:8192]:
+    if b"\x00" in first:
         raise DataError(f"{label}: {_NOT_TEXT}")
     if all(block.isspace() for block in _blocks(path)):  # stops at the first block with anything in it
         raise DataError(f"{label}: the file is empty; export the case log again")
@@ -259,8 +265,7 @@ def _encoding(path: Path, label: str) -> tuple[str, list[str]]:
 
 def _utf16(path: Path, label: str) -> str:
     """'utf-16' for a file that starts with a UTF-16 byte-order mark and is UTF-16 throughout."""
-    first = next(_blocks(path), b"")
-    codec = "utf-16-le" if first.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+    codec = "utf-16-le" if _head(path, 2) == codecs.BOM_UTF16_LE else "utf-16-be"
     decoder, lines, blank, mark = codecs.getincrementaldecoder(codec)(), 1, True, 2
     for block in _blocks(path):
         data, mark = block[mark:], 0
@@ -506,7 +511,7 @@ def _csv(path: Path, label: str, mapping: Mapping[str, str]) -> tuple[int, list[
     encoding, notes = _encoding(path, label)
     # Only the first lines are decoded here (for the separator and the table's width); the readers
     # decode and parse the whole file from its bytes, several times faster than from a str.
-    first = next(_blocks(path), b"")
+    first = _head(path, _HEAD_BYTES + 1)
     head = first[:_HEAD_BYTES].decode(encoding, errors="ignore")
     sep = max([",", ";", "\t"], key=head.count)  # over the first lines: a title line has none
     # Title lines above the header (a report-style export) have fewer fields than the table: find the header
