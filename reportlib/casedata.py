@@ -434,7 +434,11 @@ def _arrow_cells(path: Path, encoding: str, sep: str, skip: int, width: int, wan
         misfits: list[tuple[int | None, int, bool]] = []
 
         def misfit(row) -> str:  # its text is looked at only to tell a blank line; it is kept nowhere
-            misfits.append((row.number, row.actual_columns, _blank_record(row.text, sep)))
+            try:
+                blank = _blank_record(row.text, sep)
+            except Exception:  # noqa: BLE001 - an error here would be lost inside Arrow: a row, then
+                blank = False
+            misfits.append((row.number, row.actual_columns, blank))
             return "skip"
         try:
             table = pacsv.read_csv(
@@ -469,9 +473,16 @@ def _arrow_cells(path: Path, encoding: str, sep: str, skip: int, width: int, wan
 
 
 def _blank_record(text: str, sep: str) -> bool:
-    """Whether a CSV record holds nothing but separators and spaces (a blank line, or ',,,' short of the header)."""
-    return all(not field.strip() for record in csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-               for field in record)
+    """Whether a CSV record holds nothing but separators, spaces and empty quoted fields (a blank line, or ',,,'
+    short of the header)."""
+    rest = "".join(text.split()).replace(sep, "")
+    if not rest or rest.strip('"'):
+        return not rest
+    try:  # only quotes are left: "" is an empty field, """" one holding a quote
+        return all(not field.strip() for record in csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+                   for field in record)
+    except csv.Error:  # a field of quotes and spaces longer than csv's limit: not blank, then
+        return False
 
 
 def _careful_cells(path: Path, encoding: str, sep: str, skip: int, width: int, wanted: list[int]) -> _ColumnCells:

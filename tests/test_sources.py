@@ -491,3 +491,142 @@ def test_a_long_statement_is_cut_and_its_control_characters_escaped(tmp_path):
     message = refused(tmp_path, "log.db", query=query)
     assert "\x1b" not in message and "'DELETE FROM cases WHERE case_ref = '\\x1b[31mxxxx" in message
     assert re.search(r"'(DELETE[^…]*…)' was refused", message).group(1).__len__() == 80
+
+
+# --- a hostile corpus: every read ends in a case log or one line, and a note's personal text stays out ---------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CORPUS_HEADER = ["case_ref", "kind", "procedure", "stage", "received", "team", "notes"]
+_HOSTILE = st.text(st.sampled_from(list("aZé£1/-, ;\t\n\r\"'") + ["\x1b", "\u2028", "…", "\ufeff"]), max_size=8)
+_FIELD = st.one_of(_HOSTILE, st.sampled_from(["", "\x00", "31/02/2020", "grumble"]),
+                   st.builds(lambda n: "x" * n, st.sampled_from([70_000, 200])))  # past the first 64 KB read
+
+
+@st.composite
+def _rows(draw, hostile=_FIELD) -> list:
+    """A plausible case-log row, sometimes with hostile cells, sometimes with fields missing or extra."""
+    ref = draw(st.integers(1, 30))
+    fields = [f"R{ref}", draw(st.sampled_from(["complaint", "comment", "Complaint"])),
+              draw(st.sampled_from(["corporate", "adults", "childrens"])), draw(st.sampled_from(["1", "2", "3", ""])),
+              f"{draw(st.integers(1, 30)):02d}/09/2020", draw(st.sampled_from(["Court Team", "Café", "Équipe £"])),
+              "called back"]
+    for _ in range(draw(st.integers(0, 2))):
+        fields[draw(st.integers(0, 6))] = draw(hostile)
+    resize = draw(st.sampled_from([0, 0, 0, 0, -1, -3, 1, 2]))
+    fields = fields[:len(fields) + resize] if resize < 0 else fields + ["extra"] * resize
+    return fields
+
+
+def _hostile_csv(rows, sep: str, ending: str, encodings: list[str]) -> bytes:
+    """The header, then each row written properly quoted or raw (its separators, newlines and quotes loose), each
+    row in one of ``encodings`` (several: a file mixing them). The personal string sits in the notes column of
+    rows with the header's width; raw rows hold no quote (one could move a note into another column, as it would
+    in a real export: that is the export's content, not a leak)."""
+    import csv as csv_module
+    import io
+
+    out = []
+    for i, (fields, quoted, planted) in enumerate([(CORPUS_HEADER, True, False), *rows]):
+        fields = list(fields)
+        if planted and len(fields) == len(CORPUS_HEADER):
+            fields[-1] = PERSONAL
+        if quoted:
+            buffer = io.StringIO()
+            csv_module.writer(buffer, delimiter=sep, lineterminator=ending).writerow(fields)
+            line = buffer.getvalue()
+        else:
+            line = sep.join(f.replace('"', "") for f in fields) + ending
+        out.append(line.encode(encodings[i % len(encodings)], "replace"))
+    return b"".join(out)
+
+
+def _no_personal_text(log_or_error) -> None:
+    if isinstance(log_or_error, DataError):
+        shown = str(log_or_error)
+        assert "\n" not in shown and len(shown) < 600, shown
+    else:
+        shown = log_or_error.problems.astype(str).to_csv() + "\n".join(log_or_error.notes) + log_or_error.summary()
+    assert "Zebedee" not in shown, shown
+
+
+def _read(tmp_path, name, **source):
+    try:
+        return load(tmp_path, name, **source)
+    except DataError as e:
+        return e
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(st.tuples(_rows(), st.sampled_from([True, True, False]), st.booleans()), max_size=12),
+       sep=st.sampled_from([",", ";", "\t"]), ending=st.sampled_from(["\n", "\r\n", "\r"]),
+       encodings=st.one_of(st.sampled_from([["utf-8"], ["utf-8-sig"], ["cp1252"], ["utf-16"]]),
+                           st.lists(st.sampled_from(["utf-8", "cp1252"]), min_size=2, max_size=3)))
+def test_hostile_csv_bytes(tmp_path_factory, monkeypatch_hypothesis, rows, sep, ending, encodings):
+    """Encodings (mixed too), quotes, newlines, NULs, long fields, wrong field counts: a case log or one line, the
+    note's personal text nowhere, and Arrow and the careful reader agree."""
+    tmp_path = tmp_path_factory.mktemp("csv")
+    (tmp_path / "log.csv").write_bytes(_hostile_csv(rows, sep, ending, encodings))
+    start = time.perf_counter()
+    fast = _read(tmp_path, "log.csv")
+    assert time.perf_counter() - start < 10
+    _no_personal_text(fast)
+    with monkeypatch_hypothesis.context() as m:
+        m.setattr(casedata, "_arrow_cells", lambda *a, **k: None)
+        careful = _read(tmp_path, "log.csv")
+    if isinstance(fast, DataError):
+        assert str(careful) == str(fast)
+    else:
+        assert problems(careful) == problems(fast) and careful.notes == fast.notes
+        assert careful.cases.astype(str).values.tolist() == fast.cases.astype(str).values.tolist()
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_hypothesis():
+    with pytest.MonkeyPatch.context() as m:
+        yield m
+
+
+_CELL = st.one_of(st.none(), st.text(st.sampled_from(list("aZé£1/-, ;\"'") + ["…", "\u2028"]), max_size=8),
+                  st.integers(-5, 100_000), st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
+                  st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)),
+                  st.sampled_from(["=1+1", "=A1", '=HYPERLINK("http://x","y")', "31/02/2020"]))
+_RANGE = st.tuples(st.integers(1, 9), st.integers(1, 8), st.integers(0, 3), st.integers(0, 3))
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(_rows(hostile=_CELL), max_size=8), merges=st.lists(_RANGE, max_size=4),
+       states=st.lists(st.sampled_from(["visible", "hidden", "veryHidden"]), min_size=0, max_size=2),
+       far=st.one_of(st.none(), st.tuples(st.integers(1, 16_384), st.integers(1, 3_000))),
+       sheet=st.sampled_from([None, "Cases", 0]))
+def test_hostile_workbooks(tmp_path_factory, rows, merges, states, far, sheet):
+    """Merged ranges (overlapping too), hidden sheets holding the personal text, values far out, formulas: a case
+    log or one line, and the personal text in the notes column or a hidden sheet nowhere."""
+    from openpyxl.utils import get_column_letter
+
+    tmp_path = tmp_path_factory.mktemp("xlsx")
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Cases"
+    ws.append(CORPUS_HEADER)
+    for cells in rows:  # the personal text in notes, the last column: a merge never carries it into another
+        ws.append([*cells[:6], *[None] * (6 - len(cells)), PERSONAL, *cells[7:]])
+    for row, column, down, across in merges:
+        ws.merge_cells(f"{get_column_letter(column)}{row}:{get_column_letter(column + across)}{row + down}")
+    if far is not None:
+        ws.cell(far[1], far[0], "stray")
+    for i, state in enumerate(states):
+        other = book.create_sheet(f"Other{i}", 0)  # before the cases sheet: sheet 0 is not always the log
+        other.append(CORPUS_HEADER)
+        other.append([PERSONAL, "complaint", "corporate", 1, "01/09/2020", PERSONAL, PERSONAL])
+        other.sheet_state = state
+    if sheet == 0:
+        sheet = len(states)
+    book.save(tmp_path / "log.xlsx")
+    start = time.perf_counter()
+    result = _read(tmp_path, "log.xlsx", sheet=sheet)
+    assert time.perf_counter() - start < 10
+    _no_personal_text(result)
+    if far is not None and far[0] > 1000:
+        assert isinstance(result, DataError) and "too far out for a case log" in str(result)
