@@ -159,12 +159,6 @@ MAX_COLUMNS = 1_000
 _EXCEL_ROWS = 1_048_576
 _RE_EXPORT = "save it from Excel as 'CSV UTF-8 (Comma delimited)'"
 _NOT_TEXT = "not a CSV text file (it holds binary data); export the case log as CSV UTF-8 or .xlsx"
-#: A byte that starts a multi-byte UTF-8 character and the continuation bytes after it: every valid multi-byte
-#: character lies inside one such run (checked exactly by _UTF8_CHARACTER), and text in Windows-1252 rarely has one.
-_UTF8_RUN = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
-                             rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
-                             rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
 
 
 def _blocks(path: Path, start: int = 0):
@@ -216,16 +210,18 @@ def _first_not_utf8(path: Path) -> tuple[int | None, bool, int | None]:
 
 def _holds_utf8(path: Path, start: int) -> tuple[bool, int | None]:
     """(whether a valid multi-byte UTF-8 character lies at or after byte ``start``, offset of the first NUL byte
-    there or None)."""
-    offset, tail = start, b""
+    there or None). Decoded with each byte that is not UTF-8 kept as one character of its own: the text is then
+    shorter than its bytes exactly when a character took several."""
+    offset, carry = start, b""
     for block in _blocks(path, start):
         nul = block.find(b"\x00")
         if nul >= 0:
             return False, offset + nul
-        data = tail + block
-        if any(_UTF8_CHARACTER.search(run.group()) for run in _UTF8_RUN.finditer(data)):
+        data = carry + block
+        text, used = codecs.utf_8_decode(data, "surrogateescape", False)
+        if len(text) < used:
             return True, None
-        tail, offset = data[-3:], offset + len(block)  # a character cut by the end of the block
+        carry, offset = data[used:], offset + len(block)  # a character cut by the end of the block
     return False, None
 
 
