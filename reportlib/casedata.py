@@ -126,8 +126,8 @@ def _missing_required(found: Mapping[str, str]) -> list[str]:
 def _likeliest_header(grid: pd.DataFrame, mapping: Mapping[str, str]) -> int:
     """Index of the row among the first ones naming the most canonical (or mapped) columns; 0 on a tie."""
     wanted = [_norm(mapping.get(canon, canon)) for canon in CANONICAL_COLUMNS]
-    scores = [sum(w in {_norm(h) for h in grid.iloc[i].tolist()} for w in wanted)
-              for i in range(min(_HEADER_SEARCH_ROWS, len(grid)))]
+    rows = [{_norm(h) for h in grid.iloc[i].tolist()} for i in range(min(_HEADER_SEARCH_ROWS, len(grid)))]
+    scores = [sum(w in row for w in wanted) for row in rows]
     return int(np.argmax(scores)) if scores and max(scores) > 0 else 0
 
 
@@ -158,6 +158,7 @@ _CHUNK = 1 << 22
 MAX_COLUMNS = 1_000
 _EXCEL_ROWS = 1_048_576
 _RE_EXPORT = "save it from Excel as 'CSV UTF-8 (Comma delimited)'"
+_UNREADABLE_XLSX = "not a readable .xlsx workbook; open it in Excel and save it again as .xlsx"
 _NOT_TEXT = "not a CSV text file (it holds binary data); export the case log as CSV UTF-8 or .xlsx"
 
 
@@ -262,7 +263,7 @@ def _encoding(path: Path, label: str) -> tuple[str, list[str]]:
 def _utf16(path: Path, label: str) -> str:
     """'utf-16' for a file that starts with a UTF-16 byte-order mark and is UTF-16 throughout."""
     codec = "utf-16-le" if _head(path, 2) == codecs.BOM_UTF16_LE else "utf-16-be"
-    decoder, lines, blank, mark = codecs.getincrementaldecoder(codec)(), 1, True, 2
+    decoder, lines, blank, mark, previous = codecs.getincrementaldecoder(codec)(), 1, True, 2, ""
     for block in _blocks(path):
         data, mark = block[mark:], 0
         try:
@@ -274,7 +275,8 @@ def _utf16(path: Path, label: str) -> str:
         if "\x00" in text:
             lines += _line_count(text[:text.index("\x00")])
             raise DataError(f"{label}: line {lines:,} holds a NUL character: {_NOT_TEXT}")
-        lines, blank = lines + _line_count(text), blank and (not text or text.isspace())
+        lines -= previous.endswith("\r") and text.startswith("\n")  # a \r\n cut by the end of a block
+        lines, blank, previous = lines + _line_count(text), blank and (not text or text.isspace()), text[-1:] or previous
     if blank:
         raise DataError(f"{label}: the file is empty; export the case log again")
     if decoder.getstate()[0]:
@@ -535,17 +537,21 @@ def _csv(path: Path, label: str, mapping: Mapping[str, str]) -> tuple[int, list[
             raise DataError(f"{label}: its first line is longer than 64 KB, too wide for a case log (at most "
                             f"{MAX_COLUMNS:,} columns); check it is the case-log export")
     head_rows = head_rows[:_HEADER_SEARCH_ROWS]
-    widest = max((len(r) for r in head_rows), default=1)
-    header_at = _find_header(pd.DataFrame([r + [""] * (widest - len(r)) for r in head_rows]), mapping, label)
-    headers = [str(h).strip() for h in head_rows[header_at]]
-    if len(headers) > MAX_COLUMNS:
-        raise DataError(f"{label}: the header (row {header_at + 1}) has {len(headers):,} columns, more than a case "
-                        f"log's {MAX_COLUMNS:,}; check it is the right file, or delete the columns right of the table "
+    widest = max(range(len(head_rows)), key=lambda i: len(head_rows[i]), default=0)
+    if head_rows and len(head_rows[widest]) > MAX_COLUMNS:
+        raise DataError(f"{label}: row {widest + 1} has {len(head_rows[widest]):,} columns, more than a case log's "
+                        f"{MAX_COLUMNS:,}; check it is the right file, or delete the columns right of the table "
                         "(formatting counts) and export it again")
+    width = max((len(r) for r in head_rows), default=1)
+    header_at = _find_header(pd.DataFrame([r + [""] * (width - len(r)) for r in head_rows]), mapping, label)
+    headers = [str(h).strip() for h in head_rows[header_at]]
     wanted = sorted(headers.index(str(h).strip()) for h in _resolve_columns(headers, mapping, label).values())
     cells = _arrow_cells(path, encoding, sep, header_at + 1, len(headers), wanted)
     if cells is None:
-        cells = _careful_cells(path, encoding, sep, header_at + 1, len(headers), wanted)
+        try:
+            cells = _careful_cells(path, encoding, sep, header_at + 1, len(headers), wanted)
+        except csv.Error as e:
+            raise DataError(f"{label}: not a well-formed CSV table ({_shown(e)}); check quotes and commas in it") from None
     return header_at, headers, cells, notes
 
 
@@ -587,14 +593,14 @@ def _xlsx(path: Path, sheet, mapping: Mapping[str, str], label: str) -> tuple[in
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception:
-            raise DataError(f"{label}: not a readable .xlsx workbook; open it in Excel and save it again as .xlsx") from None
+            raise DataError(f"{label}: {_UNREADABLE_XLSX}") from None
         try:
             ws, notes = _worksheet(book, sheet, label)
             columns, merges = _sheet_cells(ws, label)
         except DataError:
             raise
         except Exception:  # a damaged sheet: openpyxl's parser raises whatever it meets
-            raise DataError(f"{label}: not a readable .xlsx workbook; open it in Excel and save it again as .xlsx") from None
+            raise DataError(f"{label}: {_UNREADABLE_XLSX}") from None
         finally:
             book.close()
     if not columns:
@@ -806,8 +812,8 @@ def _sqlite_engine(database: str, denied: list[int]):
     from urllib.request import pathname2url
 
     def authorize(action, name, argument, _database, _trigger) -> int:
-        if action in _SQLITE_READS or (action == sqlite3.SQLITE_PRAGMA and (
-                str(name).lower() in _SQLITE_PRAGMAS or (str(name).lower() == "read_uncommitted" and argument is None))):
+        pragma = str(name).lower() if action == sqlite3.SQLITE_PRAGMA else None
+        if action in _SQLITE_READS or pragma in _SQLITE_PRAGMAS or (pragma == "read_uncommitted" and argument is None):
             return sqlite3.SQLITE_OK
         denied.append(action)
         return sqlite3.SQLITE_DENY

@@ -52,7 +52,7 @@ UNREADABLE = {
                             "encodings); save it from Excel as 'CSV UTF-8 (Comma delimited)'", {}),
     "nul_byte.csv": (f"{C}/nul_byte.csv: line 202 holds a NUL byte: not a CSV text file (it holds binary data); "
                      "export the case log as CSV UTF-8 or .xlsx", {}),
-    "too_wide.csv": (f"{C}/too_wide.csv: the header (row 1) has 1,205 columns, more than a case log's 1,000; check "
+    "too_wide.csv": (f"{C}/too_wide.csv: row 1 has 1,205 columns, more than a case log's 1,000; check "
                      "it is the right file, or delete the columns right of the table (formatting counts) and export "
                      "it again", {}),
     "missing_required_column.csv": (f"{C}/missing_required_column.csv: required column 'received' is "

@@ -243,7 +243,8 @@ def test_utf16_without_a_mark_is_binary_and_broken_utf16_names_its_line(tmp_path
     assert refused(tmp_path, "log.csv") == ("log.csv: not a CSV text file (it holds binary data); export the case log "
                                             "as CSV UTF-8 or .xlsx")
     lone_surrogate = "\ud800".encode("utf-16-le", "surrogatepass")
-    (tmp_path / "log.csv").write_bytes(b"\xff\xfe" + CSV.encode("utf-16-le") + lone_surrogate + "x\r\n".encode("utf-16-le"))
+    (tmp_path / "log.csv").write_bytes(b"\xff\xfe" + CSV.encode("utf-16-le") + lone_surrogate
+                                       + "x\r\n".encode("utf-16-le"))
     assert refused(tmp_path, "log.csv") == (
         "log.csv: line 4 is not UTF-16 text, though the file starts as UTF-16; save it from Excel as "
         "'CSV UTF-8 (Comma delimited)'")
@@ -308,9 +309,14 @@ def test_a_header_tens_of_thousands_of_columns_wide_is_one_line_in_under_two_sec
         "the case-log export")
     (tmp_path / "log.csv").write_text(",".join(HEADER + [""] * 2000) + "\n" + "A1,complaint,corporate,1,01/09/2020\n")
     assert refused(tmp_path, "log.csv") == (
-        "log.csv: the header (row 1) has 2,006 columns, more than a case log's 1,000; check it is the right file, or "
+        "log.csv: row 1 has 2,006 columns, more than a case log's 1,000; check it is the right file, or "
         "delete the columns right of the table (formatting counts) and export it again")
+    (tmp_path / "log.csv").write_text(",".join(["x"] * 1000) + "\n" + ",".join(["1"] * 1000) + "\n")
+    assert refused(tmp_path, "log.csv").startswith("log.csv: required column 'case_ref' is missing")
     assert time.perf_counter() - start < 2
+    (tmp_path / "log.csv").write_text(",".join(HEADER + ["x"] * 994) + "\n" + "A1,complaint,corporate,1,01/09/2020,"
+                                      + "," * 994 + "\n")
+    assert load(tmp_path, "log.csv").rows_used == 1  # 1,000 columns: read
 
 
 def test_a_row_tens_of_thousands_of_fields_wide_is_a_broken_row(tmp_path):
@@ -411,7 +417,8 @@ def _database(path: Path) -> None:
     con.execute("CREATE TABLE teams (id INTEGER, team TEXT)")
     con.execute("CREATE TABLE other (x)")
     con.executemany("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)", [
-        ("D1", "complaint", "adults", 1, "2020-05-07", 1, PERSONAL), ("D2", "comment", "adults", None, "2020-05-08", 2, "")])
+        ("D1", "complaint", "adults", 1, "2020-05-07", 1, PERSONAL),
+        ("D2", "comment", "adults", None, "2020-05-08", 2, "")])
     con.executemany("INSERT INTO teams VALUES (?, ?)", [(1, "Team One"), (2, "Team Two")])
     con.commit()
     con.close()
