@@ -597,23 +597,22 @@ def _xlsx(path: Path, sheet, mapping: Mapping[str, str], label: str) -> tuple[in
         try:
             ws, notes = _worksheet(book, sheet, label)
             columns, merges = _sheet_cells(ws, label)
+            cells = _SheetCells(columns, merges) if columns else None
         except DataError:
             raise
         except Exception:  # a damaged sheet: openpyxl's parser raises whatever it meets
             raise DataError(f"{label}: {_UNREADABLE_XLSX}") from None
         finally:
             book.close()
-    if not columns:
+    if cells is None:
         raise DataError(f"{label}: the sheet '{_shown(ws.title)}' is empty; export the case log again")
     if merges:
         notes.append(f"{label}: sheet '{ws.title}' has {len(merges):,} merged cell "
                      f"{'range' if len(merges) == 1 else 'ranges'}; every cell of a merged range was read as holding "
                      "its value, as Excel shows it.")
-    sheet_cells = _SheetCells(columns, merges)
-    header_row = sheet_cells.header_row(mapping, label)
-    headers = sheet_cells.headers
-    wanted = sorted(headers.index(str(h).strip()) for h in _resolve_columns(headers, mapping, label).values())
-    return header_row - 1, headers, sheet_cells.body(header_row, wanted), notes
+    header_row = cells.header_row(mapping, label)
+    wanted = sorted(cells.headers.index(str(h).strip()) for h in _resolve_columns(cells.headers, mapping, label).values())
+    return header_row - 1, cells.headers, cells.body(header_row, wanted), notes
 
 
 def _worksheet(book, sheet, label: str):

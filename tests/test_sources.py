@@ -199,6 +199,27 @@ def test_formatting_and_a_wrong_dimension_do_not_count(tmp_path, dimension):
     assert log.cases["row"].tolist() == [2, 3, 4, 5]
 
 
+@pytest.mark.parametrize("ref, message", [
+    ("junk", "log.xlsx: not a readable .xlsx workbook; open it in Excel and save it again as .xlsx"),
+    ("A1:XFD1048576", "log.xlsx: required column 'kind' is missing; map it under columns: in the params file (e.g. "
+                      "kind: Your Header)"),  # the whole sheet one merged cell showing 'case_ref'
+])
+def test_a_crafted_merged_range_is_one_line(tmp_path, ref, message):
+    book = openpyxl.Workbook()
+    _cases_sheet(book.active)
+    book.active.merge_cells("A7:B7")
+    book.save(tmp_path / "log.xlsx")
+    with zipfile.ZipFile(tmp_path / "log.xlsx") as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'ref="A7:B7"', f'ref="{ref}"'.encode())
+    with zipfile.ZipFile(tmp_path / "log.xlsx", "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    start = time.perf_counter()
+    assert refused(tmp_path, "log.xlsx") == message
+    assert time.perf_counter() - start < 2
+
+
 def test_rows_are_numbered_as_excel_shows_them_when_the_table_starts_lower(tmp_path):
     book = openpyxl.Workbook()
     ws = book.active
