@@ -351,3 +351,18 @@ def test_every_case_is_documented():
     for name in [*PARAMS_CASES, *UNREADABLE, *ROWS, *GENERATED]:
         assert f"`{name}`" in documented, name
     assert len(PARAMS_CASES) + len(UNREADABLE) + len(ROWS) >= 25
+
+
+def test_the_merged_ranges_note_reaches_the_manifest(tmp_path, monkeypatch_module):
+    import json
+
+    path = tmp_path / "merged_cells.xlsx"
+    _workbook(path, merged=True)
+    params = params_for(tmp_path, "merged_cells.xlsx")
+    params.write_text(params.read_text().replace(f"{C}/merged_cells.xlsx", str(path)), encoding="utf-8")
+    result = invoke("render", str(params), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "good" / "manifest.json").read_text())
+    assert manifest["data_notes"] == [f"{path}: sheet 'Cases' has 1 merged cell range; every cell of a merged range "
+                                      "was read as holding its value, as Excel shows it."]
+    assert manifest["rows"]["used"] == 3
