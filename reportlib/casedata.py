@@ -112,11 +112,17 @@ def _resolve_columns(headers: list[str], mapping: Mapping[str, str], label: str)
             if header is None:
                 raise DataError(
                     f"{label}: column '{want}' (mapped to {canon} under columns: in the params file) is not in the file; "
-                    f"its headers are: {', '.join(str(h) for h in headers)}")
+                    f"its headers are: {_listed(headers)}")
             found[canon] = header
         elif canon in loose:
             found[canon] = loose[canon]
     return found
+
+
+def _listed(headers: list[str], most: int = 20) -> str:
+    """Headers as a message lists them: the first ``most`` (each cut short), and how many more."""
+    shown = [_shown(h, 40) for h in headers if str(h).strip()]
+    return ", ".join(shown[:most]) + (f" and {len(shown) - most:,} more" if len(shown) > most else "")
 
 
 def _missing_required(found: Mapping[str, str]) -> list[str]:
@@ -607,7 +613,7 @@ def _xlsx(path: Path, sheet, mapping: Mapping[str, str], label: str) -> tuple[in
     if cells is None:
         raise DataError(f"{label}: the sheet '{_shown(ws.title)}' is empty; export the case log again")
     if merges:
-        notes.append(f"{label}: sheet '{ws.title}' has {len(merges):,} merged cell "
+        notes.append(f"{label}: sheet '{_shown(ws.title)}' has {len(merges):,} merged cell "
                      f"{'range' if len(merges) == 1 else 'ranges'}; every cell of a merged range was read as holding "
                      "its value, as Excel shows it.")
     header_row = cells.header_row(mapping, label)
@@ -629,7 +635,7 @@ def _worksheet(book, sheet, label: str):
             raise DataError(f"{label}: sheet '{_shown(sheet)}' is a chart, not a table (sheet: in the params file); "
                             f"its sheets are: {_names(sheets)}")
         hidden = ws.sheet_state != "visible"
-        return ws, [f"{label}: sheet '{ws.title}' is hidden in Excel; it was read because sheet: in the params "
+        return ws, [f"{label}: sheet '{_shown(ws.title)}' is hidden in Excel; it was read because sheet: in the params "
                     "file names it."] if hidden else []
     visible = [ws for ws in sheets if ws.sheet_state == "visible"]
     if not visible:

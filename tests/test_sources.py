@@ -658,3 +658,13 @@ def test_hostile_workbooks(tmp_path_factory, rows, merges, states, far, sheet):
     _no_personal_text(result)
     if far is not None and far[0] > 1000:  # refused, for that or for a sheet to choose first
         assert isinstance(result, DataError) and ("too far out" in str(result) or "visible sheets" in str(result))
+
+
+def test_a_missing_mapped_header_lists_twenty_headers_at_most(tmp_path):
+    (tmp_path / "log.csv").write_text(",".join(HEADER + [f"Custom field {i}" for i in range(100)]) + "\n"
+                                      + "A1,complaint,corporate,1,01/09/2020" + "," * 101 + "\n")
+    assert refused(tmp_path, "log.csv", columns={"team": "Team Name"}) == (
+        "log.csv: column 'Team Name' (mapped to team under columns: in the params file) is not in the file; its "
+        "headers are: case_ref, kind, procedure, stage, received, service, Custom field 0, Custom field 1, Custom "
+        "field 2, Custom field 3, Custom field 4, Custom field 5, Custom field 6, Custom field 7, Custom field 8, "
+        "Custom field 9, Custom field 10, Custom field 11, Custom field 12, Custom field 13 and 86 more")
