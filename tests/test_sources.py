@@ -668,3 +668,18 @@ def test_a_missing_mapped_header_lists_twenty_headers_at_most(tmp_path):
         "headers are: case_ref, kind, procedure, stage, received, service, Custom field 0, Custom field 1, Custom "
         "field 2, Custom field 3, Custom field 4, Custom field 5, Custom field 6, Custom field 7, Custom field 8, "
         "Custom field 9, Custom field 10, Custom field 11, Custom field 12, Custom field 13 and 86 more")
+
+
+def test_a_chart_sheet_is_not_a_table(tmp_path):
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.Workbook()
+    _cases_sheet(book.active)
+    book.active.title = "Cases"
+    chart = BarChart()
+    chart.add_data(Reference(book.active, min_col=4, min_row=1, max_row=5))
+    book.create_chartsheet("Chart").add_chart(chart)
+    book.save(tmp_path / "log.xlsx")
+    assert load(tmp_path, "log.xlsx").rows_read == 4  # not a candidate either
+    assert refused(tmp_path, "log.xlsx", sheet="Chart") == ("log.xlsx: sheet 'Chart' is a chart, not a table (sheet: in "
+                                                            "the params file); its sheets are: Cases")
