@@ -689,7 +689,7 @@ def _sheet_cells(ws, label: str) -> tuple[dict[int, tuple[list[int], list]], lis
         for _, cells in parser.parse():
             for cell in cells:
                 v = cell["value"]
-                if v is None or (v.__class__ is str and not v.strip()):
+                if v is None or (v.__class__ is str and (not v or v.isspace())):
                     continue  # an empty cell that is only formatted
                 r, c = cell["row"], cell["column"]
                 if c > MAX_COLUMNS or r > _EXCEL_ROWS:
