@@ -20,6 +20,8 @@ import io
 import itertools
 import os
 import re
+import sqlite3
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,10 +80,21 @@ class RawLog:
     frame: pd.DataFrame
     label: str
     notes: list[str] = field(default_factory=list)
+    #: Rows whose field count differs from the header's: their row number and problem only (``row``,
+    #: ``problem``), for :func:`~reportlib.rows.validate` to list as excluded. None of their values is read.
+    broken: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"row": np.zeros(0, dtype=np.int64),
+                                                                       "problem": np.zeros(0, dtype=object)}))
 
 
 
 # --- reading -----------------------------------------------------------------
+
+def _shown(value, limit: int = 80) -> str:
+    """A value as a message echoes it: on one line, control characters escaped, cut to about ``limit`` characters."""
+    text = " ".join(str(value).split())
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
 
 def _norm(header: str) -> str:
     return re.sub(r"[\s\-_]+", "_", str(header).strip().lower())
@@ -99,11 +112,17 @@ def _resolve_columns(headers: list[str], mapping: Mapping[str, str], label: str)
             if header is None:
                 raise DataError(
                     f"{label}: column '{want}' (mapped to {canon} under columns: in the params file) is not in the file; "
-                    f"its headers are: {', '.join(str(h) for h in headers)}")
+                    f"its headers are: {_listed(headers)}")
             found[canon] = header
         elif canon in loose:
             found[canon] = loose[canon]
     return found
+
+
+def _listed(headers: list[str], most: int = 20) -> str:
+    """Headers as a message lists them: the first ``most`` (each cut short), and how many more."""
+    shown = [_shown(h, 40) for h in headers if str(h).strip()]
+    return ", ".join(shown[:most]) + (f" and {len(shown) - most:,} more" if len(shown) > most else "")
 
 
 def _missing_required(found: Mapping[str, str]) -> list[str]:
@@ -113,8 +132,8 @@ def _missing_required(found: Mapping[str, str]) -> list[str]:
 def _likeliest_header(grid: pd.DataFrame, mapping: Mapping[str, str]) -> int:
     """Index of the row among the first ones naming the most canonical (or mapped) columns; 0 on a tie."""
     wanted = [_norm(mapping.get(canon, canon)) for canon in CANONICAL_COLUMNS]
-    scores = [sum(w in {_norm(h) for h in grid.iloc[i].tolist()} for w in wanted)
-              for i in range(min(_HEADER_SEARCH_ROWS, len(grid)))]
+    rows = [{_norm(h) for h in grid.iloc[i].tolist()} for i in range(min(_HEADER_SEARCH_ROWS, len(grid)))]
+    scores = [sum(w in row for w in wanted) for row in rows]
     return int(np.argmax(scores)) if scores and max(scores) > 0 else 0
 
 
@@ -140,42 +159,151 @@ def _find_header(grid: pd.DataFrame, mapping: Mapping[str, str], label: str) -> 
 _BOM = b"\xef\xbb\xbf"
 _HEAD_BYTES = 1 << 16
 _CHUNK = 1 << 22
+#: Wider than any case log: refused in one line rather than read (a stray cell at XFD1048576, a header of
+#: 20,000 fields). Real exports have tens of columns, a few hundred at most.
+MAX_COLUMNS = 1_000
+_EXCEL_ROWS = 1_048_576
+_RE_EXPORT = "save it from Excel as 'CSV UTF-8 (Comma delimited)'"
+_UNREADABLE_XLSX = "not a readable .xlsx workbook; open it in Excel and save it again as .xlsx"
+_NOT_TEXT = "not a CSV text file (it holds binary data); export the case log as CSV UTF-8 or .xlsx"
 
 
-def _blocks(path: Path):
+def _blocks(path: Path, start: int = 0):
     with path.open("rb") as f:
+        f.seek(start)
         while block := f.read(_CHUNK):
             yield block
 
 
+def _head(path: Path, size: int = _HEAD_BYTES) -> bytes:
+    """The file's first ``size`` bytes."""
+    with path.open("rb") as f:
+        return f.read(size)
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The line (as a text editor numbers them: after \\n, \\r\\n or a lone \\r) holding byte ``offset``."""
+    ends, previous = 0, b""
+    with path.open("rb") as f:
+        while offset > 0 and (block := f.read(min(_CHUNK, offset))):
+            offset -= len(block)
+            ends += (block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+                     - (previous == b"\r" and block[:1] == b"\n"))
+            previous = block[-1:]
+    return ends + 1
+
+
+def _first_not_utf8(path: Path) -> tuple[int | None, bool, int | None]:
+    """(offset of the first byte that is not UTF-8 or None, whether a multi-byte UTF-8 character comes before it,
+    offset of the first NUL byte before it or None). Block by block; ASCII blocks are not decoded."""
+    offset, carry, multibyte = 0, b"", False
+    for block in _blocks(path):
+        nul = block.find(b"\x00")
+        if nul >= 0:
+            return None, multibyte, offset + nul
+        data = carry + block
+        if data.isascii():
+            carry = b""
+        else:
+            try:
+                text, used = codecs.utf_8_decode(data, "strict", False)  # a BOM is UTF-8 too
+            except UnicodeDecodeError as e:
+                return offset - len(carry) + e.start, multibyte or not data[:e.start].isascii(), None
+            multibyte = multibyte or not text.isascii()
+            carry = data[used:]  # a character cut by the end of the block: decoded with the next
+        offset += len(block)
+    return (offset - len(carry) if carry else None), multibyte, None
+
+
+def _holds_utf8(path: Path, start: int) -> tuple[bool, int | None]:
+    """(whether a valid multi-byte UTF-8 character lies at or after byte ``start``, offset of the first NUL byte
+    there or None). Decoded with each byte that is not UTF-8 kept as one character of its own: the text is then
+    shorter than its bytes exactly when a character took several."""
+    offset, carry = start, b""
+    for block in _blocks(path, start):
+        nul = block.find(b"\x00")
+        if nul >= 0:
+            return False, offset + nul
+        data = carry + block
+        text, used = codecs.utf_8_decode(data, "surrogateescape", False)
+        if len(text) < used:
+            return True, None
+        carry, offset = data[used:], offset + len(block)  # a character cut by the end of the block
+    return False, None
+
+
 def _encoding(path: Path, label: str) -> tuple[str, list[str]]:
-    """The encoding of a CSV export (UTF-8 with or without BOM, or Excel's Windows-1252) and a note. The file is
-    read a block at a time, never held whole."""
-    first = next(_blocks(path), b"")
-    if b"\x00" in first[:8192]:
-        raise DataError(f"{label}: not a CSV text file (it holds binary data); export the case log as CSV UTF-8 or .xlsx")
+    """The encoding of a CSV export and a note: UTF-8 with or without BOM, UTF-16 with a BOM, or Excel's
+    Windows-1252 when the file holds no multi-byte UTF-8 character at all. A file mixing UTF-8 with another
+    encoding is refused naming its first line that is not UTF-8. The file is read a block at a time, never held
+    whole."""
+    first = _head(path, 8192)
+    if first.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise DataError(f"{label}: UTF-32 text is not read; {_RE_EXPORT}")
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16(path, label), []
+    if b"\x00" in first:
+        raise DataError(f"{label}: {_NOT_TEXT}")
     if all(block.isspace() for block in _blocks(path)):  # stops at the first block with anything in it
         raise DataError(f"{label}: the file is empty; export the case log again")
-    try:
-        utf8 = codecs.getincrementaldecoder("utf-8")()  # a BOM is UTF-8 too
-        for block in _blocks(path):
-            if not (block.isascii() and not utf8.getstate()[0]):  # most exports: ASCII, nothing to decode
-                utf8.decode(block)
-        utf8.decode(b"", final=True)
+    bad, multibyte, nul = _first_not_utf8(path)
+    if bad is not None and not multibyte:
+        multibyte, nul = _holds_utf8(path, bad)
+    if nul is not None:
+        raise DataError(f"{label}: line {_line_at(path, nul):,} holds a NUL byte: {_NOT_TEXT}")
+    if bad is None:
         return "utf-8-sig", []
-    except UnicodeDecodeError:
-        pass
+    if multibyte:
+        raise DataError(f"{label}: line {_line_at(path, bad):,} is not UTF-8 but other text in the file is (it mixes "
+                        f"encodings); {_RE_EXPORT}")
     try:
         cp1252 = codecs.getincrementaldecoder("cp1252")()
         for block in _blocks(path):
             cp1252.decode(block)
     except UnicodeDecodeError:
-        raise DataError(f"{label}: not UTF-8 or Windows-1252 text; save it from Excel as 'CSV UTF-8 (Comma delimited)'") from None
-    return "cp1252", [f"{label} is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format). Save it as 'CSV UTF-8' to be sure of accented characters."]
+        raise DataError(f"{label}: not UTF-8 or Windows-1252 text; {_RE_EXPORT}") from None
+    return "cp1252", [f"{label} is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format). Save it as "
+                      "'CSV UTF-8' to be sure of accented characters."]
+
+
+def _utf16(path: Path, label: str) -> str:
+    """'utf-16' for a file that starts with a UTF-16 byte-order mark and is UTF-16 throughout."""
+    codec = "utf-16-le" if _head(path, 2) == codecs.BOM_UTF16_LE else "utf-16-be"
+    decoder, lines, blank, mark, previous = codecs.getincrementaldecoder(codec)(), 1, True, 2, ""
+    for block in _blocks(path):
+        data, mark = block[mark:], 0
+        try:
+            text = decoder.decode(data)
+        except UnicodeDecodeError as e:
+            lines += _line_count(codecs.decode(data[:max(0, e.start - len(decoder.getstate()[0]))], codec, "replace"))
+            raise DataError(f"{label}: line {lines:,} is not UTF-16 text, though the file starts as UTF-16; "
+                            f"{_RE_EXPORT}") from None
+        if "\x00" in text:
+            lines += _line_count(text[:text.index("\x00")])
+            raise DataError(f"{label}: line {lines:,} holds a NUL character: {_NOT_TEXT}")
+        lines -= previous.endswith("\r") and text.startswith("\n")  # a \r\n cut by the end of a block
+        lines, blank, previous = lines + _line_count(text), blank and (not text or text.isspace()), text[-1:] or previous
+    if blank:
+        raise DataError(f"{label}: the file is empty; export the case log again")
+    if decoder.getstate()[0]:
+        raise DataError(f"{label}: line {lines:,} is not UTF-16 text (it ends mid-character); {_RE_EXPORT}")
+    return "utf-16"
+
+
+def _line_count(text: str) -> int:
+    """How many line ends (\\n, \\r\\n or a lone \\r) ``text`` holds."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 class _Cells:
-    """The rows below the header, column by column (a pandas grid: spreadsheets, databases, odd CSVs)."""
+    """The rows below the header, column by column (a pandas grid: databases).
+
+    ``rows`` is each row's number as a spreadsheet shows it when some lines were not rows of the table (None: one
+    after another from the header down); ``broken`` the (row, fields) of each row whose field count differs from
+    the header's: listed by number only, none of their values read."""
+
+    rows: np.ndarray | None = None
+    broken: list[tuple[int, int]] = ()  # type: ignore[assignment]
 
     def __init__(self, grid: pd.DataFrame):
         self.grid = grid
@@ -195,9 +323,38 @@ class _Cells:
         """Whether each cell of column ``i`` holds anything."""
         return self.grid.iloc[:, i].to_numpy(dtype=object) != ""
 
+    def filled_elsewhere(self, used: set[int], width: int) -> np.ndarray:
+        """Whether each row holds anything in a column not in ``used``."""
+        return np.logical_or.reduce([np.zeros(len(self), dtype=bool),
+                                     *(self.filled(i) for i in range(width) if i not in used)])
+
     def close(self) -> None:
         """Let go of the cells (their text is in the codes and distinct values now)."""
         self.grid = None
+
+
+class _ColumnCells(_Cells):
+    """The rows below the header gathered cell by cell (Excel, or a CSV Arrow cannot read): the text of the columns
+    the report reads, and whether each row holds anything in the others."""
+
+    def __init__(self, columns: dict[int, np.ndarray], elsewhere: np.ndarray, rows: np.ndarray | None = None,
+                 broken: list[tuple[int, int]] | None = None):
+        self.columns, self.elsewhere, self.rows, self.broken = columns, elsewhere, rows, broken or []
+
+    def __len__(self) -> int:
+        return len(self.elsewhere)
+
+    def text(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        return _stripped(*pd.factorize(self.columns[i]))
+
+    def filled(self, i: int) -> np.ndarray:
+        return self.columns[i] != ""
+
+    def filled_elsewhere(self, used: set[int], width: int) -> np.ndarray:
+        return np.logical_or.reduce([self.elsewhere, *(self.filled(i) for i in self.columns if i not in used)])
+
+    def close(self) -> None:
+        self.columns = {}
 
 
 #: What Python's str.strip() strips, for Arrow to look for.
@@ -269,24 +426,28 @@ def give_back_memory() -> None:
 
 def _arrow_cells(path: Path, encoding: str, sep: str, skip: int, width: int, wanted: list[int]) -> _ArrowCells | None:
     """The rows after the first ``skip`` ones, the ``wanted`` columns' cells as text, read by Arrow's CSV reader
-    on every core (the other columns, an export's free text among them, are parsed but not kept); None when Arrow
-    cannot parse the file or a row has more or fewer fields than the header, for the careful reader
-    (:func:`_csv_grid`) to pad it or say where."""
+    on every core (the other columns, an export's free text among them, are parsed but not kept). A row with more
+    or fewer fields than the header is left out of the table and listed by its number (``broken``); None when
+    Arrow cannot parse the file (a field longer than its blocks), for the careful reader (:func:`_careful_cells`)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
     names = [str(i) for i in range(width)]
 
-    def read(columns: list[int]):
-        misfits: list = []
+    def read(columns: list[int], threads: bool = True):
+        misfits: list[tuple[int | None, int, bool]] = []
 
-        def misfit(row) -> str:
-            misfits.append(row)
+        def misfit(row) -> str:  # its text is looked at only to tell a blank line; it is kept nowhere
+            try:
+                blank = _blank_record(row.text, sep)
+            except Exception:  # noqa: BLE001 - an error here would be lost inside Arrow: a row, then
+                blank = False
+            misfits.append((row.number, row.actual_columns, blank))
             return "skip"
         try:
             table = pacsv.read_csv(
                 str(path),
-                read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
+                read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names, use_threads=threads,
                                                encoding="utf8" if encoding == "utf-8-sig" else encoding),
                 # Blank lines are rows (row numbers are the spreadsheet's); newlines inside quotes are kept.
                 parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
@@ -298,62 +459,106 @@ def _arrow_cells(path: Path, encoding: str, sep: str, skip: int, width: int, wan
                     column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
                     strings_can_be_null=False, quoted_strings_can_be_null=False))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
-            return None
-        return None if misfits else table
+            return None, misfits
+        return table, misfits
 
-    table = read(wanted)
-    if table is None:
+    table, misfits = read(wanted)
+    if table is not None and misfits:  # Arrow numbers the rows it leaves out only when it reads on one thread
+        table, misfits = read(wanted, threads=False)
+    if table is None or any(number is None for number, _, _ in misfits):
         return None
     rest = [i for i in range(width) if i not in wanted]
-    return _ArrowCells(table, lambda: read(rest))
+    cells = _ArrowCells(table, lambda: read(rest)[0])
+    if misfits:
+        every = np.arange(skip + 1, skip + 1 + table.num_rows + len(misfits), dtype=np.int64)
+        cells.rows = every[~np.isin(every, np.array([number for number, _, _ in misfits], dtype=np.int64))]
+        cells.broken = [(number, fields) for number, fields, blank in misfits if not blank]
+    return cells
 
 
-def _csv_grid(raw: bytes, encoding: str, sep: str, width: int, label: str) -> pd.DataFrame:
-    """The whole CSV as a pandas grid of text, every line a row: the careful reader, which pads a short
-    row and says on which line a row has more fields than the header."""
+def _blank_record(text: str, sep: str) -> bool:
+    """Whether a CSV record holds nothing but separators, spaces and empty quoted fields (a blank line, or ',,,'
+    short of the header)."""
+    rest = "".join(text.split()).replace(sep, "")
+    if not rest or rest.strip('"'):
+        return not rest
+    try:  # only quotes are left: "" is an empty field, """" one holding a quote
+        return all(not field.strip() for record in csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+                   for field in record)
+    except csv.Error:  # a field of quotes and spaces longer than csv's limit: not blank, then
+        return False
+
+
+def _careful_cells(path: Path, encoding: str, sep: str, skip: int, width: int, wanted: list[int]) -> _ColumnCells:
+    """What :func:`_arrow_cells` reads, record by record with Python's csv module: for a file Arrow cannot parse
+    (a field longer than Arrow's blocks). Slower, and agrees with Arrow cell for cell (tests/test_casedata.py)."""
+    columns: dict[int, list[str]] = {i: [] for i in wanted}
+    others = [i for i in range(width) if i not in columns]
+    rows: list[int] = []
+    elsewhere: list[bool] = []
+    broken: list[tuple[int, int]] = []
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2 ** 31 - 1)  # a cell may be as long as the file
     try:
-        return pd.read_csv(io.BytesIO(raw), sep=sep, header=None, names=range(width), dtype=object,
-                           keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
-                           encoding=encoding)
-    except pd.errors.ParserError as e:
-        m = re.search(r"line (\d+)", str(e))
-        where = f" at line {m.group(1)}" if m else ""
-        raise DataError(f"{label}: not a well-formed CSV table{where} (a row has more fields than the header); "
-                        "check quotes and commas there") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{label}: the file is empty; export the case log again") from None
+        with path.open(encoding=encoding, newline="") as f:  # newline="": any line endings, quoted newlines kept
+            records = itertools.islice(csv.reader(f, delimiter=sep), skip, None)
+            for number, record in enumerate(records, start=skip + 1):
+                if len(record) != width:
+                    if any(field.strip() for field in record):
+                        broken.append((number, len(record)))
+                    continue
+                rows.append(number)
+                for i, cells in columns.items():
+                    cells.append(record[i])
+                elsewhere.append(any(record[i] for i in others))
+    finally:
+        csv.field_size_limit(limit)
+    return _ColumnCells({i: np.array(cells, dtype=object) for i, cells in columns.items()},
+                        np.array(elsewhere, dtype=bool), np.array(rows, dtype=np.int64), broken)
 
 
 def _csv(path: Path, label: str, mapping: Mapping[str, str]) -> tuple[int, list[str], _Cells, list[str]]:
     """A CSV export: the header's index, its headers, the rows below it, and the notes.
 
     The header is found among the first lines; the rows below it are read by Arrow (a million rows in
-    about half a second) unless a row does not fit the table, when pandas reads the whole file (the two
+    about half a second) unless Arrow cannot parse the file, when Python's csv module reads it (the two
     agree cell for cell: tests/test_casedata.py)."""
     encoding, notes = _encoding(path, label)
     # Only the first lines are decoded here (for the separator and the table's width); the readers
     # decode and parse the whole file from its bytes, several times faster than from a str.
-    head = next(_blocks(path), b"")[:_HEAD_BYTES].decode(encoding, errors="ignore")
+    first = _head(path, _HEAD_BYTES + 1)
+    head = first[:_HEAD_BYTES].decode(encoding, errors="ignore")
     sep = max([",", ";", "\t"], key=head.count)  # over the first lines: a title line has none
-    # Title lines above the header (a report-style export) have fewer fields than the table:
-    # find the header among the first lines, and read the table at the header's width, padding
-    # the title lines but refusing a data row with more fields than the header.
+    # Title lines above the header (a report-style export) have fewer fields than the table: find the header
+    # among the first lines, and read the table at the header's width.
     # newline="": lines end at \n, \r\n or a lone \r (any line endings), quoted newlines kept.
     try:
         head_rows = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=sep),
-                                          _HEADER_SEARCH_ROWS))
+                                          _HEADER_SEARCH_ROWS + 1))
     except csv.Error as e:
         raise DataError(f"{label}: not a well-formed CSV table near the top ({e}); check quotes and commas there") from None
-    widest = max((len(r) for r in head_rows), default=1)
-    header_at = _find_header(pd.DataFrame([r + [""] * (widest - len(r)) for r in head_rows]), mapping, label)
-    width = max([len(r) for r in head_rows[:header_at + 1]] + [1])
-    headers = [str(h).strip() for h in head_rows[header_at]] + [""] * (width - len(head_rows[header_at]))
+    if len(first) > _HEAD_BYTES and len(head_rows) <= _HEADER_SEARCH_ROWS:
+        head_rows = head_rows[:-1]  # the last line read may go on past the first 64 KB
+        if not head_rows:
+            raise DataError(f"{label}: its first line is longer than 64 KB, too wide for a case log (at most "
+                            f"{MAX_COLUMNS:,} columns); check it is the case-log export")
+    head_rows = head_rows[:_HEADER_SEARCH_ROWS]
+    widest = max(range(len(head_rows)), key=lambda i: len(head_rows[i]), default=0)
+    if head_rows and len(head_rows[widest]) > MAX_COLUMNS:
+        raise DataError(f"{label}: row {widest + 1} has {len(head_rows[widest]):,} columns, more than a case log's "
+                        f"{MAX_COLUMNS:,}; check it is the right file, or delete the columns right of the table "
+                        "(formatting counts) and export it again")
+    width = max((len(r) for r in head_rows), default=1)
+    header_at = _find_header(pd.DataFrame([r + [""] * (width - len(r)) for r in head_rows]), mapping, label)
+    headers = [str(h).strip() for h in head_rows[header_at]]
     wanted = sorted(headers.index(str(h).strip()) for h in _resolve_columns(headers, mapping, label).values())
-    cells = _arrow_cells(path, encoding, sep, header_at + 1, width, wanted)
-    if cells is not None:
-        return header_at, headers, cells, notes
-    grid = _csv_grid(path.read_bytes(), encoding, sep, width, label)
-    return header_at, [str(h).strip() for h in grid.iloc[header_at].tolist()], _Cells(grid.iloc[header_at + 1:]), notes
+    cells = _arrow_cells(path, encoding, sep, header_at + 1, len(headers), wanted)
+    if cells is None:
+        try:
+            cells = _careful_cells(path, encoding, sep, header_at + 1, len(headers), wanted)
+        except csv.Error as e:
+            raise DataError(f"{label}: not a well-formed CSV table ({_shown(e)}); check quotes and commas in it") from None
+    return header_at, headers, cells, notes
 
 
 def _one_cell_text(v) -> str:
@@ -382,27 +587,193 @@ def _cell_text(values: pd.Series) -> pd.Series:
     return pd.Series(text[codes], index=values.index, dtype=object)
 
 
-def _grid_from_xlsx(path: Path, sheet, label: str) -> tuple[pd.DataFrame, list[str]]:
+def _xlsx(path: Path, sheet, mapping: Mapping[str, str], label: str) -> tuple[int, list[str], _Cells, list[str]]:
+    """An .xlsx export read as the officer sees it: the header's index (its row - 1), its headers, the rows below
+    it and the notes. The sheet is the one ``sheet:`` names, else the only visible sheet holding anything; every
+    cell of a merged range holds the range's value; only cells holding a value count (a header row formatted
+    out to column XFD, a styled empty row at the end and the sheet's stated dimension do not)."""
     import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's remarks on styles and extensions: nothing an officer can act on
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception:
+            raise DataError(f"{label}: {_UNREADABLE_XLSX}") from None
+        try:
+            ws, notes = _worksheet(book, sheet, label)
+            columns, merges = _sheet_cells(ws, label)
+            cells = _SheetCells(columns, merges) if columns else None
+        except DataError:
+            raise
+        except Exception:  # a damaged sheet: openpyxl's parser raises whatever it meets
+            raise DataError(f"{label}: {_UNREADABLE_XLSX}") from None
+        finally:
+            book.close()
+    if cells is None:
+        raise DataError(f"{label}: the sheet '{_shown(ws.title)}' is empty; export the case log again")
+    if merges:
+        notes.append(f"{label}: sheet '{_shown(ws.title)}' has {len(merges):,} merged cell "
+                     f"{'range' if len(merges) == 1 else 'ranges'}; every cell of a merged range was read as holding "
+                     "its value, as Excel shows it.")
+    header_row = cells.header_row(mapping, label)
+    wanted = sorted(cells.headers.index(str(h).strip()) for h in _resolve_columns(cells.headers, mapping, label).values())
+    return header_row - 1, cells.headers, cells.body(header_row, wanted), notes
+
+
+def _worksheet(book, sheet, label: str):
+    """The sheet to read and a note: the one ``sheet:`` names (by name, or number from 0), else the only visible
+    sheet that holds anything. A hidden sheet is read only when ``sheet:`` names it."""
+    sheets = book.worksheets  # not chart sheets
+    if sheet is not None:
+        try:
+            ws = sheets[sheet] if isinstance(sheet, int) else book[str(sheet)]
+        except (KeyError, IndexError):
+            raise DataError(f"{label}: no sheet '{_shown(sheet)}' (sheet: in the params file); its sheets are: "
+                            f"{_names(sheets)}") from None
+        if ws not in sheets:
+            raise DataError(f"{label}: sheet '{_shown(sheet)}' is a chart, not a table (sheet: in the params file); "
+                            f"its sheets are: {_names(sheets)}")
+        hidden = ws.sheet_state != "visible"
+        return ws, [f"{label}: sheet '{_shown(ws.title)}' is hidden in Excel; it was read because sheet: in the params "
+                    "file names it."] if hidden else []
+    visible = [ws for ws in sheets if ws.sheet_state == "visible"]
+    if not visible:
+        raise DataError(f"{label}: every sheet is hidden; name the one holding the case log with sheet: in the "
+                        f"params file (its sheets are: {_names(sheets)})")
+    if len(visible) > 1:
+        visible = [ws for ws in visible if _holds_anything(ws)] or visible[:1]
+    if len(visible) > 1:
+        raise DataError(f"{label}: has {len(visible)} visible sheets ({_names(visible)}); say which holds the case "
+                        f"log with sheet: in the params file (e.g. sheet: {_shown(visible[0].title)})")
+    return visible[0], []
+
+
+def _names(sheets) -> str:
+    names = [_shown(ws.title, 31) for ws in sheets[:10]]
+    return ", ".join(names) + (f" and {len(sheets) - 10} more" if len(sheets) > 10 else "")
+
+
+def _parser(ws):
+    """openpyxl's own parser of a read-only sheet's XML (what its iter_rows uses), yielding each row's cells as they
+    are stored: iter_rows would pad every row out to the sheet's stated width, and a stray cell at XFD1048576 makes
+    that 16,384 columns by a million rows."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    return WorkSheetParser(ws._get_source(), ws._shared_strings, data_only=True, epoch=book.epoch,
+                           date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+
+
+def _holds_anything(ws) -> bool:
+    """Whether any cell of the sheet holds a value (stops at the first)."""
+    parser = _parser(ws)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        raise DataError(f"{label}: not a readable .xlsx workbook; open it in Excel and save it again as .xlsx") from None
+        return any(_valued(cell["value"]) for _, cells in parser.parse() for cell in cells)
+    finally:
+        parser.source.close()
+
+
+def _valued(v) -> bool:
+    return v is not None and not (isinstance(v, str) and not v.strip())
+
+
+def _sheet_cells(ws, label: str) -> tuple[dict[int, tuple[list[int], list]], list[str]]:
+    """The cells of the sheet that hold a value, by column ({column: (rows, values)}), and its merged ranges. A
+    value beyond column MAX_COLUMNS (or Excel's last row) is refused in one line as soon as it is met."""
+    from openpyxl.utils import get_column_letter
+
+    columns: dict[int, tuple[list[int], list]] = {}
+    parser = _parser(ws)
     try:
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif isinstance(sheet, int):
-            ws = book.worksheets[sheet]
-        else:
-            ws = book[str(sheet)]
-    except (KeyError, IndexError):
-        raise DataError(f"{label}: no sheet '{sheet}' (sheet: in the params file); its sheets are: {', '.join(book.sheetnames)}") from None
-    rows = list(ws.iter_rows(values_only=True))
-    book.close()
-    if not rows or not any(c is not None and str(c).strip() for r in rows for c in r):
-        raise DataError(f"{label}: the sheet '{ws.title}' is empty; export the case log again")
-    grid = pd.DataFrame(rows, dtype=object)
-    return grid.apply(_cell_text), []
+        for _, cells in parser.parse():
+            for cell in cells:
+                v = cell["value"]
+                if v is None or (v.__class__ is str and (not v or v.isspace())):
+                    continue  # an empty cell that is only formatted
+                r, c = cell["row"], cell["column"]
+                if c > MAX_COLUMNS or r > _EXCEL_ROWS:
+                    raise DataError(
+                        f"{label}: sheet '{_shown(ws.title)}' has a value in cell {get_column_letter(c)}{r}, too far "
+                        f"out for a case log (at most {MAX_COLUMNS:,} columns); delete it in Excel (Ctrl+End goes to "
+                        "the last cell) and save the workbook again")
+                try:
+                    column = columns[c]
+                except KeyError:
+                    column = columns[c] = ([], [])
+                column[0].append(r)
+                column[1].append(v)
+    finally:
+        parser.source.close()
+    merges = [m.ref for m in parser.merged_cells.mergeCell] if parser.merged_cells else []
+    return columns, merges
+
+
+class _SheetCells:
+    """A sheet's valued cells, column by column, and its merged ranges: the header found among the first rows
+    holding anything, and the rows below it as :class:`_ColumnCells`, merged ranges filled in."""
+
+    def __init__(self, columns: dict[int, tuple[list[int], list]], merges: list[str]):
+        from openpyxl.utils.cell import range_boundaries
+
+        self.columns = {}
+        for c, (rows, values) in columns.items():
+            rows, values = np.asarray(rows, dtype=np.int64), np.asarray(values, dtype=object)
+            if len(rows) > 1 and (np.diff(rows) <= 0).any():  # a sheet written out of order
+                order = np.argsort(rows, kind="stable")
+                rows, values = rows[order], values[order]
+            self.columns[c] = rows, values
+        self.width = max(self.columns)
+        self.last_row = max(int(rows[-1]) for rows, _ in self.columns.values())
+        self.merges = [(range_boundaries(ref), self._value(*range_boundaries(ref)[:2])) for ref in merges]
+        self.headers: list[str] = []
+
+    def _value(self, column: int, row: int):
+        """The value of a cell (None when empty)."""
+        rows, values = self.columns.get(column, ((), ()))
+        i = np.searchsorted(rows, row)
+        return values[i] if i < len(rows) and rows[i] == row else None
+
+    def header_row(self, mapping: Mapping[str, str], label: str) -> int:
+        """The header's row as the spreadsheet numbers it, among the first rows holding anything."""
+        firsts = np.unique(np.concatenate([rows[:_HEADER_SEARCH_ROWS] for rows, _ in self.columns.values()]))
+        firsts = firsts[:_HEADER_SEARCH_ROWS]
+        grid = np.full((len(firsts), self.width), None, dtype=object)
+        for c, (rows, values) in self.columns.items():
+            at = np.searchsorted(firsts, rows[:_HEADER_SEARCH_ROWS])
+            inside = (at < len(firsts)) & (firsts[np.minimum(at, len(firsts) - 1)] == rows[:_HEADER_SEARCH_ROWS])
+            grid[at[inside], c - 1] = values[:_HEADER_SEARCH_ROWS][inside]
+        for (c0, r0, c1, r1), value in self.merges:
+            grid[(firsts >= r0) & (firsts <= r1), c0 - 1:min(c1, self.width)] = value
+        grid = pd.DataFrame(grid).apply(_cell_text)
+        at = _find_header(grid, mapping, label)
+        self.headers = [str(h).strip() for h in grid.iloc[at].tolist()]
+        return int(firsts[at])
+
+    def body(self, header_row: int, wanted: list[int]) -> _ColumnCells:
+        """The rows below the header down to the last holding anything: the ``wanted`` columns' cells as text."""
+        n = max(self.last_row - header_row, 0)
+        texts, elsewhere = {}, np.zeros(n, dtype=bool)
+        for i in wanted:
+            cells = np.full(n, None, dtype=object)
+            rows, values = self.columns.get(i + 1, (np.zeros(0, dtype=np.int64), ()))
+            below = rows > header_row
+            cells[rows[below] - header_row - 1] = np.asarray(values, dtype=object)[below]
+            texts[i] = cells
+        for c, (rows, _) in self.columns.items():
+            if c - 1 not in texts:
+                elsewhere[rows[rows > header_row] - header_row - 1] = True
+        for (c0, r0, c1, r1), value in self.merges:
+            top, bottom = max(r0, header_row + 1) - header_row - 1, min(r1, self.last_row) - header_row
+            if top >= bottom:
+                continue
+            for i in range(c0 - 1, min(c1, self.width)):
+                if i in texts:
+                    texts[i][top:bottom] = value
+                elif _valued(value):
+                    elsewhere[top:bottom] = True
+        return _ColumnCells({i: _cell_text(pd.Series(cells, dtype=object)).to_numpy(dtype=object)
+                             for i, cells in texts.items()}, elsewhere)
 
 
 def _expand_env(url: str, label: str, root: Path | None = None) -> str:
@@ -420,14 +791,88 @@ def _expand_env(url: str, label: str, root: Path | None = None) -> str:
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", sub, url)
 
 
-def _grid_from_sql(url: str, table: str | None, query: str | None, label: str,
-                   root: Path | None = None) -> pd.DataFrame:
+#: What a read may do in SQLite (its authorizer's actions): read tables, call functions, recurse in a CTE, and
+#: the pragmas SQLAlchemy reads a table's columns with. Anything else (ATTACH, which VACUUM INTO does first, a
+#: write, a pragma that sets something) is refused before it runs.
+_SQLITE_READS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+_SQLITE_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list"}
+_COMMENTS = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*(?:(?!/\*).)*?\*/|\()*", re.S)
+
+
+def _refused(query: str, label: str) -> DataError:
+    return DataError(f"{label}: query: may only read (one SELECT statement); '{_shown(query)}' was refused and "
+                     "nothing was changed; check query: in the params file")
+
+
+def _reads_only(query: str) -> bool:
+    """Whether a query starts as a reading statement does (SELECT, WITH, VALUES, TABLE), after comments; what it
+    goes on to do is the database's to refuse (a read-only transaction, SQLite's authorizer)."""
+    rest = query[_COMMENTS.match(query).end():]
+    return re.match(r"(?:select|with|values|table)\b", rest, re.I) is not None
+
+
+def _sqlite_engine(database: str, denied: list[int]):
+    """An engine on a SQLite file opened read-only (mode=ro, query_only) whose authorizer lets only reads run."""
     import sqlalchemy as sa
+    from urllib.request import pathname2url
+
+    def authorize(action, name, argument, _database, _trigger) -> int:
+        pragma = str(name).lower() if action == sqlite3.SQLITE_PRAGMA else None
+        if action in _SQLITE_READS or pragma in _SQLITE_PRAGMAS or (pragma == "read_uncommitted" and argument is None):
+            return sqlite3.SQLITE_OK
+        denied.append(action)
+        return sqlite3.SQLITE_DENY
+
+    def connect():
+        con = sqlite3.connect(f"file:{pathname2url(str(Path(database).absolute()))}?mode=ro", uri=True,
+                              check_same_thread=False)
+        con.execute("PRAGMA query_only = ON")
+        con.set_authorizer(authorize)
+        return con
+    return sa.create_engine("sqlite://", creator=connect, poolclass=sa.pool.NullPool)
+
+
+def _engine(url: str, label: str, root: Path | None, denied: list[int], sqlite_file: bool = False):
+    """An engine that can only read: SQLite read-only with an authorizer; PostgreSQL in read-only transactions
+    (default_transaction_read_only, SET TRANSACTION READ ONLY), each query one statement (psycopg prepares it)."""
+    import sqlalchemy as sa
+    if sqlite_file:  # a file on disk, not a URL
+        return _sqlite_engine(url, denied)
     try:
-        engine = sa.create_engine(_expand_env(url, label, root))
+        parsed = sa.engine.make_url(_expand_env(url, label, root))
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database in (None, "", ":memory:"):
+                raise DataError(f"{label}: name the SQLite database file in the URL (sqlite:///path/to/file.db)")
+            return _sqlite_engine(parsed.database, denied)
+        if parsed.get_backend_name() == "postgresql":
+            connect = {"options": "-c default_transaction_read_only=on"}
+            if parsed.get_driver_name() == "psycopg":
+                connect["prepare_threshold"] = 0  # prepared: a query holding two statements is refused
+            return sa.create_engine(parsed, connect_args=connect, poolclass=sa.pool.NullPool,
+                                    execution_options={"postgresql_readonly": True})
+        return sa.create_engine(parsed, poolclass=sa.pool.NullPool)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ModuleNotFoundError) as e:
         raise DataError(f"{label}: not a database URL SQLAlchemy can use ({type(e).__name__}: {e}); "
                         "for PostgreSQL install reportlib[postgres] (psycopg)") from None
+
+
+def _writes(error: BaseException) -> bool:
+    """Whether a database error says the query tried to change something (or to run more than one statement)."""
+    cause = getattr(error, "orig", None) or getattr(error.__cause__, "orig", None) or error.__cause__ or error
+    text = str(cause).lower()
+    return (getattr(cause, "sqlstate", None) == "25006"  # PostgreSQL: read_only_sql_transaction
+            or "multiple commands" in text or "one statement at a time" in text
+            or "readonly database" in text or "not authorized" in text)
+
+
+def _grid_from_sql(url: str, table: str | None, query: str | None, label: str,
+                   root: Path | None = None, sqlite_file: bool = False) -> pd.DataFrame:
+    """The table or query's result as a grid of text, its header the first row; read-only (:func:`_engine`)."""
+    import sqlalchemy as sa
+    if query and not _reads_only(query):
+        raise _refused(query, label)
+    denied: list[int] = []
+    engine = _engine(url, label, root, denied, sqlite_file)
     try:
         with engine.connect() as conn:
             if query:
@@ -440,16 +885,18 @@ def _grid_from_sql(url: str, table: str | None, query: str | None, label: str,
                                         f"the database has: {', '.join(tables) or 'no tables'}")
                     table = tables[0]
                 if not sa.inspect(conn).has_table(table):
-                    raise DataError(f"{label}: no table '{table}' (table: in the params file)")
+                    raise DataError(f"{label}: no table '{_shown(table)}' (table: in the params file)")
                 frame = pd.read_sql_table(table, conn)
-    except sa.exc.OperationalError as e:
-        first = str(e.orig).strip().splitlines()[0] if getattr(e, "orig", None) else str(e).splitlines()[0]
-        raise DataError(f"{label}: cannot read the database: {first}") from None
-    except (sa.exc.ProgrammingError, pd.errors.DatabaseError) as e:
+    except (sa.exc.DBAPIError, pd.errors.DatabaseError) as e:
+        if query and (denied or _writes(e)):
+            raise _refused(query, label) from None
+        if isinstance(e, sa.exc.OperationalError):
+            first = str(e.orig).strip().splitlines()[0] if getattr(e, "orig", None) else str(e).splitlines()[0]
+            raise DataError(f"{label}: cannot read the database: {_shown(first, 200)}") from None
         # pandas wraps a failing query's error (sqlite: "no such column") in its own DatabaseError
         cause = getattr(e, "orig", None) or getattr(e.__cause__, "orig", None) or e.__cause__ or e
         first = str(cause).strip().splitlines()[0]
-        raise DataError(f"{label}: the query failed: {first}; check query: in the params file") from None
+        raise DataError(f"{label}: the query failed: {_shown(first, 200)}; check query: in the params file") from None
     finally:
         engine.dispose()
     header = pd.DataFrame([list(frame.columns)], dtype=object)
@@ -478,12 +925,8 @@ def _is_zip(path: Path) -> bool:
         return f.read(4) == b"PK\x03\x04"
 
 
-def read(source: Source, root: Path | None = None) -> RawLog:
-    """Read the source into canonical text columns. Raises DataError if it cannot be read."""
-    label = source.label
-    notes: list[str] = []
-    database = source.is_url
-    body: _Cells | None = None  # a CSV's rows below its header; other sources are read as a grid first
+def _table(source: Source, root: Path | None, label: str) -> tuple[int, list[str], _Cells, list[str], bool]:
+    """The source's header index, headers, rows below the header and notes, and whether it is a database."""
     if source.is_url:
         grid = _grid_from_sql(source.data, source.table, source.query, label, root)
     else:
@@ -498,20 +941,24 @@ def read(source: Source, root: Path | None = None) -> RawLog:
         if path.stat().st_size == 0:
             raise DataError(f"{label}: the file is empty; export the case log again")
         if suffix in (".db", ".sqlite", ".sqlite3") or _is_sqlite(path):
-            database = True
-            grid = _grid_from_sql(f"sqlite:///{path.resolve()}", source.table, source.query, label)
+            grid = _grid_from_sql(str(path.resolve()), source.table, source.query, label, sqlite_file=True)
         elif suffix in (".xlsx", ".xlsm") or _is_zip(path):
-            grid, notes = _grid_from_xlsx(path, source.sheet, label)
+            return (*_xlsx(path, source.sheet, source.columns, label), False)
         elif suffix == ".xls":
             raise DataError(f"{label}: old Excel .xls files are not read; open it in Excel and save it as .xlsx or CSV UTF-8")
         else:
-            header_at, headers, body, notes = _csv(path, label, source.columns)
-    if body is None:
-        if grid.empty:
-            raise DataError(f"{label}: the file is empty; export the case log again")
-        header_at = _find_header(grid, source.columns, label)
-        headers = [str(h).strip() for h in grid.iloc[header_at].tolist()]
-        body = _Cells(grid.iloc[header_at + 1:])
+            return (*_csv(path, label, source.columns), False)
+    if grid.empty:
+        raise DataError(f"{label}: the file is empty; export the case log again")
+    header_at = _find_header(grid, source.columns, label)
+    headers = [str(h).strip() for h in grid.iloc[header_at].tolist()]
+    return header_at, headers, _Cells(grid.iloc[header_at + 1:]), [], True
+
+
+def read(source: Source, root: Path | None = None) -> RawLog:
+    """Read the source into canonical text columns. Raises DataError if it cannot be read."""
+    label = source.label
+    header_at, headers, body, notes, database = _table(source, root, label)
     found = _resolve_columns(headers, source.columns, label)
     if header_at:
         notes.append(f"{label}: the header is on row {header_at + 1}; the {header_at} row(s) above it were skipped.")
@@ -526,15 +973,17 @@ def read(source: Source, root: Path | None = None) -> RawLog:
                      f"{', '.join(COMPLAINANTS[:-1])} or {COMPLAINANTS[-1]} (names?); if it says who made each "
                      f"complaint, map it under columns: in the params file (complainant: {header})")
     # Completely blank lines (a CSV saved by Excel often ends with some) are not rows.
-    used = set(positions.values())
     filled = [np.append(text != "", False)[codes] for codes, text in distinct.values()]
     n = len(body)
     nonblank = np.logical_or.reduce(filled) if filled else np.zeros(n, dtype=bool)
     if not nonblank.all():  # blank in every column read: a blank line, or a row whose cells are all in others
-        nonblank = np.logical_or.reduce([nonblank, *(body.filled(i) for i in range(len(headers)) if i not in used)])
+        nonblank = nonblank | body.filled_elsewhere(set(positions.values()), len(headers))
+    numbered, broken = body.rows, body.broken
     body.close()
     if database:  # databases have no spreadsheet rows: the record number
         rows = np.arange(1, n + 1, dtype=np.int64)
+    elif numbered is not None:  # some lines were not rows of the table (a row with the wrong field count)
+        rows = numbered
     else:  # as a spreadsheet shows it: the header's row + 1 onwards, blank lines counted
         rows = np.arange(header_at + 2, header_at + 2 + n, dtype=np.int64)
     if not nonblank.all():
@@ -544,8 +993,20 @@ def read(source: Source, root: Path | None = None) -> RawLog:
     frame = pd.DataFrame({"row": rows, **{canon: distinct_categorical(codes, text)
                                           for canon, (codes, text) in distinct.items()}})
     if frame.empty:
+        if broken:
+            raise DataError(f"{label}: no row has the header's {len(headers):,} fields (row {broken[0][0]:,} has "
+                            f"{broken[0][1]:,}); check the separator and the quotes, or export the case log again")
         raise DataError(f"{label}: has a header but no rows; export the case log again")
-    return RawLog(frame, label, notes)
+    return RawLog(frame, label, notes, _broken(broken, len(headers)))
+
+
+def _broken(broken: list[tuple[int, int]], width: int) -> pd.DataFrame:
+    """The rows whose field count differs from the header's: (row, problem), no value of theirs."""
+    return pd.DataFrame({
+        "row": np.array([row for row, _ in broken], dtype=np.int64),
+        "problem": np.array([f"wrong number of fields: has {fields:,} {'field' if fields == 1 else 'fields'}, the "
+                             f"header has {width:,}; check the quotes and line breaks in this row (no value of it is "
+                             "read)" for _, fields in broken], dtype=object)})
 
 
 def _stripped(codes: np.ndarray, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

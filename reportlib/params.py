@@ -165,7 +165,8 @@ class CommonParams(Model):
         default_factory=dict, description="Per canonical column, your code -> canonical value, e.g. kind: "
                                           "{Complaint: complaint}.")
     sheet: Text | int | None = Field(None, description="The Excel sheet (its name, or its number from 0); default "
-                                                       "the first.")
+                                                       "the one visible sheet holding anything (a hidden sheet is "
+                                                       "read only when named here).")
     table: str | None = Field(None, description="With a database: the table holding the case log.")
     query: str | None = Field(None, description="With a database: an SQL query giving the case log, instead of "
                                                 "table.")

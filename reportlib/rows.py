@@ -487,6 +487,14 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
                                    "problem": "no stage 1 row for this case: counted from its first stage in the log",
                                    "action": "kept"}))
 
+    # Rows the reader could not split into the header's columns: listed by number and problem only (their cells
+    # may hold a note's personal text), excluded, and counted as read.
+    broken = getattr(raw, "broken", None)
+    if broken is not None and len(broken):
+        found.append(pd.DataFrame({"row": broken["row"].to_numpy(dtype=np.int64), "case_ref": "", "column": "",
+                                   "value": "", "problem": broken["problem"].to_numpy(dtype=object),
+                                   "action": "excluded"}))
+        n += len(broken)
     problems = (pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=PROBLEM_COLUMNS))
     problems = problems.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
     return CaseLog(cases, problems, n, raw.label, list(raw.notes), present)
