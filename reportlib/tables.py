@@ -128,3 +128,17 @@ class Table:
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.to_html(), TABLE_MIME: self.to_json(),
                 "text/plain": f"Table: {self.caption} ({len(self.rows)} rows)"}
+
+
+def benchmark_table(caption: str, groups: Sequence[dict], council: str, value_header: str) -> Table:
+    """Other councils' figures beside the council's own, like with like: one block of rows per period (the council's
+    own figure for that period first, then the others, highest first, equal values by name: an order, never a
+    rank), and last the figures whose period was not given. ``groups`` as ``stats.benchmark_groups`` gives them."""
+    rows = []
+    for g in groups:
+        period = g["period"] or "period not given"
+        if g["period"]:
+            own = g["own"]
+            rows.append([council, period, own.table_text() if hasattr(own, "table_text") else own])
+        rows += [[peer["authority"], period, f"{_cell(peer['value'])}%"] for peer in g["peers"]]
+    return Table(caption, ["Authority", "Period", value_header], rows)

@@ -125,8 +125,8 @@ def test_the_notebooks_calls_still_work():
     assert list(lines.table.rows[0]) == ["2015/16", "44", "121", "106"]
     ranking = charts.ranking(AUTHORITIES, [70, 60, 55, 82, 57], highlight=SOUTHBY, title="R", subtitle="S",
                              xlabel="Share within timescale", source="Returns")
-    assert ranking.alt == ("Bar chart: R. 5 authorities ranked from Westby Council (82%) to Eastshire County "
-                           f"Council (55%); {SOUTHBY}, highlighted, is 3 of 5 at 60%.")
+    assert ranking.alt == ("Bar chart: R. 5 authorities, from Westby Council (82%) to Eastshire County "
+                           f"Council (55%); {SOUTHBY}, highlighted, is at 60%: 2 higher, 2 lower.")
     assert list(ranking.table.rows[2]) == [SOUTHBY, "60%"]
 
 
@@ -134,9 +134,9 @@ def test_an_authority_without_a_figure_is_listed_not_dropped():
     chart = charts.ranking(AUTHORITIES, [None, "[c]", 70, 0, 100], highlight=SOUTHBY, title="R")
     assert [r[0] for r in chart.table.rows][-2:] == ["Northby City Council", SOUTHBY]
     assert list(chart.table.rows[-1]) == [SOUTHBY, "[c]"]
-    assert "not ranked: Northby City Council (no cases), Southby Metropolitan Borough Council ([c])" in chart.alt
+    assert "without a figure: Northby City Council (no cases), Southby Metropolitan Borough Council ([c])" in chart.alt
     nothing = charts.ranking(AUTHORITIES, [None] * 5, highlight=SOUTHBY, title="R")
-    assert "There are no values to rank" in nothing.alt and len(nothing.table.rows) == 5
+    assert "There are no values to compare" in nothing.alt and len(nothing.table.rows) == 5
 
 
 # --- Fonts: only the bundled ones, and the same drawing on every machine -----------------------------
