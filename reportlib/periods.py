@@ -152,12 +152,12 @@ class Period:
         return np.asarray((d >= pd.Timestamp(self.start)) & (d < pd.Timestamp(self.end + dt.timedelta(days=1))))
 
 
-_RANGE_RE = re.compile(r"^\s*(\S+)\s+to\s+(\S+)\s*$", re.IGNORECASE)
+_RANGE_RE = re.compile(r"^\s*(.+?)\s+to\s+(.+?)\s*$", re.IGNORECASE)
 PERIOD_FORMS = "a financial year (2020/21), a quarter (Q3 2020/21) or two dates (2020-04-01 to 2021-03-31)"
 
 
 def _day(text: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d %B %Y"):
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
@@ -167,7 +167,8 @@ def _day(text: str) -> dt.date:
 
 def parse_period(text: str) -> Period:
     """A period as a params file gives it: a financial year (``2020/21``, ``2020-21``, ``2020/2021``), a quarter
-    (``Q3 2020/21``) or two dates (``2020-08-18 to 2021-06-30``, or day-first ``18/08/2020 to 30/06/2021``);
+    (``Q3 2020/21``) or two dates (``2020-08-18 to 2021-06-30``, day-first ``18/08/2020 to 30/06/2021``, or as
+    the label writes them);
     labelled ``2020/21``, ``Q3 2020/21``, ``18 August 2020 to 30 June 2021``. ValueError naming the forms otherwise."""
     label = " ".join(str(text).split())
     try:
