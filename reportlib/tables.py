@@ -34,7 +34,7 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-_FIGURE = re.compile(r"^(?:-?[\d,]+(?:\.\d+)?%?(?: \([^)]*\))?|no cases|\[c\])$")
+_FIGURE = re.compile(r"^(?:-?[\d,]+(?:\.\d+)?%?(?: \([^)]*\))?|[\d,]+ of [\d,]+|no cases|\[c\])$")
 SHORT_ROWS = 25
 #: A cell with an unbroken run longer than this (a pasted URL, a reference, a run of characters)
 #: may break anywhere; shorter words never break, so a table too wide for the screen scrolls instead.
@@ -49,7 +49,7 @@ def _classes(text: str, *, num: bool = False, nowrap: bool = False) -> str:
 
 
 def _numeric(text: str) -> bool:
-    """A figure (1,234 / 12.5 / 53% / 53% (24 of 45) / no cases / [c]): right-aligned."""
+    """A figure (1,234 / 12.5 / 53% / 53% (24 of 45) / 3 of 5 / no cases / [c]): right-aligned."""
     return bool(_FIGURE.match(text.strip()))
 
 
