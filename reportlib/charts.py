@@ -466,12 +466,13 @@ def _count_axis(axis, values) -> None:
 
 
 def _percent_end(top: float, full: bool = False) -> tuple[float, float]:
-    """``(end, step)`` of a percentage axis for data reaching ``top``: the first nice step at or above it (at most
-    100%), or 0-100% when ``full`` (100% matters, or a target does and is passed in ``top``)."""
+    """``(end, step)`` of a percentage axis for data reaching ``top``: the first nice step at or above it (at least
+    10%, at most 100%), or 0-100% when ``full`` (100% matters, or a target does and is passed in ``top``)."""
     if full or top > 100:
         return (100.0, 20.0) if top <= 100 else (top, nice_step(top))
-    step = nice_step(max(top, 10))
-    return min(100.0, math.ceil(top / step - 1e-9) * step or step), step
+    top = max(top, 10)  # a few per cent, or none: the axis still shows 0% to 10%
+    step = nice_step(top)
+    return min(100.0, math.ceil(top / step - 1e-9) * step), step
 
 
 def _percent_axis(ax, axis: str, top: float, full: bool = False) -> float:
