@@ -180,8 +180,8 @@ class CommonParams(Model):
                                       description='Below this many cases a share is written "3 of 5", never as a '
                                                   "percentage, in text and tables (GSS guidance on small "
                                                   "denominators).")
-    preliminary: bool = Field(default=False, description="yes: the figures are provisional and the paper says so; "
-                                                         "no (default): it never calls them preliminary.")
+    preliminary: bool = Field(default=False, description="Whether the figures are provisional: yes, and the paper says "
+                                                         "so; no (the default), and it never calls them preliminary.")
     # Which files the render makes (``formats:``; ``render --format`` overrides). A setting of the render, not of the
     # notebook: it is no model field, so it is never injected into the kernel and needs no parameters-cell line.
     _formats: tuple[str, ...] = PrivateAttr(default=DEFAULT_FORMATS)
