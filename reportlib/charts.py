@@ -39,6 +39,7 @@ figure that was measured (6.3 in wide).
 from __future__ import annotations
 
 import base64
+import datetime
 import functools
 import html
 import io
@@ -174,10 +175,10 @@ def _value(v):
 
 
 def _words(v, unit: str) -> str:
-    """A value's label: a share's own words ("53%"; "3 of 5" on a small base: never a percentage of a few),
-    else the number with its unit."""
+    """A value's label: a share's own words ("53%"; "3 of 5", "0 of 4" on a small base: never a percentage of a
+    few), else the number with its unit."""
     if hasattr(v, "pct_text"):
-        return v.pct_text()
+        return v.table_text() if getattr(v, "small", False) else v.pct_text()
     return _fmt(v, unit)
 
 
@@ -193,7 +194,7 @@ def nice_step(span: float, most: int = 5) -> float:
     return 10 ** (exp + 2)
 
 
-def date_position(day, starts: Sequence, ends: Sequence) -> float | None:
+def date_position(day: datetime.date, starts: Sequence[datetime.date], ends: Sequence[datetime.date]) -> float | None:
     """Where ``day`` falls along bars for periods ``starts[i]``..``ends[i]`` (dates; bar i centred at i): within
     its period's slot, in proportion to the days gone by (the change of 18 August 2020 lies half way through Q2's
     bar); None when it is in none of them."""

@@ -644,6 +644,7 @@ class Measure:
     service: str | None = None
 
     def to_json(self) -> dict:
+        """The measure for figures.json (``service`` only when the cases are a service's)."""
         out = {"name": self.name, "basis": self.basis, "procedure": self.procedure, "stage": self.stage,
                "period": self.period}
         if self.service is not None:

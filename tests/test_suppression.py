@@ -93,3 +93,13 @@ def test_figures_json_holds_no_suppressed_numbers(suppressed):
     assert reasons[1]["value"] == {"type": "share", "suppressed": True, "unit": "case"}
     assert suppressed[1]["open_overdue"]["value"] == {"type": "share", "suppressed": True, "unit": "case"}
     assert suppressed[1]["rows_read"]["value"] == 16     # data-quality counts are not about people
+
+
+def test_a_tied_group_of_small_shares_gets_secondary_suppression():
+    """Two reasons tied at 1 case are named together "each [c]": with the total, the one other figure would give
+    "each" away, so it is hidden too."""
+    groups = [{"names": ["Other"], "value": Share(2, 4)}, {"names": ["Staff", "Complex"], "value": Share(1, 4)}]
+    out = suppress(groups, 2)
+    assert [g["value"].suppressed for g in out] == [True, True] and [g["names"] for g in out] == [["Other"],
+                                                                                                  ["Staff", "Complex"]]
+    assert [g["value"].suppressed for g in suppress(groups, 1)] == [False, False]
