@@ -293,3 +293,19 @@ def test_the_small_papers_read_as_english(papers, n):
     }[n]
     for sentence in expected:
         assert sentence in childrens or sentence in performance, sentence
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_one_measure_one_value(papers, name):
+    """Figures glued with the same measure (the year's Stage 2 figure and the Council's figure beside the benchmarks
+    for that year, say) have the same value: what the annual report's cross-check asks of two reports, within one."""
+    values: dict[str, set] = {}
+    for entry in papers[name].figures.values():
+        if "measure" in entry:
+            values.setdefault(json.dumps(entry["measure"], sort_keys=True), set()).add(
+                json.dumps(entry["value"], sort_keys=True))
+    assert values and all(len(v) == 1 for v in values.values()), values
+    if name == "sample_complaints_performance":  # the year's figure is given twice: in its section, by the benchmarks
+        figures = papers[name].figures
+        assert figures["own_childrens_2020_21"]["measure"] == figures["year_childrens"]["measure"]
+        assert figures["received_corporate_2020"]["value"] == 425
