@@ -281,4 +281,3 @@ def test_every_example_in_the_params_guide_is_a_valid_params_file():
     assert len(whole) >= 3
     for example in whole:
         params.validate(example, "docs/params.md")
-
