@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import periods, stats
-from .narrative import Change, Share
+from .figures import Change, Share
 from .selection import normalise
 from .workdays import DEFAULT_REGION, working_days
 
@@ -284,7 +284,7 @@ def group_words(groups: Sequence[tuple[list[str], int]], unit: str) -> str:
     """Groups of equal counts (:func:`tie_groups`) in one phrase, each group's count once: "Highways (3
     complaints), and Children's Services and Housing Repairs (2 complaints each)"; without ties "Highways (3
     complaints) and Planning (2 complaints)"."""
-    from .narrative import counted, join_words
+    from .words import counted, join_words
 
     parts = [f"{join_words(names)} ({counted(n, unit)}{' each' if len(names) > 1 else ''})" for names, n in groups]
     if len(parts) > 1 and any(len(names) > 1 for names, _ in groups):
@@ -411,7 +411,7 @@ def decision_words(decisions: Mapping[str, int]) -> list[str]:
     """What the Ombudsman did with the complaints taken to it, as phrases for a sentence, leaving out the
     decisions nobody had: ["1 was upheld", "5 were closed without an investigation", "6 are still with the
     Ombudsman"] (a count published as [c] reads "[c] were ...")."""
-    from .narrative import agree, number
+    from .words import agree, number
 
     phrases = {"upheld": ("was upheld", "were upheld"), "not upheld": ("was not upheld", "were not upheld"),
                "not investigated": ("was closed without an investigation", "were closed without an investigation"),

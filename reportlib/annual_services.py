@@ -16,7 +16,7 @@ import pandas as pd
 
 from .annual import (NOT_RECORDED, OTHER_SERVICES, OUTCOMES, WELL_FOUNDED, _column, _first_stages_touching,
                      _in_year, _scoped, largest, refused)
-from .narrative import Change, Share
+from .figures import Change, Share
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def service_table(services: Sequence[ServiceLine], previous: str, year: str, bel
         -> tuple[list[str], list[list], list[str]]:
     """The table of :func:`by_service` (columns, rows, notes): a response figure reads "no timescale" where the
     service's responses have none in law or the Code, "no cases" where none was sent (or decided)."""
-    from .narrative import suppress
+    from .figures import suppress
 
     rows = []
     for s in services:
@@ -112,7 +112,7 @@ def service_table(services: Sequence[ServiceLine], previous: str, year: str, bel
 
 def changes_table(items: Sequence[tuple[str, Change]], below: int | None = None) -> list[list[str]]:
     """Rows of (name, the year before, the year, the change) for ``(name, Change)`` pairs."""
-    from .narrative import suppress
+    from .figures import suppress
 
     return [[name, c.before_text(), c.after_text(), str(c)] for name, c in
             ((name, suppress(change, below)) for name, change in items)]

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .annual import CLOCK, _column, _complaints, _days, _in_year, _sent, refused
-from .narrative import Measure, Share, timeliness as timeliness_measure
+from .figures import Share
+from .narrative import Measure, timeliness as timeliness_measure
 from .workdays import DEFAULT_REGION, working_days
 
 #: Acknowledgement timescales the law sets: adult social care complaints within 3 working days of receipt
@@ -279,7 +280,8 @@ def lines(now: Sequence[Timeliness], before: Sequence[Timeliness], labels: Mappi
     within six months) beside the year before's with the words for the change, the Council's own target's figure
     likewise, and the responses past the statutory timescale with no extension recorded; counts below ``below``
     published as [c] (see :func:`reportlib.narrative.suppress`)."""
-    from .narrative import compare, suppress
+    from .figures import suppress
+    from .words import compare
 
     earlier = {(t.procedure, t.stage): t for t in before}
     out = []

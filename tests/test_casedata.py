@@ -16,7 +16,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from reportlib import casedata
+from reportlib import casedata, sources
+import reportlib.sources.database  # noqa: F401 - patched below
+import reportlib.sources.text  # noqa: F401 - patched below
 from reportlib.casedata import KINDS, OMBUDSMAN, OUTCOMES, PROBLEM_COLUMNS, PROCEDURES, REMEDIES, Source
 from reportlib.errors import DataError
 from reportlib.rows import BAD_COMPENSATION
@@ -735,7 +737,7 @@ _HEADERS = ["case_ref", "kind", "procedure", "stage", "received", "team", "Compl
 
 def _read_carefully(path: Path, monkeypatch) -> casedata.RawLog:
     with monkeypatch.context() as m:
-        m.setattr(casedata, "_arrow_cells", lambda *a, **k: None)  # as for a file Arrow will not take
+        m.setattr(sources.text, "arrow_cells", lambda *a, **k: None)  # as for a file Arrow will not take
         return casedata.read(Source(str(path)))
 
 
@@ -810,8 +812,8 @@ def test_a_big_clean_csv_is_read_by_arrow(tmp_path, monkeypatch):
     path.write_text("case_ref,kind,procedure,received\n" + "".join(
         f"A{i}, complaint ,adults,01/04/2024\n" for i in range(2000)), encoding="utf-8")
     used = []
-    real = casedata._arrow_cells
-    monkeypatch.setattr(casedata, "_arrow_cells", lambda *a, **k: used.append(1) or real(*a, **k))
+    real = sources.text.arrow_cells
+    monkeypatch.setattr(sources.text, "arrow_cells", lambda *a, **k: used.append(1) or real(*a, **k))
     raw = casedata.read(Source(str(path)))
     assert used and isinstance(raw.frame["kind"].dtype, pd.CategoricalDtype)
     assert raw.frame["kind"].cat.categories.tolist() == ["complaint"]  # spaces stripped, one distinct value

@@ -16,8 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from factory import REPO, childrens_params, write_params
-from reportlib import casedata, pipeline
-from reportlib.errors import DataError, ParamsError
+from reportlib import casedata, pipeline, sources
+import reportlib.sources.database  # noqa: F401 - patched below
+from reportlib.errors import DataError, ParamsError, cut
 from reportlib.params import load as load_params
 from test_render import small_log
 
@@ -157,11 +158,11 @@ def test_postgres_is_only_read(database, monkeypatch, statement, gate):
         if statement.startswith("COPY"):
             pytest.skip("COPY TO is reading to PostgreSQL (a read-only transaction allows it, to a server file too "
                         "for a superuser): only the first-word check refuses it")
-        monkeypatch.setattr(casedata, "_reads_only", lambda query: True)
+        monkeypatch.setattr(sources.database, "reads_only", lambda query: True)
     before = _state(database)
     with pytest.raises(DataError) as e:
         casedata.load(casedata.Source(database, query=statement, **MAPPING))
-    assert str(e.value) == (f"{database}: query: may only read (one SELECT statement); '{casedata._shown(statement)}' "
+    assert str(e.value) == (f"{database}: query: may only read (one SELECT statement); '{cut(statement)}' "
                             "was refused and nothing was changed; check query: in the params file")
     assert _state(database) == before
 

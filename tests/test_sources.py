@@ -19,10 +19,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.styles import Font
 
-from reportlib import casedata
+from reportlib import casedata, sources
+import reportlib.sources.database  # noqa: F401 - patched below
+import reportlib.sources.text  # noqa: F401 - patched below
 from reportlib.casedata import Source
 from reportlib.cli import main
-from reportlib.errors import DataError
+from reportlib.errors import DataError, cut
 
 HEADER = ["case_ref", "kind", "procedure", "stage", "received", "service"]
 PERSONAL = "Zebedee Quux born 01/02/2015"
@@ -255,7 +257,7 @@ def test_utf16_with_a_byte_order_mark_is_read(tmp_path, codec, monkeypatch):
     (tmp_path / "log.csv").write_bytes(mark + CSV.encode(codec))
     log = load(tmp_path, "log.csv")
     assert log.cases["team"].tolist() == ["Café Services", "Équipe £"] and log.notes == []
-    monkeypatch.setattr(casedata, "_arrow_cells", lambda *a, **k: None)  # the careful reader reads it alike
+    monkeypatch.setattr(sources.text, "arrow_cells", lambda *a, **k: None)  # the careful reader reads it alike
     assert load(tmp_path, "log.csv").cases["team"].tolist() == ["Café Services", "Équipe £"]
 
 
@@ -297,7 +299,7 @@ def test_a_file_mixing_encodings_is_refused_naming_its_first_line_that_is_not_ut
 @pytest.mark.parametrize("chunk", [7, 64, 1 << 22])
 def test_mixed_encodings_are_found_across_block_boundaries(tmp_path, monkeypatch, chunk):
     """The file is read block by block: a character cut by a block's end is still one character."""
-    monkeypatch.setattr(casedata, "_CHUNK", chunk)
+    monkeypatch.setattr(sources.text, "CHUNK", chunk)
     body = "".join(f"A{i},complaint,corporate,1,01/09/2020,Team\n" for i in range(40))
     (tmp_path / "log.csv").write_bytes((CSV + body).encode("cp1252") + "Z9,c,c,1,x,Ü€\n".encode())
     assert refused(tmp_path, "log.csv") == MIXED.format(2)
@@ -372,7 +374,7 @@ MAPPING = {"case_ref": "Ref", "kind": "Type"}
 @pytest.mark.parametrize("careful", [False, True], ids=["arrow", "careful reader"])
 def test_a_broken_row_is_listed_by_number_and_problem_only(tmp_path, monkeypatch, careful):
     if careful:
-        monkeypatch.setattr(casedata, "_arrow_cells", lambda *a, **k: None)
+        monkeypatch.setattr(sources.text, "arrow_cells", lambda *a, **k: None)
     (tmp_path / "log.csv").write_text(BROKEN_EXPORT, encoding="utf-8")
     log = load(tmp_path, "log.csv", columns=MAPPING)
     assert problems(log) == BROKEN_PROBLEMS
@@ -477,12 +479,12 @@ def test_sqlite_is_only_read(tmp_path, monkeypatch, statement, gate):
     Without the first check (the statement's first word), SQLite itself refuses: the file is opened read-only
     (mode=ro, query_only) and its authorizer lets only reads run."""
     if not gate:
-        monkeypatch.setattr(casedata, "_reads_only", lambda query: True)
+        monkeypatch.setattr(sources.database, "reads_only", lambda query: True)
     _database(tmp_path / "log.db")
     before = _schema_and_rows(tmp_path / "log.db")
     query = statement.format(tmp=tmp_path)
     assert refused(tmp_path, "log.db", query=query) == (
-        f"log.db: query: may only read (one SELECT statement); '{casedata._shown(query)}' was refused and nothing "
+        f"log.db: query: may only read (one SELECT statement); '{cut(query)}' was refused and nothing "
         "was changed; check query: in the params file")
     assert _schema_and_rows(tmp_path / "log.db") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log.db"]
@@ -518,7 +520,7 @@ def test_a_long_statement_is_cut_and_its_control_characters_escaped(tmp_path):
     query = "DELETE FROM cases WHERE case_ref = '\x1b[31m" + "x" * 200 + "'"
     message = refused(tmp_path, "log.db", query=query)
     assert "\x1b" not in message and "'DELETE FROM cases WHERE case_ref = '\\x1b[31mxxxx" in message
-    assert re.search(r"'(DELETE[^…]*…)' was refused", message).group(1).__len__() == 80
+    assert len(re.search(r"'(DELETE[^…]*…)' was refused", message).group(1)) == 81  # 80 and an ellipsis
 
 
 # --- a hostile corpus: every read ends in a case log or one line, and a note's personal text stays out ---------
@@ -601,7 +603,7 @@ def test_hostile_csv_bytes(tmp_path_factory, monkeypatch_hypothesis, rows, sep, 
     assert time.perf_counter() - start < 10
     _no_personal_text(fast)
     with monkeypatch_hypothesis.context() as m:
-        m.setattr(casedata, "_arrow_cells", lambda *a, **k: None)
+        m.setattr(sources.text, "arrow_cells", lambda *a, **k: None)
         careful = _read(tmp_path, "log.csv")
     if isinstance(fast, DataError):
         assert str(careful) == str(fast)
