@@ -280,18 +280,6 @@ def tie_groups(items: Iterable[tuple[str, int | Share]], top: int | None = None)
     return groups
 
 
-def group_words(groups: Sequence[tuple[list[str], int]], unit: str) -> str:
-    """Groups of equal counts (:func:`tie_groups`) in one phrase, each group's count once: "Highways (3
-    complaints), and Children's Services and Housing Repairs (2 complaints each)"; without ties "Highways (3
-    complaints) and Planning (2 complaints)"."""
-    from .words import counted, join_words
-
-    parts = [f"{join_words(names)} ({counted(n, unit)}{' each' if len(names) > 1 else ''})" for names, n in groups]
-    if len(parts) > 1 and any(len(names) > 1 for names, _ in groups):
-        return ", ".join(parts[:-1]) + ", and " + parts[-1]   # the comma keeps "A and B (2 each)" one group
-    return join_words(parts)
-
-
 def subjects(cases: pd.DataFrame, fy: int, scope: Iterable[str], top: int = 5) -> tuple[list[tuple[str, Share]], int]:
     """The ``top`` subjects of the complaints received in ``fy`` (each once, by first stage; more when the last
     ties), largest first, each a share of all complaints received; and how many have no subject recorded."""

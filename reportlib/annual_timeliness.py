@@ -247,6 +247,32 @@ def acknowledgement_measure(a: Acknowledgement, period: str) -> Measure:
 
 # --- the words: each figure names its basis ----------------------------------------------------------------
 
+def versus(now: Share, before: Share, year: str, higher_is_better: bool = True) -> str:
+    """How a share stands against the year before's, for the end of a clause: ", an improvement on the 16% in
+    2019/20"; beside a share too small for a percentage (or suppressed), the year before's as it is, never a
+    comparison of percentages: ", against 3 of 5 in 2019/20"; "" when the year before had none."""
+    from .words import compare
+
+    if before.empty and not before.suppressed:
+        return ""
+    if now.shows_pct and before.shows_pct:
+        return f", {compare(before.pct, now.pct, higher_is_better)} the {before.pct_text()} in {year}"
+    return f", against {before.table_text()} in {year}"
+
+
+def moved(now: Share, before: Share, year: str) -> str:
+    """Which way a share moved from the year before's, for the end of a clause, with no judgement in it (an upheld
+    rate): ", up from 57% in 2019/20", ", the same as in 2019/20"; beside a share too small for a percentage, ",
+    against 3 of 5 in 2019/20"; "" when the year before had none."""
+    if before.empty and not before.suppressed:
+        return ""
+    if not (now.shows_pct and before.shows_pct):
+        return f", against {before.table_text()} in {year}"
+    if now.pct == before.pct:
+        return f", the same as in {year}"
+    return f", {'up' if now.pct > before.pct else 'down'} from {before.pct_text()} in {year}"
+
+
 def one_decimal(value: float | None) -> str:
     """An average as the report prints it everywhere: one decimal ("29.0"), "none" when there is nothing to average."""
     return "none" if value is None else f"{value:,.1f}"
@@ -274,14 +300,13 @@ def council_words(t: Timeliness, clock_start: str) -> str:
         (" of acknowledgement" if clock_start == "acknowledged" else "")
 
 
-def lines(now: Sequence[Timeliness], before: Sequence[Timeliness], labels: Mapping[str, str], *, code_applies: bool,
-          clock_start: str = "received", below: int | None = None) -> list[dict]:
+def lines(now: Sequence[Timeliness], before: Sequence[Timeliness], labels: Mapping[str, str], *, previous: str,
+          code_applies: bool, clock_start: str = "received", below: int | None = None) -> list[dict]:
     """One line per procedure and stage for the narrative and the table: the statutory figure (adult social care:
     within six months) beside the year before's with the words for the change, the Council's own target's figure
     likewise, and the responses past the statutory timescale with no extension recorded; counts below ``below``
     published as [c] (see :func:`reportlib.narrative.suppress`)."""
     from .figures import suppress
-    from .words import compare
 
     earlier = {(t.procedure, t.stage): t for t in before}
     out = []
@@ -289,18 +314,18 @@ def lines(now: Sequence[Timeliness], before: Sequence[Timeliness], labels: Mappi
         was = earlier.get((t.procedure, t.stage))
         kind = "panel" if (t.procedure, t.stage) == PANEL else "six_months" if t.procedure == "adults" else \
             "timescale" if t.timescale else "none"
-        share = {"timescale": t.within, "six_months": t.six_months}.get(kind, _share(None))
-        prior = ({"timescale": was.within, "six_months": was.six_months}.get(kind, _share(None)) if was
-                 else _share(None))
-        council_prior = was.council_within if was and t.council == was.council else _share(None)
+        statutory = {"timescale": "within", "six_months": "six_months"}.get(kind)
+        share = suppress(getattr(t, statutory) if statutory else _share(None), below)
+        prior = suppress(getattr(was, statutory) if statutory and was else _share(None), below)
+        council = suppress(t.council_within, below)
+        council_prior = suppress(was.council_within if was and t.council == was.council else _share(None), below)
         out.append({
             "key": f"{t.procedure}_{t.stage}", "procedure": labels.get(t.procedure, t.procedure), "stage": t.stage,
             "kind": kind, "basis": basis_words(t, code_applies), "timescale": t.timescale or 0,
-            "extension": t.extension, "sent": t.sent, "share": suppress(share, below),
-            "before": suppress(prior, below), "words": compare(prior.pct, share.pct),
-            "council": t.council or 0, "council_basis": council_words(t, clock_start),
-            "council_share": suppress(t.council_within, below), "council_before": suppress(council_prior, below),
-            "council_words": compare(council_prior.pct, t.council_within.pct),
+            "extension": t.extension, "sent": t.sent, "share": share, "before": prior,
+            "versus": versus(share, prior, previous), "council": t.council or 0,
+            "council_basis": council_words(t, clock_start), "council_share": council, "council_before": council_prior,
+            "council_versus": versus(council, council_prior, previous),
             "extended": suppress(t.extended, below), "late_unextended": suppress(t.late_unextended, below),
             "average": t.average_days, "average_text": one_decimal(t.average_days), "fallbacks": t.fallbacks})
     return out
@@ -335,8 +360,10 @@ def table(lines: Sequence[Mapping], previous: str, *, single: bool, panel: Mappi
         share, before = (panel["within"], panel["before"]) if t["kind"] == "panel" and panel else \
             (t["share"], t["before"])
         timed = t["kind"] != "none"
+        unmeasured = t["kind"] == "panel" and panel is not None and not panel["measurable"]
         rows.append([_stage_cell(t, single), _timescale_cell(t, panel["timescale"] if panel else 0), f"{t['sent']:,}",
-                     share.pct_text() if timed else "", before.pct_text() if timed else "",
+                     *(["not measured"] * 2 if unmeasured else
+                       [share.pct_text() if timed else "", before.pct_text() if timed else ""]),
                      t["late_unextended"] if t["kind"] == "timescale" else "",
                      "no cases" if t["average"] is None else one_decimal(t["average"])])
     columns, rows = without_empty_columns(columns, rows)
@@ -344,6 +371,9 @@ def table(lines: Sequence[Mapping], previous: str, *, single: bool, panel: Mappi
              if any(t["extension"] for t in lines) else [])
     if any("no cases" in str(cell) for row in rows for cell in row):
         notes.append("'no cases' means no response was sent.")
+    if any("not measured" in row for row in rows):
+        notes.append("'not measured': the case log has no panel_date column, so the review panel's timescale cannot "
+                     "be measured.")
     return columns, rows, notes
 
 
