@@ -102,8 +102,8 @@ def service_table(services: Sequence[ServiceLine], previous: str, year: str, bel
              "statutory timescale: the responses sent in the year that have a timescale in law or the Code, within "
              "it or its extension."]
     if any(r[3] == "no timescale" for r in rows):
-        notes.append("'no timescale': the service's responses have none in law or the Code (adult social care "
-                     "complaints, the children's review panel).")
+        notes.append("'no timescale': neither the law nor the Code sets one for these responses (adult social care "
+                     "complaints and stage 3 review panels).")
     if any("no cases" in (r[3], r[4]) for r in rows):
         notes.append("'no cases': no response was sent, or none decided a complaint.")
     return (["Service", f"Complaints received {previous}", f"Complaints received {year}",
@@ -111,8 +111,8 @@ def service_table(services: Sequence[ServiceLine], previous: str, year: str, bel
 
 
 def changes_table(items: Sequence[tuple[str, Change]], below: int | None = None) -> list[list[str]]:
-    """Rows of (name, the year before, the year, the change) for ``(name, Change)`` pairs."""
+    """Rows of (name, the year before, the year, how much it changed: "up 60") for ``(name, Change)`` pairs."""
     from .figures import suppress
 
-    return [[name, c.before_text(), c.after_text(), str(c)] for name, c in
+    return [[name, c.before_text(), c.after_text(), c.amount()] for name, c in
             ((name, suppress(change, below)) for name, change in items)]

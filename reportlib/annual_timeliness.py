@@ -372,8 +372,8 @@ def table(lines: Sequence[Mapping], previous: str, *, single: bool, panel: Mappi
     if any("no cases" in str(cell) for row in rows for cell in row):
         notes.append("'no cases' means no response was sent.")
     if any("not measured" in row for row in rows):
-        notes.append("'not measured': the case log has no panel_date column, so the review panel's timescale cannot "
-                     "be measured.")
+        notes.append("'not measured': the case log has no panel_date column, so the timescale of the review panel "
+                     "cannot be measured.")
     return columns, rows, notes
 
 

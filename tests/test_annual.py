@@ -678,3 +678,28 @@ def test_a_report_from_april_2026_says_what_the_code_asks(rendered_2026, rendere
     assert "asks of every council" not in text_of((rendered / "report.html").read_text(encoding="utf-8"))
     assert "Ombudsman's guidance on complaint handling, which applies to councils from 1 April 2026" in \
         text_of((rendered / "report.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("which", ["rendered", "rendered_2026"])
+def test_the_small_annual_reports_keep_the_house_rules(request, which):
+    """The rules the sample reports are held to (tests/test_consistency.py), on reports of a handful of cases: no
+    sentence begins with a numeral or states nothing, no percentage of fewer than ten cases in the text (tables
+    write a share through the same primitive), a table's note only for what it shows, figures.json gives what the
+    text printed."""
+    import re
+
+    from test_consistency import EMPTY, Paper
+
+    paper = Paper(request.getfixturevalue(which))
+    assert [s for s in paper.sentences if re.match(r"[\d£]", s)] == []
+    assert [s for s in paper.sentences if s in EMPTY or (len(s.split()) < 4 and not s.endswith(":"))] == []
+    assert [b for b in re.findall(r"\d+% \([\d,]+ of ([\d,]+)", paper.text) if int(b.replace(",", "")) < 10] == []
+    for head, rows, notes in paper.tables:
+        cells = [c for r in rows for c in r]
+        for note in notes:
+            for symbol in re.findall(r"'([^']+)'", note):
+                assert symbol in cells, (note, symbol)
+    for figure, entry in paper.figures.items():
+        assert entry["cited"] == bool(entry.get("printed", [])), figure
+        for form in entry.get("printed", []):
+            assert " ".join(form.split()) in paper.text, (figure, form)
