@@ -160,9 +160,16 @@ def timeliness(cases: pd.DataFrame, fy: int, scope: Iterable[str], timescales: M
                closures: Iterable = ()) -> list[Timeliness]:
     """Responses sent in ``fy``, per procedure in scope and stage (the stages with a timescale, a target or a
     response)."""
-    scope, council_targets = list(scope), council_targets or {}
     t = timed(cases, fy, scope, timescales, extensions, council_targets, clock_start=clock_start, region=region,
               closures=closures)
+    return summarised(t, scope, timescales, extensions, council_targets)
+
+
+def summarised(t: pd.DataFrame, scope: Iterable[str], timescales: Mapping[str, Mapping[int, int]],
+               extensions: Mapping[str, Mapping[int, int]], council_targets: Mapping[str, Mapping[int, int]] | None
+               = None) -> list[Timeliness]:
+    """:func:`timeliness` from the responses :func:`timed` gave (timed once, for this and the figures by service)."""
+    scope, council_targets = list(scope), council_targets or {}
     groups = {key: rows for key, rows in t.groupby(["procedure", "stage"], sort=False)}
     out = []
     for proc in scope:
