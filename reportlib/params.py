@@ -394,8 +394,9 @@ class AnnualParams(CommonParams):
     trend_years: int = Field(default=3, ge=2, le=20, description="Years in the trend of complaints received (only "
                                                                  "years the case log covers are shown).")
     timescales: dict[Procedure, dict[Stage, Days]] = Field(
-        default_factory=dict, description="Working days per procedure and stage, over the defaults, e.g. "
-                                          "{adults: {1: 25}} (a council's own target for adult social care).")
+        default_factory=dict, description="The statutory working days per procedure and stage, over the defaults "
+                                          "(corporate: the Code's), e.g. {childrens: {1: 10}}; adult social care has "
+                                          "none (its target goes under council_targets).")
     extensions: dict[Procedure, dict[Stage, Annotated[int, Field(ge=0, le=250)]]] = Field(
         default_factory=dict, description="Extra working days allowed when extended is yes, per procedure and "
                                           "stage, over the defaults.")
