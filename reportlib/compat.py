@@ -141,6 +141,37 @@ def libraries_from_the_cache() -> Iterator[None]:
         ctypes.util.find_library = find
 
 
+# --- matplotlib ---------------------------------------------------------------------------------------------------
+
+
+def fonts_first(manager, bundled: tuple[str, ...], own) -> None:
+    """Register the ``bundled`` font files with matplotlib's font ``manager`` and list them first, then
+    matplotlib's own fonts (in folder ``own``), then the machine's: when two fonts match a name equally well,
+    matplotlib takes the first listed, so a Liberation Sans or DejaVu Sans installed on the machine (another version,
+    other glyphs) is never used and every machine lays charts out alike.
+
+    Works around: matplotlib (3.9-3.11) has no public way to prefer one of two fonts of the same family; its
+    ``FontManager.ttflist`` is a plain list (sorted here, stably) and ``findfont``'s answers are cached in the private
+    ``_findfont_cached`` (cleared here). Fallback, without them: the bundled fonts registered with the public
+    ``addfont`` only; correct on a machine without another Liberation Sans, and tests/test_charts.py shows what
+    differs on one with it.
+    """
+    from pathlib import Path
+
+    for path in bundled:
+        manager.addfont(path)
+
+    def rank(entry) -> int:
+        if entry.fname in bundled:
+            return 0
+        return 1 if Path(entry.fname).resolve().parent == own else 2
+
+    listed = getattr(manager, "ttflist", None)
+    if isinstance(listed, list):
+        listed.sort(key=rank)
+    getattr(getattr(manager, "_findfont_cached", None), "cache_clear", lambda: None)()
+
+
 # --- memory ---------------------------------------------------------------------------------------------------------
 
 

@@ -199,3 +199,28 @@ def test_give_back_memory_finds_glibcs_malloc_trim_or_does_nothing():
         assert ctypes.CDLL(None).malloc_trim(0) in (0, 1)
     except (OSError, AttributeError):
         pytest.skip("not glibc: nothing to give back by hand")
+
+
+# --- matplotlib --------------------------------------------------------------------------------------------------
+
+def test_matplotlib_still_keeps_a_font_list_and_a_findfont_cache():
+    from matplotlib import font_manager
+
+    assert isinstance(font_manager.fontManager.ttflist, list)
+    assert hasattr(font_manager.fontManager._findfont_cached, "cache_clear"), \
+        "matplotlib's findfont cache moved: look again at compat.fonts_first"
+
+
+def test_fonts_first_puts_the_bundled_fonts_ahead_of_a_namesake():
+    from pathlib import Path
+
+    from matplotlib import font_manager
+
+    from reportlib.charts import pyplot
+    from reportlib.charts.house import _BUNDLED
+
+    pyplot()
+    listed = [e.fname for e in font_manager.fontManager.ttflist]
+    assert set(listed[:len(_BUNDLED)]) == set(_BUNDLED)
+    found = font_manager.findfont(font_manager.FontProperties(family="Liberation Sans"), fallback_to_default=False)
+    assert Path(found) == Path(_BUNDLED[0])
