@@ -141,6 +141,24 @@ def libraries_from_the_cache() -> Iterator[None]:
         ctypes.util.find_library = find
 
 
+# --- pandas -------------------------------------------------------------------------------------------------------
+
+
+def categorical_dtype_of_distinct(categories):
+    """A categorical type of ``categories`` (a pandas Index) known to be distinct already.
+
+    Works around: ``pd.CategoricalDtype(categories)`` (pandas 2.2-3.1) hashes every category to check that they
+    are distinct; for a million case_refs a reader has just hashed (Arrow's dictionary, factorize's uniques) that
+    is most of the time a categorical takes to make. pandas' own constructor for checked categories,
+    ``CategoricalDtype._from_fastpath``, skips the check. Fallback, without it: the public constructor (correct,
+    slower).
+    """
+    import pandas as pd
+
+    make = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    return make(categories, False) if make is not None else pd.CategoricalDtype(categories)
+
+
 # --- matplotlib ---------------------------------------------------------------------------------------------------
 
 

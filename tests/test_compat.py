@@ -224,3 +224,23 @@ def test_fonts_first_puts_the_bundled_fonts_ahead_of_a_namesake():
     assert set(listed[:len(_BUNDLED)]) == set(_BUNDLED)
     found = font_manager.findfont(font_manager.FontProperties(family="Liberation Sans"), fallback_to_default=False)
     assert Path(found) == Path(_BUNDLED[0])
+
+
+# --- pandas ------------------------------------------------------------------------------------------------------
+
+def test_pandas_still_has_a_constructor_for_checked_categories():
+    import pandas as pd
+
+    assert hasattr(pd.CategoricalDtype, "_from_fastpath"), \
+        "pandas' CategoricalDtype._from_fastpath moved: look again at compat.categorical_dtype_of_distinct"
+
+
+def test_checked_categories_make_the_same_type_as_the_public_constructor(monkeypatch):
+    import pandas as pd
+
+    from reportlib.compat import categorical_dtype_of_distinct
+
+    categories = pd.Index(["A1", "B2", "C3"], dtype=object)
+    fast = categorical_dtype_of_distinct(categories)
+    monkeypatch.delattr(pd.CategoricalDtype, "_from_fastpath")
+    assert categorical_dtype_of_distinct(categories) == fast == pd.CategoricalDtype(categories)
