@@ -92,7 +92,8 @@ class Desk:
         for name in reports:
             try:
                 summary, _ = params_mod.describe(name, reports)
-                found.append(Report(name, summary))
+                summary = summary.removeprefix(f"{name}: ")  # the model's docstring starts with the report's name
+                found.append(Report(name, summary[:1].upper() + summary[1:]))
             except ReportError as e:
                 found.append(Report(name, "", error=str(e)))
         return found

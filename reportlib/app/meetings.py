@@ -155,12 +155,23 @@ def _exclusive(folder: Path, stem: str, suffix: str, write) -> Path:
             n += 1
 
 
+def _plain(value: Any) -> Any:
+    """Values as YAML writes them plainly: mappings and lists (dates stay dates: ``2021-07-20``, unquoted)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
 def params_text(mapping: Mapping[str, Any], made_from: str | None) -> str:
     """The params file's text: a comment saying where it came from, then its keys as a params file writes them."""
     head = ["# Made on the officer's page (reportlib app)"
             + (f" from {made_from}" if made_from else "") + "."]
-    body = yaml.safe_dump(params_mod.to_jsonable(dict(mapping)), sort_keys=False, allow_unicode=True,
-                          default_flow_style=False, width=100)
+    body = yaml.safe_dump(_plain(dict(mapping)), sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=100)
     return "\n".join(head) + "\n" + body
 
 

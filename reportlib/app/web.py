@@ -89,6 +89,7 @@ class Page:
     def _form(self, draft: Draft | None, status: int = 200) -> HTMLResponse:
         reports = self.desk.reports()
         earlier = self.desk.meetings_of(draft.report) if draft else []
+        earlier = earlier if len(earlier) > 1 else []  # a choice only when there is one
         return self.html("new.html.j2", status, title="Make a meeting's paper", draft=draft, reports=reports,
                          earlier=earlier, case_logs=self.desk.case_logs(draft) if draft else [],
                          exports=self.desk.relative(self.desk.exports) + "/", limit=_size(self.limit),
