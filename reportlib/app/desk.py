@@ -56,6 +56,7 @@ class Draft:
     moved: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # errors that name no box of the form
     data_error: str | None = None
+    data_error_at: str = "f-data"  # the box it is shown beside: the list of case logs, or the upload (f-upload)
     checked: Checked | None = None
     busy: Making | None = None
 
@@ -64,7 +65,7 @@ class Draft:
         found = [("", e) for e in self.errors]
         found += [(c.id, c.error) for c in form_mod.errors(self.controls)]
         if self.data_error:
-            found.append(("f-data", self.data_error))
+            found.append((self.data_error_at, self.data_error))
         return found
 
 
@@ -251,10 +252,13 @@ class Desk:
 
     def _failed(self, draft: Draft, error: ReportError, params_file, upload: Upload | None) -> None:
         if upload is not None:  # the upload is named as the officer knows it, not by the page's folder
+            key = getattr(error, "key", None)
             error = type(error)(named(str(error), upload.path, upload.name))
+            error.key = key
         self.place(draft, error, params_file)
         if upload is not None and isinstance(error, DataError):  # a bad upload is not kept
             self.drop_upload(draft)
+            draft.data_error_at = "f-upload"
 
     @staticmethod
     def _checked(log, upload: Upload | None) -> Checked:
@@ -316,16 +320,15 @@ class Desk:
         if kept is not None:
             kept.unlink(missing_ok=True)
         error = making.error or {}
-        kind = {"DataError": DataError}.get(error.get("kind"), ParamsError)
-        failure = kind(error.get("message", "the paper could not be made"))
-        if error.get("key") and isinstance(failure, ParamsError):
-            failure.key = tuple(error["key"])
-        if kept is not None and draft.upload is not None:
-            failure = type(failure)(named(str(failure), self.relative(kept), draft.upload[1]), )
-            failure.key = tuple(error["key"]) if error.get("key") and isinstance(failure, ParamsError) else None
+        message = error.get("message", "the paper could not be made")
+        if kept is not None and draft.upload is not None:  # the upload named as the officer knows it
+            message = named(message, self.relative(kept), draft.upload[1])
+        is_data = error.get("kind") == "DataError"
+        failure = DataError(message) if is_data else ParamsError(message, key=error.get("key"))
         self.place(draft, failure, self.relative(params_file))
-        if kind is DataError and draft.upload is not None:
+        if is_data and draft.upload is not None:  # a bad upload is not kept
             self.drop_upload(draft)
+            draft.data_error_at = "f-upload"
         return None
 
 

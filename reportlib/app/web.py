@@ -161,7 +161,7 @@ class Page:
         if draft is None:
             return self.html("message.html.j2", 413, title="The case log is too large", message=message[:1].upper()
                              + message[1:] + ".", back="/new")
-        draft.data_error = message
+        draft.data_error, draft.data_error_at = message, "f-upload"
         return self._form(draft, 413)
 
     async def progress(self, request: Request) -> Response:

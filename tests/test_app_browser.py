@@ -1,0 +1,516 @@
+"""``reportlib app`` end to end: the real command in a project of our own, driven by Playwright in Debian's Chromium.
+
+- a paper made on the page equals ``reportlib render`` of the params file it saved, byte for byte (report.html
+  and figures.json), and an uploaded case log is kept in exports/ and named by that params file;
+- "Check the data" shows what ``reportlib validate`` prints, and no other column of the case log;
+- a bad upload shows its error beside the case log and the form keeps its values; nothing is kept;
+- two papers made one after the other are both on the home page; a second paper while one is being made is
+  refused, saying so, with nothing typed lost;
+- only its own Host is answered, every POST needs the page's token, uploads are limited in size;
+- every page: axe-core finds no WCAG 2.2 AA violation, nothing scrolls sideways at 320 CSS px, the whole flow
+  works by keyboard alone with the focus visible;
+- Ctrl-C (and SIGTERM) while a paper is being made leaves no process and no temporary file;
+- the screenshots in docs/officers/ are what the page looks like (``./dev screenshots`` takes them again).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from factory import REPO, case, write_case_log
+from reportlib import pipeline
+
+pytestmark = pytest.mark.slow
+A11Y = REPO / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = REPO / "docs" / "officers"
+#: ``./dev screenshots`` sets this to docs/officers: the screenshots are written there instead of compared.
+SHOTS_OUT = os.environ.get("REPORTLIB_SCREENSHOTS_OUT")
+LIMIT_MB = 2  # the sample case log (1.4 MB) fits; a 3 MB one does not
+CHILDRENS = "childrens_response_times"
+
+
+def make_project(folder: Path) -> Path:
+    """A project of our own: the notebooks, the sample case log and params files, an exports folder."""
+    shutil.copytree(REPO / "notebooks", folder / "notebooks")
+    (folder / "data").mkdir()
+    shutil.copy(REPO / "data" / "sample_case_log.csv", folder / "data")
+    (folder / "params").mkdir()
+    for name in ("sample_childrens_response_times", "sample_complaints_performance", "sample_annual_report"):
+        shutil.copy(REPO / "params" / f"{name}.yaml", folder / "params")
+    (folder / "exports").mkdir()
+    rows = [case("C1", "2020-05-01", 5, notes="PERSONAL note about Ms Example"),
+            {**case("C2", "2020-05-02", 5, notes="PERSONAL"), "received": "31/02/2020"},
+            case("C3", "2020-06-10", 25, kind="praise")]
+    write_case_log(folder / "exports" / "june-export.csv", rows)
+    return folder
+
+
+class App:
+    """``reportlib app`` in a process of its own (a session of its own, as a terminal's), on a free port, with a
+    temporary folder of its own so that what it leaves there can be seen."""
+
+    def __init__(self, project: Path, tmp: Path):
+        self.project, self.tmp = project, tmp
+        tmp.mkdir(exist_ok=True)
+        env = {**os.environ, "TMPDIR": str(tmp)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "reportlib.cli", "app", "--port", "0", "--no-browser",
+                                      "--max-upload", str(LIMIT_MB)], cwd=project, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
+        first = self.proc.stdout.readline()
+        match = re.search(r"on (http://127\.0\.0\.1:(\d+)/)", first)
+        assert match, first + self.proc.stderr.read()
+        self.url, self.port = match.group(1), int(match.group(2))
+
+    def get(self, path: str) -> bytes:
+        return urllib.request.urlopen(self.url + path.lstrip("/"), timeout=30).read()
+
+    def stop(self, signum=signal.SIGINT, group: bool = True) -> tuple[int, str]:
+        if group:  # Ctrl-C in a terminal: the whole foreground process group gets SIGINT
+            os.killpg(self.proc.pid, signum)
+        else:
+            self.proc.send_signal(signum)
+        out, err = self.proc.communicate(timeout=90)
+        return self.proc.returncode, out + err
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    # A fixed name, as the page shows it in its header (and the screenshots show the page).
+    return make_project(tmp_path_factory.mktemp("x") / "council-papers")
+
+
+@pytest.fixture(scope="module")
+def app(project, tmp_path_factory):
+    running = App(project, tmp_path_factory.mktemp("tmp"))
+    yield running
+    if running.proc.poll() is None:
+        running.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, bypass_csp=True)  # axe is injected
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_form(page, app, report=CHILDRENS):
+    page.goto(app.url)
+    page.get_by_role("link", name="Make a new paper").click()
+    page.get_by_label("Report", exact=True).select_option(report)
+    page.get_by_role("button", name="Choose this report").click()
+    page.wait_for_selector("#paper-form")
+
+
+def make_paper(page, timeout=120_000) -> str:
+    page.get_by_role("button", name="Make the paper").click(no_wait_after=True)
+    page.wait_for_url(re.compile(r"/papers/[^/]+\?made=1$"), timeout=timeout)
+    return page.url.rsplit("/", 1)[1].split("?")[0]
+
+
+def axe(page) -> list:
+    if not A11Y.is_file():
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/a11y)")
+    page.add_script_tag(path=str(A11Y))
+    return page.evaluate("""async () => {
+        const out = await axe.run(document, {runOnly: {type: "tag",
+            values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}});
+        return out.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}));
+    }""")
+
+
+def no_sideways_scroll(page) -> None:
+    page.set_viewport_size({"width": 320, "height": 800})
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1000, "height": 900})
+    assert wide <= 320, page.url
+
+
+def render_again(project: Path, params_file: str, out: Path) -> Path:
+    proc = subprocess.run([sys.executable, "-m", "reportlib.cli", "render", params_file, "--out", str(out)],
+                          cwd=project, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out / Path(params_file).stem
+
+
+# --- making papers ----------------------------------------------------------------------------------------------
+
+def test_a_paper_made_on_the_page_is_the_one_render_makes_from_its_params_file(app, page, tmp_path):
+    open_form(page, app)
+    assert page.get_by_label("Meeting date").input_value() == "2021-07-14"  # one meeting so far: as it was
+    assert page.get_by_label("Export already in the project").input_value() == "data/sample_case_log.csv"
+    started = time.perf_counter()
+    name = make_paper(page)
+    seconds = time.perf_counter() - started
+    assert name == "2021-07-14-childrens_response_times"
+    panel = page.locator(".panel").inner_text()
+    assert "The paper is made" in panel
+    main = page.locator("main").inner_text()
+    assert f"params/{name}.yaml" in main and f"reportlib render params/{name}.yaml" in main
+    params = yaml.safe_load((app.project / "params" / f"{name}.yaml").read_text(encoding="utf-8"))
+    assert params["data"] == "data/sample_case_log.csv" and params["notebook"] == CHILDRENS
+    again = render_again(app.project, f"params/{name}.yaml", tmp_path / "again")
+    made = app.project / "outputs" / name
+    for file in ("report.html", "figures.json"):
+        assert (made / file).read_bytes() == (again / file).read_bytes(), file
+    for link in page.locator("ul.files a").all():  # every file made is linked, and served as made
+        file = link.inner_text()
+        assert app.get(link.get_attribute("href")) == (made / file).read_bytes()
+    print(f"Make the paper (sample, {CHILDRENS}): {seconds:.1f} s from the click to the page of the paper")
+
+
+def test_an_uploaded_case_log_is_kept_and_two_papers_are_both_on_the_home_page(app, page, tmp_path):
+    open_form(page, app, "complaints_performance")
+    page.get_by_label("Meeting date").fill("2021-10-20")
+    page.get_by_label("Case log", exact=True).set_input_files(str(REPO / "data" / "sample_case_log.csv"))
+    first = make_paper(page)
+    assert first == "2021-10-20-complaints_performance"
+    params = yaml.safe_load((app.project / "params" / f"{first}.yaml").read_text(encoding="utf-8"))
+    assert params["data"] == "exports/sample_case_log.csv"
+    kept = app.project / "exports" / "sample_case_log.csv"
+    assert kept.read_bytes() == (REPO / "data" / "sample_case_log.csv").read_bytes()
+    again = render_again(app.project, f"params/{first}.yaml", tmp_path / "again")
+    assert (again / "figures.json").read_bytes() == (app.project / "outputs" / first / "figures.json").read_bytes()
+
+    open_form(page, app, "complaints_performance")  # the next meeting starts from this one, dates moved on
+    assert page.get_by_label("Meeting date").input_value() == "2022-01-20"
+    assert "with meeting_date moved on by one meeting cycle" in page.locator("main").inner_text()
+    second = make_paper(page)
+    assert second == "2022-01-20-complaints_performance"
+    page.goto(app.url)
+    listed = page.locator("ul.papers > li h3").all_inner_texts()
+    assert listed[:2] == ["Performance Monitoring of Comments, Compliments and Complaints"] * 2
+    links = [a.get_attribute("href") for a in page.locator("ul.papers a").all()]
+    assert f"/papers/{first}/report.html" in links and f"/papers/{second}/report.pdf" in links
+
+
+def test_check_the_data_shows_what_validate_shows_and_no_other_column(app, page, tmp_path):
+    open_form(page, app)
+    page.get_by_label("Export already in the project").select_option("exports/june-export.csv")
+    page.get_by_role("button", name="Check the data").click()
+    found = page.locator("#checked").inner_text()
+    params = app.project / "params" / "check.yaml"
+    raw = yaml.safe_load((app.project / "params" / "sample_childrens_response_times.yaml").read_text())
+    params.write_text(yaml.safe_dump({**raw, "data": "exports/june-export.csv"}), encoding="utf-8")
+    try:
+        validate = subprocess.run([sys.executable, "-m", "reportlib.cli", "validate", "params/check.yaml"],
+                                  cwd=app.project, capture_output=True, text=True, timeout=120)
+    finally:
+        params.unlink()
+    lines = validate.stdout.splitlines()
+    assert lines[0] == "exports/june-export.csv: 3 rows read, 1 used, 2 excluded"
+    assert lines[0] in found
+    for line in lines[1:]:
+        if line.startswith("row "):
+            row, column, rest = re.match(r"row (\d+): (\w+) (.*)", line).groups()
+            assert f"{row}\t{column}\t" in found, line
+        else:
+            assert line.strip() in found, line
+    assert "PERSONAL" not in page.content()
+    assert page.get_by_label("Meeting date").input_value() == "2021-07-14"  # the form is kept as it was
+    error = " ".join(page.locator("#f-baseline_year-error").inner_text().split())  # one case left, not in 2019/20
+    assert error.startswith("Error: key 'baseline_year': ")
+    assert validate.stderr.strip() == "error: params/check.yaml: " + error.removeprefix("Error: ")
+
+
+def test_a_bad_upload_shows_its_error_and_the_form_keeps_its_values(app, page, tmp_path):
+    bad = tmp_path / "June export.csv"
+    bad.write_text("name,notes\nMs Example,her complaint\n", encoding="utf-8")
+    params_before = sorted(p.name for p in (app.project / "params").iterdir())
+    exports_before = sorted(p.name for p in (app.project / "exports").iterdir())
+    open_form(page, app)
+    page.get_by_label("Title").fill("An edited title")
+    page.get_by_label("Target working days").fill("15")
+    page.get_by_label("Case log", exact=True).set_input_files(str(bad))
+    page.get_by_role("button", name="Make the paper").click()
+    page.wait_for_selector("#error-summary")
+    error = " ".join(page.locator("#f-upload-error").inner_text().split())
+    expected = _message_for(bad, app.project)
+    assert error == f"Error: {expected}" and expected.startswith("June export.csv: ")
+    assert page.locator("#error-summary").inner_text().count(expected) == 1
+    assert page.get_by_label("Title").input_value() == "An edited title"
+    assert page.get_by_label("Target working days").input_value() == "15"
+    assert page.get_by_label("Case log", exact=True).get_attribute("aria-invalid") == "true"
+    assert "Ms Example" not in page.content() and "her complaint" not in page.content()
+    assert sorted(p.name for p in (app.project / "params").iterdir()) == params_before  # nothing kept
+    assert sorted(p.name for p in (app.project / "exports").iterdir()) == exports_before
+    assert axe(page) == []
+
+
+def _message_for(bad: Path, project: Path) -> str:
+    """What the params check says of ``bad`` as a case log, naming it as the officer does."""
+    raw = yaml.safe_load((project / "params" / "sample_childrens_response_times.yaml").read_text())
+    params = bad.parent / "p.yaml"
+    params.write_text(yaml.safe_dump({**raw, "data": str(bad)}), encoding="utf-8")
+    with pytest.raises(Exception) as e:
+        pipeline.check(params)
+    return str(e.value).replace(str(bad), bad.name)
+
+
+def test_a_second_paper_while_one_is_being_made_is_refused_and_nothing_is_lost(app, browser):
+    context = browser.new_context()
+    first, second = context.new_page(), context.new_page()
+    open_form(first, app)
+    open_form(second, app, "annual_report")
+    second.get_by_label("Title").fill("Kept while refused")
+    first.get_by_role("button", name="Make the paper").click(no_wait_after=True)
+    deadline = time.monotonic() + 60
+    while json.loads(app.get("/progress"))["state"] not in ("running", "writing"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    with second.expect_response(lambda r: r.request.method == "POST") as answer:
+        second.get_by_role("button", name="Make the paper").click()
+    assert answer.value.status == 409
+    summary = second.locator("#error-summary").inner_text()
+    assert "is being made now: wait until it is made, then press “Make the paper” again" in summary
+    assert second.get_by_label("Title").input_value() == "Kept while refused"
+    first.wait_for_url(re.compile(r"/papers/"), timeout=120_000)
+    context.close()
+
+
+# --- safe by construction ---------------------------------------------------------------------------------------
+
+def _ask(app, method: str, path: str, host: str, body: bytes = b"", headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers={"Host": host, "Origin": "http://rebound.example",
+                                                       **(headers or {})})
+        response = conn.getresponse()
+        return response.status, response.read(), dict(response.getheaders())
+    finally:
+        conn.close()
+
+
+def _form(*parts, boundary="b0undary") -> tuple[bytes, dict]:
+    out = b""
+    for name, value, filename in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        out += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + value + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode(), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def _token(app) -> str:
+    return re.search(r'name="_token" value="([^"]+)"', app.get(f"/new?report={CHILDRENS}").decode()).group(1)
+
+
+@pytest.mark.parametrize("path", ["/", f"/new?report={CHILDRENS}", "/progress", "/static/app.css"])
+def test_it_answers_only_its_own_host(app, path):
+    for host in (f"rebound.example:{app.port}", "rebound.example", f"127.0.0.1:{app.port + 1}", ""):
+        status, body, headers = _ask(app, "GET", path, host)
+        assert (status, body) == (403, b""), host
+        assert not any(h.lower().startswith("access-control") for h in headers)
+    for host in (f"127.0.0.1:{app.port}", f"localhost:{app.port}"):
+        status, body, headers = _ask(app, "GET", path, host)
+        assert status == 200 and body, host
+        assert not any(h.lower().startswith("access-control") for h in headers)
+    assert _ask(app, "POST", "/new", f"rebound.example:{app.port}")[:2] == (403, b"")
+
+
+def test_every_post_needs_the_pages_token(app):
+    host = f"127.0.0.1:{app.port}"
+    token = _token(app).encode()
+    cases = [_form((b"report", CHILDRENS.encode(), None)),
+             _form(("_token", b"not-the-token", None), ("report", CHILDRENS.encode(), None)),
+             _form(("upload", b"case_ref\nC1\n", "log.csv"), ("_token", token, None))]
+    for body, headers in cases:
+        status, answer, _ = _ask(app, "POST", "/new", host, body, headers)
+        assert status == 403 and b"This form has expired" in answer
+    body, headers = _form(("_token", token, None), ("report", CHILDRENS.encode(), None),
+                          ("action", b"add:contact", None))
+    status, answer, _ = _ask(app, "POST", "/new", host, body, headers)
+    assert status == 200 and b'name="contact.0.name"' in answer
+    private = list(app.tmp.glob("reportlib-app-*/uploads/*"))
+    assert private == [], private  # a refused upload was never written
+
+
+def test_an_upload_over_the_limit_is_refused_and_nothing_kept(app, page, tmp_path):
+    large = tmp_path / "large.csv"
+    large.write_bytes((REPO / "data" / "sample_case_log.csv").read_bytes() * 3)  # 4.1 MB
+    exports_before = sorted(p.name for p in (app.project / "exports").iterdir())
+    open_form(page, app)
+    page.get_by_label("Title").fill("Still here")
+    page.get_by_label("Case log", exact=True).set_input_files(str(large))
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Check the data").click()
+    assert answer.value.status == 413
+    assert " ".join(page.locator("#f-upload-error").inner_text().split()) == (
+        f"Error: the case log is larger than {LIMIT_MB} MB, the most this page takes, and was not kept; export a "
+        "shorter period, or make the paper with 'reportlib render'")
+    assert page.get_by_label("Title").input_value() == "Still here"
+    assert sorted(p.name for p in (app.project / "exports").iterdir()) == exports_before
+    assert list(app.tmp.glob("reportlib-app-*/uploads/*")) == []
+
+
+# --- accessible -----------------------------------------------------------------------------------------------
+
+def _pages(app, page):
+    """Each page of the officer's page, in each of its states: (what it is, a function that shows it)."""
+    def form_with_errors():
+        open_form(page, app)
+        page.get_by_label("Target working days").fill("twenty")
+        page.get_by_role("button", name="Check the data").click()
+        page.wait_for_selector("#error-summary")
+
+    def checked():
+        open_form(page, app)
+        page.get_by_label("Export already in the project").select_option("exports/june-export.csv")
+        page.get_by_role("button", name="Check the data").click()
+        page.wait_for_selector("#checked")
+
+    def paper():
+        page.goto(app.url)
+        page.locator("ul.papers h3 a").first.click()
+    return [("home", lambda: page.goto(app.url)), ("choose a report", lambda: page.goto(app.url + "new")),
+            ("the form", lambda: open_form(page, app, "annual_report")), ("errors", form_with_errors),
+            ("the check", checked), ("a paper", paper)]
+
+
+def test_every_page_has_no_wcag_violation_and_no_sideways_scrolling(app, page):
+    if not list((app.project / "outputs").glob("*/manifest.json")):
+        pytest.skip("needs a paper made (the tests above make them)")
+    for what, show in _pages(app, page):
+        show()
+        assert axe(page) == [], what
+        no_sideways_scroll(page)
+
+
+def _focus_visible(page) -> bool:
+    return page.evaluate("""() => {
+        const s = getComputedStyle(document.activeElement);
+        return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2)
+            || s.backgroundColor === "rgb(255, 221, 0)" || s.boxShadow !== "none";
+    }""")
+
+
+def _tab_to(page, name: str, limit: int = 400) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.innerText || document.activeElement.value || ''")
+        assert _focus_visible(page), focused
+        if focused.strip().startswith(name):
+            return
+    raise AssertionError(f"{name!r} not reached by Tab")
+
+
+def test_the_whole_flow_by_keyboard_alone(app, page):
+    page.goto(app.url)
+    _tab_to(page, "Make a new paper")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/new$"))
+    page.keyboard.press("Tab")
+    while page.evaluate("document.activeElement.id") != "report":
+        page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # the second report: complaints_performance
+    _tab_to(page, "Choose this report")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#paper-form")
+    assert page.locator("input[name=report]").get_attribute("value") == "complaints_performance"
+    _tab_to(page, "Make the paper")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/papers/.+\?made=1$"), timeout=120_000)
+    _tab_to(page, "report.html")
+
+
+# --- stopping ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_while_a_paper_is_made_leaves_no_process_and_no_temporary_file(tmp_path, browser, signum):
+    import psutil
+
+    project = make_project(tmp_path / "project")
+    running = App(project, tmp_path / "tmp")
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        open_form(page, running)
+        page.get_by_role("button", name="Make the paper").click(no_wait_after=True)
+        deadline = time.monotonic() + 90
+        while json.loads(running.get("/progress")).get("step", 0) < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        children = psutil.Process(running.proc.pid).children(recursive=True)
+        assert len(children) >= 2, "the render's process and its kernel"
+        status, said = running.stop(signum, group=signum == signal.SIGINT)
+    finally:
+        context.close()
+    assert "stopped" in said and "Traceback" not in said, said
+    assert status in (0, 128 + signum), said
+    assert not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children)
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert sorted(p.name for p in (project / "params").iterdir()) == sorted(
+        p.name for p in (make_project(tmp_path / "fresh") / "params").iterdir())  # no params file of a paper not made
+    outputs = project / "outputs"
+    assert not outputs.exists() or [p.name for p in outputs.iterdir()] == []
+
+
+# --- the screenshots of docs/officers.md --------------------------------------------------------------------------
+
+def _compare(shot: bytes, name: str) -> str | None:
+    """None when ``shot`` looks like the committed docs/officers/<name> (same size, at most 1% of pixels
+    visibly different), else why not."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    committed = SHOTS / name
+    if not committed.is_file():
+        return f"{committed} is missing"
+    a, b = Image.open(io.BytesIO(shot)).convert("RGB"), Image.open(committed).convert("RGB")
+    if a.size != b.size:
+        return f"{name}: {a.size} now, {b.size} committed"
+    diff = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 48 else 0)
+    changed = sum(diff.histogram()[255:]) / (a.size[0] * a.size[1])
+    return None if changed <= 0.01 else f"{name}: {changed:.1%} of its pixels differ"
+
+
+def test_the_walk_through_screenshots_are_what_the_page_looks_like(tmp_path, browser):
+    """docs/officers.md's screenshots, taken afresh in a project of their own and compared with the committed ones
+    (``./dev screenshots`` writes them into docs/officers/ instead)."""
+    project = make_project(tmp_path / "x" / "council-papers")
+    running = App(project, tmp_path / "tmp")
+    context = browser.new_context(viewport={"width": 900, "height": 700})
+    page = context.new_page()
+    mask = [page.locator(".when")]
+    shots: dict[str, bytes] = {}
+    try:
+        page.goto(running.url)
+        shots["1-home.png"] = page.screenshot()
+        open_form(page, running)
+        shots["2-form.png"] = page.screenshot()
+        page.locator("h2", has_text="3. The case log").scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -20)")
+        shots["3-case-log.png"] = page.screenshot()
+        page.get_by_label("Export already in the project").select_option("exports/june-export.csv")
+        page.get_by_role("button", name="Check the data").click()
+        page.evaluate("window.scrollTo(0, 0)")
+        shots["4-check.png"] = page.screenshot(mask=mask)
+        open_form(page, running)
+        make_paper(page)
+        shots["5-made.png"] = page.screenshot(mask=mask)
+        page.goto(running.url)
+        shots["6-papers.png"] = page.screenshot(mask=mask)
+    finally:
+        context.close()
+        running.stop()
+    if SHOTS_OUT:
+        out = Path(SHOTS_OUT)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, shot in shots.items():
+            (out / name).write_bytes(shot)
+        return
+    problems = [why for name, shot in shots.items() if (why := _compare(shot, name))]
+    assert problems == [], "; ".join(problems) + ": if the page changed on purpose, run ./dev screenshots"
