@@ -85,7 +85,7 @@ def test_reading_the_form_back():
     controls = form.controls(params_mod.PerformanceParams, {"contact": {"name": "A"}})
     form.add_item(controls, "contact")
     assert [p.name for p in by_name(controls, "contact").parts] == ["contact.0", "contact.1"]
-    filled = {**sent(controls), "council": " Testshire ", "meeting_date": "2021-07-20", "quarters": "8",
+    filled = {**sent(controls), "council": " Testshire ", "meeting_date": "20/07/2021", "quarters": "8",
               "trend_years": "4", "recommendations": "First.\r\n\r\nSecond.\n", "contact.1.name": "B",
               "contact.1.email": "b@example.org", "stage2_timescales.childrens": "60",
               "stage2_timescales.corporate": "25", "formats": ["html", "docx"], "columns.received": "Date in"}
@@ -170,8 +170,8 @@ def test_the_form_starts_from_the_last_meeting_of_the_report(tmp_path):
         draft = desk.new_draft("childrens_response_times")
         assert draft.made_from == "params/sample_childrens_response_times.yaml"
         assert draft.moved == ["meeting_date", "period_end"]
-        assert by_name(draft.controls, "meeting_date").value == "2021-10-14"
-        assert by_name(draft.controls, "period_end").value == "2021-09-30"
+        assert by_name(draft.controls, "meeting_date").value == "14/10/2021"
+        assert by_name(draft.controls, "period_end").value == "30/09/2021"
         assert draft.data == "data/sample_case_log.csv"
         assert desk.new_draft("no_such_report") is None
     finally:

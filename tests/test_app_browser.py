@@ -102,7 +102,8 @@ def app(project, tmp_path_factory):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1000, "height": 900}, bypass_csp=True)  # axe is injected
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-GB",
+                                  bypass_csp=True)  # axe is injected
     page = context.new_page()
     yield page
     context.close()
@@ -151,7 +152,7 @@ def render_again(project: Path, params_file: str, out: Path) -> Path:
 
 def test_a_paper_made_on_the_page_is_the_one_render_makes_from_its_params_file(app, page, tmp_path):
     open_form(page, app)
-    assert page.get_by_label("Meeting date").input_value() == "2021-07-14"  # one meeting so far: as it was
+    assert page.get_by_label("Meeting date").input_value() == "14/07/2021"  # one meeting so far: as it was
     assert page.get_by_label("Export already in the project").input_value() == "data/sample_case_log.csv"
     started = time.perf_counter()
     name = make_paper(page)
@@ -175,7 +176,7 @@ def test_a_paper_made_on_the_page_is_the_one_render_makes_from_its_params_file(a
 
 def test_an_uploaded_case_log_is_kept_and_two_papers_are_both_on_the_home_page(app, page, tmp_path):
     open_form(page, app, "complaints_performance")
-    page.get_by_label("Meeting date").fill("2021-10-20")
+    page.get_by_label("Meeting date").fill("20/10/2021")
     page.get_by_label("Case log", exact=True).set_input_files(str(REPO / "data" / "sample_case_log.csv"))
     first = make_paper(page)
     assert first == "2021-10-20-complaints_performance"
@@ -187,7 +188,7 @@ def test_an_uploaded_case_log_is_kept_and_two_papers_are_both_on_the_home_page(a
     assert (again / "figures.json").read_bytes() == (app.project / "outputs" / first / "figures.json").read_bytes()
 
     open_form(page, app, "complaints_performance")  # the next meeting starts from this one, dates moved on
-    assert page.get_by_label("Meeting date").input_value() == "2022-01-20"
+    assert page.get_by_label("Meeting date").input_value() == "20/01/2022"
     assert "with meeting_date moved on by one meeting cycle" in page.locator("main").inner_text()
     second = make_paper(page)
     assert second == "2022-01-20-complaints_performance"
@@ -221,7 +222,7 @@ def test_check_the_data_shows_what_validate_shows_and_no_other_column(app, page,
         else:
             assert line.strip() in found, line
     assert "PERSONAL" not in page.content()
-    assert page.get_by_label("Meeting date").input_value() == "2021-07-14"  # the form is kept as it was
+    assert page.get_by_label("Meeting date").input_value() == "14/07/2021"  # the form is kept as it was
     error = " ".join(page.locator("#f-baseline_year-error").inner_text().split())  # one case left, not in 2019/20
     assert error.startswith("Error: key 'baseline_year': ")
     assert validate.stderr.strip() == "error: params/check.yaml: " + error.removeprefix("Error: ")
@@ -262,7 +263,7 @@ def _message_for(bad: Path, project: Path) -> str:
 
 
 def test_a_second_paper_while_one_is_being_made_is_refused_and_nothing_is_lost(app, browser):
-    context = browser.new_context()
+    context = browser.new_context(locale="en-GB")
     first, second = context.new_page(), context.new_page()
     open_form(first, app)
     open_form(second, app, "annual_report")
@@ -418,7 +419,7 @@ def test_the_whole_flow_by_keyboard_alone(app, page):
     _tab_to(page, "Choose this report")
     page.keyboard.press("Enter")
     page.wait_for_selector("#paper-form")
-    assert page.locator("input[name=report]").get_attribute("value") == "complaints_performance"
+    assert page.locator("#paper-form input[name=report]").get_attribute("value") == "complaints_performance"
     _tab_to(page, "Make the paper")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/papers/.+\?made=1$"), timeout=120_000)
@@ -433,7 +434,7 @@ def test_stopping_while_a_paper_is_made_leaves_no_process_and_no_temporary_file(
 
     project = make_project(tmp_path / "project")
     running = App(project, tmp_path / "tmp")
-    context = browser.new_context()
+    context = browser.new_context(locale="en-GB")
     page = context.new_page()
     try:
         open_form(page, running)
@@ -482,27 +483,33 @@ def test_the_walk_through_screenshots_are_what_the_page_looks_like(tmp_path, bro
     (``./dev screenshots`` writes them into docs/officers/ instead)."""
     project = make_project(tmp_path / "x" / "council-papers")
     running = App(project, tmp_path / "tmp")
-    context = browser.new_context(viewport={"width": 900, "height": 700})
+    context = browser.new_context(viewport={"width": 900, "height": 700}, locale="en-GB")
     page = context.new_page()
-    mask = [page.locator(".when")]
     shots: dict[str, bytes] = {}
+
+    def shot(name: str) -> None:  # "when made" is the time the test ran: the pictures show a fixed one
+        page.evaluate("document.querySelectorAll('.when').forEach(e => { e.textContent = '20 July 2021 at 09:30'; })")
+        shots[name] = page.screenshot()
     try:
         page.goto(running.url)
-        shots["1-home.png"] = page.screenshot()
+        shot("1-home.png")
         open_form(page, running)
-        shots["2-form.png"] = page.screenshot()
+        shot("2-form.png")
         page.locator("h2", has_text="3. The case log").scroll_into_view_if_needed()
         page.evaluate("window.scrollBy(0, -20)")
-        shots["3-case-log.png"] = page.screenshot()
+        shot("3-case-log.png")
         page.get_by_label("Export already in the project").select_option("exports/june-export.csv")
         page.get_by_role("button", name="Check the data").click()
         page.evaluate("window.scrollTo(0, 0)")
-        shots["4-check.png"] = page.screenshot(mask=mask)
+        shot("4-check.png")
+        page.evaluate("document.getElementById('f-baseline_year').closest('.form-group').scrollIntoView();"
+                      "window.scrollBy(0, -20)")
+        shot("5-error.png")
         open_form(page, running)
         make_paper(page)
-        shots["5-made.png"] = page.screenshot(mask=mask)
+        shot("6-made.png")
         page.goto(running.url)
-        shots["6-papers.png"] = page.screenshot(mask=mask)
+        shot("7-papers.png")
     finally:
         context.close()
         running.stop()

@@ -28,6 +28,9 @@ from .. import hosts, private
 from ..errors import ReportError
 
 DEFAULT_PORT = 8001
+#: How long a stopping page waits for its answers in progress: a paper being made is stopped first (its render's
+#: process cleans up in a second or two), then the page answers with the form, as the paper was not made.
+GRACE = 30
 #: The largest upload the page takes by default, in bytes (``--max-upload`` sets it, in MB).
 DEFAULT_LIMIT = 200_000_000
 
@@ -77,7 +80,7 @@ def main(root: Path, port: int = DEFAULT_PORT, open_browser: bool = True, export
         url = f"http://{hosts.HOST}:{port}/"
         print(f"reportlib app: the officer's page of {root} on {url} (Ctrl-C to stop)", flush=True)
         config = uvicorn.Config(guarded, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=2, server_header=False, date_header=False)
+                                timeout_graceful_shutdown=GRACE, server_header=False, date_header=False)
         server = _Server(config, desk)
         if ready:
             ready(url)

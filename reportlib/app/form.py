@@ -9,9 +9,9 @@ a new report, built in or declared in a notebook's parameters cell, gets its for
 
 How a key's type becomes a control:
 
-- text, a financial year, a number: a text box (numbers are checked by the params check, so a
-  wrong one gets the command line's message); a date: a date box; yes/no and a choice of words:
-  a select; a list of words to choose from (``scope``): check boxes;
+- text, a financial year, a number, a date: a text box (each is checked by the params check, so a
+  wrong one gets the command line's message; a date shows as 20/07/2021 and may be written so or as
+  2021-07-20); yes/no and a choice of words: a select; a list of words to choose from (``scope``): check boxes;
 - a list of text or dates (``recommendations``, ``closure_days``): a text area, one item a line;
   paragraphs: a text area, paragraphs separated by a blank line;
 - a list of items with keys of their own (``contact``, ``benchmarks``, ``action_plan``): one group
@@ -168,7 +168,7 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
+        return f"{value:%d/%m/%Y}"  # as a British officer writes a date; the params check reads it, as ISO too
     return str(value)
 
 
@@ -278,7 +278,7 @@ def _number(text: str) -> Any:
 
 def _date(text: str) -> Any:
     try:
-        return dt.date.fromisoformat(text)
+        return params_mod.parse_date(text)  # 20/07/2021 or 2021-07-20, as in a params file
     except ValueError:
         return text  # the params check says how to write a date
 

@@ -47,6 +47,22 @@ class Making:
                 "seconds": round(time.monotonic() - self.started, 1)}
 
 
+def _stop_once() -> None:
+    """In the render's process: the first of Ctrl-C, SIGTERM or SIGHUP ends the render as Ctrl-C does (its kernel,
+    build folder and lock removed); any after it are ignored, so they cannot cut that clean-up short (Ctrl-C in a
+    terminal reaches this process and the page, which then asks it to stop as well)."""
+    import signal
+
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def stop(signum, _frame):
+        for other in signals:  # a handler that does nothing, not SIG_IGN: one already pending must find a handler
+            signal.signal(other, lambda *_: None)
+        raise private.Stopped(128 + signum)
+    for signum in signals:
+        signal.signal(signum, stop)
+
+
 def _render(params_file: str, root: str, conn) -> None:
     """In the render's own process: render ``params_file`` and send progress and the outcome down ``conn``."""
     import os
@@ -54,7 +70,7 @@ def _render(params_file: str, root: str, conn) -> None:
     from .. import pipeline
     from ..errors import ReportError
 
-    private.exit_on_signals()
+    _stop_once()
     private.follow_parent()
     os.chdir(root)
 

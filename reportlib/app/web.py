@@ -61,7 +61,7 @@ def _size(limit: int) -> str:
 
 
 def _show_type(c) -> bool:
-    return c.kind in ("text", "number", "lines", "yaml") and c.type_words not in ("", "text")
+    return c.kind in ("text", "number", "lines", "yaml", "date") and c.type_words not in ("", "text")
 
 
 class Page:
