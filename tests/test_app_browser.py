@@ -23,10 +23,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
@@ -62,12 +64,13 @@ class App:
     """``reportlib app`` in a process of its own (a session of its own, as a terminal's), on a free port, with a
     temporary folder of its own so that what it leaves there can be seen."""
 
-    def __init__(self, project: Path, tmp: Path):
+    def __init__(self, project: Path, tmp: Path, limit: int | None = LIMIT_MB):
         self.project, self.tmp = project, tmp
         tmp.mkdir(exist_ok=True)
         env = {**os.environ, "TMPDIR": str(tmp)}
+        limits = ["--max-upload", str(limit)] if limit else []  # None: the default, 200 MB
         self.proc = subprocess.Popen([sys.executable, "-m", "reportlib.cli", "app", "--port", "0", "--no-browser",
-                                      "--max-upload", str(LIMIT_MB)], cwd=project, env=env, stdout=subprocess.PIPE,
+                                      *limits], cwd=project, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, start_new_session=True)
         first = self.proc.stdout.readline()
         match = re.search(r"on (http://127\.0\.0\.1:(\d+)/)", first)
@@ -154,9 +157,28 @@ def test_a_paper_made_on_the_page_is_the_one_render_makes_from_its_params_file(a
     open_form(page, app)
     assert page.get_by_label("Meeting date").input_value() == "14/07/2021"  # one meeting so far: as it was
     assert page.get_by_label("Export already in the project").input_value() == "data/sample_case_log.csv"
+    polled, seen, done = [], [], threading.Event()
+    page.on("request", lambda r: polled.append(r.url) if r.url.endswith("/progress") else None)
+
+    def watch():  # what the page's script reads while the paper is made
+        while not done.is_set():
+            seen.append(json.loads(app.get("/progress")))
+            time.sleep(0.05)
+    watcher = threading.Thread(target=watch)
+    watcher.start()
     started = time.perf_counter()
-    name = make_paper(page)
-    seconds = time.perf_counter() - started
+    try:
+        name = make_paper(page)
+    finally:
+        seconds = time.perf_counter() - started
+        done.set()
+        watcher.join()
+    assert polled, "the page's script asks how far the paper has got"
+    steps = {(p["step"], p["steps"]) for p in seen if p["state"] in ("running", "writing") and p.get("steps")}
+    code_cells = sum(c.cell_type == "code" and bool(c.source.strip())
+                     for c in nbformat.read(app.project / "notebooks" / f"{CHILDRENS}.ipynb", 4).cells)
+    assert max(steps) == (code_cells + 1, code_cells + 1)  # each code cell and the parameters cell Papermill adds
+    assert seen[-1]["state"] == "done" and seen[-1]["paper"] == "2021-07-14-childrens_response_times"
     assert name == "2021-07-14-childrens_response_times"
     panel = page.locator(".panel").inner_text()
     assert "The paper is made" in panel
@@ -428,7 +450,7 @@ def test_the_whole_flow_by_keyboard_alone(app, page):
 
 # --- stopping ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_stopping_while_a_paper_is_made_leaves_no_process_and_no_temporary_file(tmp_path, browser, signum):
     import psutil
 
@@ -445,7 +467,7 @@ def test_stopping_while_a_paper_is_made_leaves_no_process_and_no_temporary_file(
             time.sleep(0.05)
         children = psutil.Process(running.proc.pid).children(recursive=True)
         assert len(children) >= 2, "the render's process and its kernel"
-        status, said = running.stop(signum, group=signum == signal.SIGINT)
+        status, said = running.stop(signum, group=signum != signal.SIGTERM)  # a closed terminal: SIGHUP to all
     finally:
         context.close()
     assert "stopped" in said and "Traceback" not in said, said
@@ -482,7 +504,7 @@ def test_the_walk_through_screenshots_are_what_the_page_looks_like(tmp_path, bro
     """docs/officers.md's screenshots, taken afresh in a project of their own and compared with the committed ones
     (``./dev screenshots`` writes them into docs/officers/ instead)."""
     project = make_project(tmp_path / "x" / "council-papers")
-    running = App(project, tmp_path / "tmp")
+    running = App(project, tmp_path / "tmp", limit=None)
     context = browser.new_context(viewport={"width": 900, "height": 700}, locale="en-GB")
     page = context.new_page()
     shots: dict[str, bytes] = {}

@@ -20,6 +20,7 @@ leaving no process and no temporary file.
 
 from __future__ import annotations
 
+import signal
 import socket
 from pathlib import Path
 from typing import Callable
@@ -82,6 +83,8 @@ def main(root: Path, port: int = DEFAULT_PORT, open_browser: bool = True, export
         config = uvicorn.Config(guarded, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=GRACE, server_header=False, date_header=False)
         server = _Server(config, desk)
+        # A closed terminal (SIGHUP) stops the page as Ctrl-C and SIGTERM do (uvicorn itself handles only those two).
+        signal.signal(signal.SIGHUP, lambda _signum, frame: server.handle_exit(signal.SIGHUP, frame))
         if ready:
             ready(url)
         if open_browser:
