@@ -39,7 +39,7 @@ def test_every_sample_params_file_goes_through_the_form_unchanged(params_file):
     raw = yaml.safe_load((REPO / "params" / params_file).read_text(encoding="utf-8"))
     model = params_mod.BUILT_IN[raw["notebook"]]
     controls = form.controls(model, raw)
-    mapping, _ = form.read(controls, sent(controls))
+    mapping = form.read(controls, sent(controls))
     again = params_mod.validate({"notebook": raw["notebook"], "data": raw["data"], **mapping}, "form")
     assert again == params_mod.validate(raw, "file")
     assert again.formats == ("html", "pdf")
@@ -69,6 +69,8 @@ def test_each_key_gets_its_label_help_type_default_and_required_mark_from_the_mo
     assert by_name(annual, "scope").kind == "checkboxes"
     assert by_name(annual, "scope").value == ["corporate", "adults", "childrens"]
     assert by_name(annual, "ombudsman_letter.upheld_pct").kind == "number"
+    assert form.read(annual, {**sent(annual), "scope": "adults"})["scope"] == ["adults"]  # one box ticked
+    assert form.read(annual, {**sent(annual), "scope": []})["scope"] == []  # none: the params check says so
 
 
 def test_a_report_declared_in_its_notebook_gets_its_form_the_same_way():
@@ -89,7 +91,7 @@ def test_reading_the_form_back():
               "trend_years": "4", "recommendations": "First.\r\n\r\nSecond.\n", "contact.1.name": "B",
               "contact.1.email": "b@example.org", "stage2_timescales.childrens": "60",
               "stage2_timescales.corporate": "25", "formats": ["html", "docx"], "columns.received": "Date in"}
-    mapping, _ = form.read(controls, filled)
+    mapping = form.read(controls, filled)
     assert mapping == {"council": "Testshire", "meeting_date": dt.date(2021, 7, 20),
                        "contact": [{"name": "A"}, {"name": "B", "email": "b@example.org"}],
                        "columns": {"received": "Date in"}, "recommendations": ["First.", "Second."],
@@ -99,7 +101,7 @@ def test_reading_the_form_back():
 
 def test_a_wrong_value_gets_the_command_lines_message_beside_its_box():
     controls = form.controls(params_mod.ChildrensParams, {})
-    mapping, _ = form.read(controls, {**sent(controls), "target_working_days": "twenty",
+    mapping = form.read(controls, {**sent(controls), "target_working_days": "twenty",
                                       "contact.0.name": "x"})
     with pytest.raises(ParamsError) as e:
         params_mod.validate({"notebook": "childrens_response_times", **mapping}, "params/x.yaml")

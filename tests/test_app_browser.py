@@ -442,6 +442,12 @@ def test_the_whole_flow_by_keyboard_alone(app, page):
     page.keyboard.press("Enter")
     page.wait_for_selector("#paper-form")
     assert page.locator("#paper-form input[name=report]").get_attribute("value") == "complaints_performance"
+    contacts = page.locator("#f-contact fieldset").count()
+    _tab_to(page, page.get_by_label("Title").input_value())
+    page.keyboard.press("Enter")  # Enter in a box checks the data (it never adds an empty group)
+    page.wait_for_selector("#checked")
+    assert page.locator("#f-contact fieldset").count() == contacts
+    assert page.evaluate("document.activeElement.id") == "checked-title"  # the script moves focus to the result
     _tab_to(page, "Make the paper")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/papers/.+\?made=1$"), timeout=120_000)

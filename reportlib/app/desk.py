@@ -113,9 +113,8 @@ class Desk:
         found: dict[str, str] = {}
         if draft.upload is not None:
             found[f"upload:{draft.upload[0]}"] = f"{draft.upload[1]} (uploaded, not yet kept)"
-        for value in (draft.data,):
-            if value:
-                found.setdefault(value, value)
+        if draft.data:
+            found.setdefault(draft.data, draft.data)
         for path in meetings.exports_files(self.exports):
             found.setdefault(self.relative(path), self.relative(path))
         return list(found.items())
@@ -187,7 +186,7 @@ class Desk:
         """The params mapping of the draft, with ``data`` as the case log; None (and the errors placed) when the
         form cannot give one."""
         try:
-            mapping, _ = form_mod.read(draft.controls, fields)
+            mapping = form_mod.read(draft.controls, fields)
         except ParamsError as e:
             self.place(draft, e)
             return None

@@ -291,6 +291,12 @@ def _option(text: str, options: tuple[str, ...], annotation_kind: str) -> Any:
     return int(text) if text.isdigit() else text
 
 
+def _chosen(form: Mapping[str, Any], name: str) -> list[str]:
+    """The boxes ticked in a group of check boxes (a browser sends one value, several, or none)."""
+    value = form.get(name, [])
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
 class FormError(ParamsError):
     """What the form holds cannot be a params value (a text area that is not YAML); ``key`` names the box."""
 
@@ -308,7 +314,7 @@ def _read_one(c: Control, form: Mapping[str, Any]) -> Any:
         found = {p.name.rsplit(".", 1)[1]: v for p in c.parts if (v := _read_one(p, form)) is not None}
         return found or None
     if c.kind == "checkboxes":
-        chosen = [v for v in form.get(c.name, []) if v in c.options]
+        chosen = [v for v in _chosen(form, c.name) if v in c.options]
         return [int(v) if v.isdigit() else v for v in chosen]
     text = str(form.get(c.name, "")).replace("\r\n", "\n").strip()
     if c.kind == "lines":
@@ -342,10 +348,10 @@ def _yaml(c: Control, text: str) -> Any:
                         "and the colons", key=tuple(c.name.split("."))) from None
 
 
-def read(found: list[Control], form: Mapping[str, Any]) -> tuple[dict, dict]:
-    """(the params mapping the form gives, the form's values as sent): each control's value read back, keys left
-    empty or at their default left out (a required key is always written). ``form`` maps a field name to its text,
-    or to a list of texts for check boxes."""
+def read(found: list[Control], form: Mapping[str, Any]) -> dict:
+    """The params mapping the form gives: each control's value read back, keys left empty or at their default left
+    out (a required key is always written). ``form`` maps a field name to its text, or to a list of texts for
+    check boxes."""
     mapping = {}
     for c in found:
         value = _read_one(c, form)
@@ -356,7 +362,7 @@ def read(found: list[Control], form: Mapping[str, Any]) -> tuple[dict, dict]:
         if value is None or (not c.required and params_mod.to_jsonable(value) == c.default):
             continue
         mapping[c.name] = value
-    return mapping, dict(form)
+    return mapping
 
 
 def refill(found: list[Control], form: Mapping[str, Any]) -> list[Control]:
@@ -374,7 +380,7 @@ def refill(found: list[Control], form: Mapping[str, Any]) -> list[Control]:
         for part in c.walk():
             if part.kind in ("group", "fields"):
                 continue
-            part.value = list(form.get(part.name, [])) if part.kind == "checkboxes" else str(form.get(part.name, ""))
+            part.value = _chosen(form, part.name) if part.kind == "checkboxes" else str(form.get(part.name, ""))
     return found
 
 
