@@ -176,6 +176,11 @@ def test_the_form_starts_from_the_last_meeting_of_the_report(tmp_path):
         assert by_name(draft.controls, "period_end").value == "30/09/2021"
         assert draft.data == "data/sample_case_log.csv"
         assert desk.new_draft("no_such_report") is None
+        fields = {**sent(draft.controls), "data": "/etc/passwd", "made_from": "x\nnotebook: other"}
+        tampered = desk.sent_draft("childrens_response_times", fields)
+        assert tampered.made_from is None
+        desk.check(tampered, fields)  # a case log the form does not offer is never read
+        assert tampered.checked is None and tampered.data_error.startswith("choose the case log")
     finally:
         desk.close()
 

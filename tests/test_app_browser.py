@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -206,6 +207,10 @@ def test_an_uploaded_case_log_is_kept_and_two_papers_are_both_on_the_home_page(a
     assert params["data"] == "exports/sample_case_log.csv"
     kept = app.project / "exports" / "sample_case_log.csv"
     assert kept.read_bytes() == (REPO / "data" / "sample_case_log.csv").read_bytes()
+    for path in (f"/papers/{first}/sample_case_log.csv", "/exports/sample_case_log.csv"):  # never served back
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            app.get(path)
+        assert refused.value.code == 404
     again = render_again(app.project, f"params/{first}.yaml", tmp_path / "again")
     assert (again / "figures.json").read_bytes() == (app.project / "outputs" / first / "figures.json").read_bytes()
 

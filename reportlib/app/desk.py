@@ -153,12 +153,21 @@ class Desk:
         if model is None:
             return None
         controls = form_mod.refill(form_mod.controls(model, {}), fields)
-        draft = Draft(report, controls, data=str(fields.get(DATA, "")), made_from=str(fields.get("made_from", ""))
-                      or None)
+        mine = {self.relative(m.path) for m in self.meetings_of(report)}
+        made_from = str(fields.get("made_from", ""))
+        draft = Draft(report, controls, data=str(fields.get(DATA, "")),
+                      made_from=made_from if made_from in mine else None)  # only a params file of this report
         held = str(fields.get("upload_id", ""))
         if held in self._uploads:
             draft.upload = (held, self._uploads[held].name)
         return draft
+
+    def offered(self, report: str) -> set[str]:
+        """The case logs the form may name: those of the report's params files, the exports folder's files, and the
+        uploads the page holds (nothing else a request names is read)."""
+        found = {str(m.raw.get(DATA)) for m in self.meetings_of(report) if m.raw.get(DATA)}
+        found |= {self.relative(p) for p in meetings.exports_files(self.exports)}
+        return found | {f"upload:{key}" for key in self._uploads}
 
     def hold(self, upload: Upload, draft: Draft) -> None:
         """Hold an uploaded case log for this draft (until a paper is made from it, or the page stops)."""
@@ -197,7 +206,10 @@ class Desk:
         return {"notebook": draft.report, **({DATA: data} if data else {}), **mapping}
 
     def _data_path(self, draft: Draft) -> tuple[str, Upload | None]:
-        """The case log the draft names, as the params file gives it, and the upload it is (if one)."""
+        """The case log the draft names, as the params file gives it, and the upload it is (if one); nothing when it
+        names a case log the form does not offer."""
+        if draft.data not in self.offered(draft.report):
+            return "", None
         if draft.data.startswith("upload:"):
             upload = self._uploads.get(draft.data.split(":", 1)[1])
             return (str(upload.path), upload) if upload else ("", None)

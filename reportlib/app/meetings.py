@@ -168,8 +168,8 @@ def _plain(value: Any) -> Any:
 
 def params_text(mapping: Mapping[str, Any], made_from: str | None) -> str:
     """The params file's text: a comment saying where it came from, then its keys as a params file writes them."""
-    head = ["# Made on the officer's page (reportlib app)"
-            + (f" from {made_from}" if made_from else "") + "."]
+    made_from = " ".join(str(made_from).split()) if made_from else None  # one line: a comment, never a key
+    head = ["# Made on the officer's page (reportlib app)" + (f" from {made_from}" if made_from else "") + "."]
     body = yaml.safe_dump(_plain(dict(mapping)), sort_keys=False, allow_unicode=True, default_flow_style=False,
                           width=100)
     return "\n".join(head) + "\n" + body

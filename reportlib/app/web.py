@@ -183,7 +183,10 @@ class Page:
         if path is None:
             return self.html("message.html.j2", 404, title="No such file", message="That paper has no such file.")
         content_type, inline = papers_mod.CONTENT_TYPES[name]
-        headers = {"Content-Security-Policy": PAPER_POLICY, "Cache-Control": "no-store"}
+        # report.html may run nothing (it has no script); the PDF needs the browser's own viewer, so it gets only
+        # the rule that no other page may frame it
+        policy = PAPER_POLICY if content_type.startswith("text/html") else "frame-ancestors 'none'"
+        headers = {"Content-Security-Policy": policy, "Cache-Control": "no-store"}
         return FileResponse(path, media_type=content_type, headers=headers,
                             content_disposition_type="inline" if inline else "attachment",
                             filename=f"{paper.name}-{name}")
