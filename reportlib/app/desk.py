@@ -309,12 +309,18 @@ class Desk:
             draft.busy = e.making
             return None
         kept = None
-        if upload is not None:
-            existed = {p.resolve() for p in meetings.exports_files(self.exports)}
-            path = meetings.keep_upload(upload.path, upload.name, self.exports)
-            kept = None if path.resolve() in existed else path
-            mapping[DATA] = self.relative(path)
-        params_file = meetings.save_params(self.params_dir, mapping, draft.made_from)
+        try:
+            if upload is not None:
+                existed = {p.resolve() for p in meetings.exports_files(self.exports)}
+                path = meetings.keep_upload(upload.path, upload.name, self.exports)
+                kept = None if path.resolve() in existed else path
+                mapping[DATA] = self.relative(path)
+            params_file = meetings.save_params(self.params_dir, mapping, draft.made_from)
+        except BaseException:
+            making.state = "failed"  # the slot is free again
+            if kept is not None:
+                kept.unlink(missing_ok=True)
+            raise
         making.name = params_file.stem
         return making, params_file, kept
 

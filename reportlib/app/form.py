@@ -61,10 +61,25 @@ class Control:
     item: type[BaseModel] | None = None  # group: the model of one item
     error: str | None = None
     common: bool = False
+    always: bool = False  # shown even when it holds nothing but its default
 
     @property
     def id(self) -> str:
         return "f-" + self.name.replace(".", "-")
+
+    @property
+    def given(self) -> bool:
+        """Whether it holds anything but its default (or an error): the form shows it; the others wait behind
+        "More details"."""
+        if self.always or self.required or any(part.error for part in self.walk()):
+            return True
+        if self.kind == "group":
+            return bool(self.parts)
+        if self.kind == "fields":
+            return any(part.given for part in self.parts)
+        if self.kind == "checkboxes":
+            return list(self.value) != [_text(v) for v in (self.default or [])]
+        return self.value not in ("", _shown(self.kind, self.default))
 
     def walk(self) -> typing.Iterator["Control"]:
         yield self
@@ -247,7 +262,7 @@ def controls(model: type[BaseModel], values: Mapping[str, Any] | None = None) ->
     found = [_control(key, key, info, values.get(key), key in values, common=key in common)
              for key, info in model.model_fields.items() if key not in OWN_STEPS]
     chosen = values.get(FORMATS_KEY, list(DEFAULT_FORMATS))
-    found.append(Control(FORMATS_KEY, "Files to make", "checkboxes", common=True, options=FORMATS,
+    found.append(Control(FORMATS_KEY, "Files to make", "checkboxes", common=True, always=True, options=FORMATS,
                          help="The committee paper as a web page (html), PDF, Word (docx) and a workbook of its "
                               "tables (xlsx). The audit files are always made.",
                          default=list(DEFAULT_FORMATS), value=_shown("checkboxes", chosen)))

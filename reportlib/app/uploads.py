@@ -68,8 +68,7 @@ class Posted:
 
     def as_form(self) -> dict:
         """Each field's text (the last given), check boxes as lists."""
-        return {name: (values if len(values) > 1 or name.endswith("[]") else values[-1])
-                for name, values in self.fields.items()}
+        return {name: (values if len(values) > 1 else values[-1]) for name, values in self.fields.items()}
 
 
 class _Parts:

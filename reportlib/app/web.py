@@ -142,7 +142,11 @@ class Page:
         if started is None:
             return self._form(draft, 409 if draft.busy else 200)
         making, params_file, kept = started
-        await run_in_threadpool(self.desk.maker.run, making, self.desk.relative(params_file))
+        try:
+            await run_in_threadpool(self.desk.maker.run, making, self.desk.relative(params_file))
+        finally:
+            if making.state not in ("done", "failed"):  # whatever happened, the slot is free again
+                making.state = "failed"
         name = await run_in_threadpool(self.desk.finish, draft, making, params_file, kept)
         if name is None:
             return self._form(draft)
