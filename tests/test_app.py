@@ -175,6 +175,9 @@ def test_the_form_starts_from_the_last_meeting_of_the_report(tmp_path):
         assert by_name(draft.controls, "meeting_date").value == "14/10/2021"
         assert by_name(draft.controls, "period_end").value == "30/09/2021"
         assert draft.data == "data/sample_case_log.csv"
+        older = desk.new_draft("childrens_response_times", start_from="2021-04-14-childrens.yaml")
+        assert older.made_from == "params/2021-04-14-childrens.yaml" and older.moved == []  # none before it
+        assert by_name(older.controls, "meeting_date").value == "14/04/2021"
         assert desk.new_draft("no_such_report") is None
         fields = {**sent(draft.controls), "data": "/etc/passwd", "made_from": "x\nnotebook: other"}
         tampered = desk.sent_draft("childrens_response_times", fields)
