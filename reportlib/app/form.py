@@ -194,8 +194,18 @@ def _yaml_text(value: Any) -> str:
                           default_flow_style=False, width=1000).strip()
 
 
+def _as_date(value: Any) -> Any:
+    """A date written either way in a params file, as a date (anything else as it was)."""
+    try:
+        return params_mod.parse_date(value) if value is not None else None
+    except ValueError:
+        return value
+
+
 def _shown(kind: str, value: Any) -> Any:
     """A params value as the form shows it."""
+    if kind == "date":
+        return _text(_as_date(value))
     if kind == "checkboxes":
         return [_text(v) for v in (value if isinstance(value, (list, tuple)) else [value])] if value is not None else []
     if kind == "lines":
