@@ -13,6 +13,7 @@ Only one paper is made at a time: a second "Make the paper" while one is being m
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import threading
 import time
@@ -89,6 +90,7 @@ def _render(params_file: str, root: str, conn) -> None:
                               "exit_status": 1}))
     finally:
         conn.close()
+        gc.freeze()  # as the reportlib program does: its last collections would only walk what the system frees
 
 
 class Maker:
@@ -145,10 +147,15 @@ class Maker:
                     break
         finally:
             ours.close()
-            process.join(timeout=60)
-            with self._lock:
-                self._process = None
+            threading.Thread(target=self._reap, args=(process,), name="reportlib-app-reap", daemon=True).start()
         return making
+
+    def _reap(self, process) -> None:
+        """Wait for a render's process to end (after it has said how the render ended: the page need not wait)."""
+        process.join(timeout=60)
+        with self._lock:
+            if self._process is process:
+                self._process = None
 
     def interrupt(self) -> None:
         """Ask a paper being made to stop (SIGTERM to its process), without waiting: the page is stopping."""
