@@ -109,14 +109,19 @@ class Desk:
         return papers.made(self.outputs)
 
     def case_logs(self, draft: Draft) -> list[tuple[str, str]]:
-        """(value, label) of each case log the form offers: the one chosen, last meeting's, the exports folder's."""
+        """(value, label) of each case log the form offers: the upload it holds, the one chosen, the exports
+        folder's (newest first), then those other meetings of the report used."""
+        offered = self.offered(draft.report)
         found: dict[str, str] = {}
         if draft.upload is not None:
             found[f"upload:{draft.upload[0]}"] = f"{draft.upload[1]} (uploaded, not yet kept)"
-        if draft.data:
-            found.setdefault(draft.data, draft.data)
+        if draft.data in offered and not draft.data.startswith("upload:"):
+            found[draft.data] = draft.data
         for path in meetings.exports_files(self.exports):
             found.setdefault(self.relative(path), self.relative(path))
+        for data in sorted(offered):
+            if not data.startswith("upload:"):
+                found.setdefault(data, data)
         return list(found.items())
 
     def relative(self, path: Path) -> str:
