@@ -357,3 +357,25 @@ def test_a_case_log_that_cannot_be_read_is_named_beside_the_case_log(tmp_path, m
         assert draft.upload is None and not bad.exists()  # a bad upload is not kept
     finally:
         desk.close()
+
+
+def test_the_reports_are_the_built_in_ones_and_the_projects_own(tmp_path, monkeypatch):
+    from reportlib import authoring
+
+    project = _project(tmp_path)
+    authoring.new("housing_complaints", project)
+    monkeypatch.chdir(project)
+    desk = Desk(project)
+    try:
+        reports = {r.name: r for r in desk.reports()}
+        assert list(reports) == ["childrens_response_times", "complaints_performance", "annual_report",
+                                 "housing_complaints"]
+        assert reports["complaints_performance"].summary == "The Stage 2 performance report for an O&S panel."
+        assert reports["housing_complaints"].summary.startswith("A report of this project")
+        draft = desk.new_draft("housing_complaints")  # its form, from its notebook's parameters cell
+        assert draft.made_from == "params/sample_housing_complaints.yaml"
+        own = [c.name for c in draft.controls if not c.common]
+        assert own and own == [k for k in params_mod.Reports(project)["housing_complaints"].model_fields
+                               if k not in params_mod.CommonParams.model_fields]
+    finally:
+        desk.close()
