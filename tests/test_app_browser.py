@@ -452,7 +452,7 @@ def test_the_whole_flow_by_keyboard_alone(app, page):
     page.keyboard.press("Enter")  # Enter in a box checks the data (it never adds an empty group)
     page.wait_for_selector("#checked")
     assert page.locator("#f-contact fieldset").count() == contacts
-    assert page.evaluate("document.activeElement.id") == "checked-title"  # the script moves focus to the result
+    page.wait_for_function("document.activeElement.id === 'checked-title'", timeout=10_000)  # the script's focus
     _tab_to(page, "Make the paper")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/papers/.+\?made=1$"), timeout=120_000)
