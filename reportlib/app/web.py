@@ -15,6 +15,7 @@ Safe by construction:
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from importlib import metadata
 from pathlib import Path
 
@@ -123,6 +124,7 @@ class Page:
         fields = posted.as_form()
         draft = self.desk.sent_draft(posted.first("report"), fields)
         if draft is None:
+            shutil.rmtree(folder, ignore_errors=True)  # an upload for no report is not kept
             return self.html("message.html.j2", 404, title="No such report",
                              message="There is no report of that name in this project.", back="/new")
         if posted.upload is not None:
