@@ -93,7 +93,9 @@ def write_case_log(path: Path, n: int, seed: int) -> int:
     columns = {
         "case_ref": np.char.add("CR-", refs.astype(str)),
         "kind": kind,
-        "procedure": rng.choice(["childrens", "adults", "corporate"], n, p=[0.2, 0.2, 0.6]),
+        # the law's stages: the Code has two (no corporate stage 3), the children's review panel no extension
+        "procedure": np.where(stage == 3, rng.choice(["childrens", "adults"], n),
+                              rng.choice(["childrens", "adults", "corporate"], n, p=[0.2, 0.2, 0.6])),
         "stage": np.where(kind == "complaint", stage.astype(str), ""),
         "received": uk(received),
         "acknowledged": uk(acknowledged),
@@ -104,7 +106,7 @@ def write_case_log(path: Path, n: int, seed: int) -> int:
         "delay_reason": np.where(late & ~is_open, rng.choice(["Staff absence", "Complex case",
                                                               "Awaiting information"], n), ""),
         "outcome": np.where(is_open, "", rng.choice(["upheld", "partly upheld", "not upheld", "withdrawn"], n)),
-        "extended": np.where(rng.random(n) < 0.05, "yes", "no"),
+        "extended": np.where((rng.random(n) < 0.05) & (stage != 3), "yes", "no"),
     }
     columns = {name: np.array(values, dtype=object) for name, values in columns.items()}  # writable copies
     # a few bad rows, as a real export has

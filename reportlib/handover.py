@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError
-from .rows import PROBLEM_COLUMNS, CaseLog
+from .caselog import PROBLEM_COLUMNS, CaseLog
 
 CASES = "cases.arrow"
 PROBLEMS = "problems.arrow"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..rows import COMPLAINANTS, RawLog, distinct_categorical
+from ..caselog import COMPLAINANTS, RawLog, distinct_categorical
 from .cells import Cells
 from .database import read_database
 from .excel import read_xlsx

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..errors import DataError, cut
 from ..vocabulary import CANONICAL_COLUMNS
-from ..rows import COMPLAINANTS
+from ..caselog import COMPLAINANTS
 
 #: Wider than any case log: refused in one line rather than read (a stray cell at XFD1048576, a header of
 #: 20,000 fields). Real exports have tens of columns, a few hundred at most.
