@@ -439,7 +439,7 @@ def test_subjects_on_every_complaint_one_per_case(full):
     complaint = full["kind"] == "complaint"
     assert (full.loc[complaint, "subject"] != "").all() and (full.loc[~complaint, "subject"] == "").all()
     assert (full[complaint].groupby("case_ref")["subject"].nunique() == 1).all()
-    assert set(full["subject"]) - {""} == set(sample.SUBJECTS)
+    assert set(full["subject"]) - {""} == set(sample.settings.SUBJECTS)
     assert set(full.loc[full["subject"] == "Repairs", "service"]) <= HOUSING
     first = full[complaint].drop_duplicates("case_ref")
     share = pd.crosstab(first["subject"], first["procedure"], normalize="columns")
