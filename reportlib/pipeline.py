@@ -73,7 +73,7 @@ def check(params_file: Path | str, selections: bool = True, warn: Callable[[str]
     params_file = Path(params_file)
     root = root_for(params_file)
     p = reports.load(params_file)
-    exposed = vcs.warning(p.data, root)
+    exposed = vcs.warning(casedata.Source.from_params(p).path(root))
     if exposed and warn is not None:
         warn(exposed)
     checked = Checked(params_file, root, p, casedata.load_for(p, root))
@@ -262,7 +262,7 @@ def _inputs(job: Job, handed: Path) -> dict:
         rows = checked.log.cases.to_csv(index=False).encode()
         files[source.label] = "sha256 of the rows read: " + hashlib.sha256(rows).hexdigest()
     else:
-        data = Path(source.data) if Path(source.data).is_absolute() else root / source.data
+        data = source.path(root)
         files[_rel(data, root)] = outputs.sha256(data)
     files["validated cases handed to the kernel"] = outputs.sha256(handed)
     return files

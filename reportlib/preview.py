@@ -112,9 +112,7 @@ class Preview:
         """The case log's file (None: a database, or not known yet)."""
         if self.job is None:
             return None
-        source = self.job.checked.source
-        return None if source.is_url else (Path(source.data) if Path(source.data).is_absolute()
-                                           else self.root / source.data)
+        return self.job.checked.source.path(self.root)
 
     def watched(self) -> list[Path]:
         """The files whose change refreshes the page (the case log only when it is a file)."""

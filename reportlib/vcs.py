@@ -28,20 +28,17 @@ def _git(folder: Path, *args: str, given: bytes = b"") -> subprocess.CompletedPr
         return None
 
 
-def warning(data: str | Path, root: Path | None = None) -> str | None:
-    """One line saying the case log ``data`` would be committed by git, or None.
+def warning(path: Path | None) -> str | None:
+    """One line saying the case log at ``path`` would be committed by git, or None.
 
-    ``data`` is the params file's ``data:`` (relative paths start at ``root``, the project folder). The line
-    says what to do when the file lies inside a git work tree and git does not ignore it, or when git already
-    tracks it; None when git is not installed, the file is not in a work tree, git ignores it, an ignore file
-    names it with ``!`` (committed on purpose: a sample, a test fixture), it does not exist (the reader says so)
-    or ``data`` is a database URL."""
-    text = str(data)
-    if "://" in text:
+    The line says what to do when the file lies inside a git work tree and git does not ignore it, or when git
+    already tracks it; None when git is not installed, the file is not in a work tree, git ignores it, an ignore
+    file names it with ``!`` (committed on purpose: a sample, a test fixture), it does not exist (the reader says
+    so) or there is no file (``path`` None: a database)."""
+    if path is None:
         return None
-    path = Path(text)
-    if not path.is_absolute() and root is not None:
-        path = Path(root) / path
+    path = Path(path)
+    text = str(path)  # as the message names it: the link, not the file it points to
     if not path.is_file():
         return None
     path = path.resolve()  # a link: the file it points to is the one git would commit

@@ -3,8 +3,12 @@ columns as text, with each row's number as a spreadsheet shows it (:class:`RawLo
 
 Everything else in the export (names, notes) is dropped at the door. What cannot be read at all raises
 :class:`~reportlib.errors.DataError` with one line naming the file and what to do; validating the rows is
-:mod:`reportlib.rows`' job, and :mod:`reportlib.casedata` does both. The readers:
-:mod:`~reportlib.sources.text` (CSV), :mod:`~reportlib.sources.excel`, :mod:`~reportlib.sources.database`.
+:mod:`reportlib.rows`' job, and :mod:`reportlib.casedata` does both.
+
+A file is read by the first :class:`Reader` of :data:`READERS` that claims it (by its name or its first bytes):
+SQLite, .xlsx, the refusal of old .xls, else CSV (:mod:`~reportlib.sources.text`,
+:mod:`~reportlib.sources.excel`, :mod:`~reportlib.sources.database`). A new kind of export is a new reader,
+put first with :func:`register` (docs/architecture.md shows one).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -52,54 +56,79 @@ class Source:
             return re.sub(r"//[^/@]*@", "//", self.data)
         return self.data
 
+    def path(self, root: Path | None) -> Path | None:
+        """The case log's file (None for a database URL): ``data`` as given, relative paths from the project folder
+        ``root``. The one place a params file's ``data`` becomes a path."""
+        if self.is_url:
+            return None
+        path = Path(self.data)
+        return root / path if root is not None and not path.is_absolute() else path
 
 
-
-def cut(value, limit: int = 80) -> str:
-    """A value as a message echoes it: on one line, control characters escaped, cut to about ``limit`` characters."""
-    text = " ".join(str(value).split())
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+#: What a reader gives: the header's index (its row - 1), the headers, the rows below the header, the notes.
+Table = tuple[int, list[str], Cells, list[str]]
 
 
-def _is_sqlite(path: Path) -> bool:
-    with path.open("rb") as f:
-        return f.read(16) == b"SQLite format 3\x00"
+@dataclass(frozen=True)
+class Reader:
+    """One kind of case-log file: whether it is one (``claims(path, head)``, ``head`` its first 16 bytes) and how to
+    read it (``read(path, source, label)``, a :data:`Table`); ``numbered``: its rows are records (a database's),
+    numbered from 1, not a spreadsheet's rows below a header."""
+
+    name: str
+    claims: Callable[[Path, bytes], bool]
+    read: Callable[[Path, "Source", str], Table]
+    numbered: bool = False
 
 
-def _is_zip(path: Path) -> bool:
-    with path.open("rb") as f:
-        return f.read(4) == b"PK\x03\x04"
+def _grid_table(grid: pd.DataFrame, source: "Source", label: str) -> Table:
+    if grid.empty:
+        raise DataError(f"{label}: the file is empty; export the case log again")
+    header_at = find_header(grid, source.columns, label)
+    headers = [str(h).strip() for h in grid.iloc[header_at].tolist()]
+    return header_at, headers, Cells(grid.iloc[header_at + 1:]), []
+
+
+def _old_excel(path: Path, source: "Source", label: str) -> Table:
+    raise DataError(f"{label}: old Excel .xls files are not read; open it in Excel and save it as .xlsx or CSV UTF-8")
+
+
+#: The readers, tried in order; the last (CSV) claims whatever is left.
+READERS: list[Reader] = [
+    Reader("sqlite", lambda path, head: path.suffix.lower() in (".db", ".sqlite", ".sqlite3")
+           or head == b"SQLite format 3\x00",
+           lambda path, source, label: _grid_table(read_database(str(path.resolve()), source.table, source.query,
+                                                                 label, sqlite_file=True), source, label),
+           numbered=True),
+    Reader("xlsx", lambda path, head: path.suffix.lower() in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"),
+           lambda path, source, label: read_xlsx(path, source.sheet, source.columns, label)),
+    Reader("xls", lambda path, head: path.suffix.lower() == ".xls", _old_excel),
+    Reader("csv", lambda path, head: True, lambda path, source, label: read_csv(path, label, source.columns)),
+]
+
+
+def register(reader: Reader) -> None:
+    """Read a kind of file reportlib does not know with ``reader``: it is asked before the built-in readers."""
+    READERS.insert(0, reader)
 
 
 def _table(source: Source, root: Path | None, label: str) -> tuple[int, list[str], Cells, list[str], bool]:
     """The source's header index, headers, rows below the header and notes, and whether it is a database."""
     if source.is_url:
         grid = read_database(source.data, source.table, source.query, label, root)
-    else:
-        path = Path(source.data)
-        if root is not None and not path.is_absolute():
-            path = root / path
-        if path.is_dir():
-            raise DataError(f"{label}: is a folder, not a case-log file; point data: at the export file")
-        if not path.exists():
-            raise DataError(f"{label}: case log not found; check data: in the params file (relative paths start at the project folder)")
-        suffix = path.suffix.lower()
-        if path.stat().st_size == 0:
-            raise DataError(f"{label}: the file is empty; export the case log again")
-        if suffix in (".db", ".sqlite", ".sqlite3") or _is_sqlite(path):
-            grid = read_database(str(path.resolve()), source.table, source.query, label, sqlite_file=True)
-        elif suffix in (".xlsx", ".xlsm") or _is_zip(path):
-            return (*read_xlsx(path, source.sheet, source.columns, label), False)
-        elif suffix == ".xls":
-            raise DataError(f"{label}: old Excel .xls files are not read; open it in Excel and save it as .xlsx or CSV UTF-8")
-        else:
-            return (*read_csv(path, label, source.columns), False)
-    if grid.empty:
+        return (*_grid_table(grid, source, label), True)
+    path = source.path(root)
+    if path.is_dir():
+        raise DataError(f"{label}: is a folder, not a case-log file; point data: at the export file")
+    if not path.exists():
+        raise DataError(f"{label}: case log not found; check data: in the params file (relative paths start at the "
+                        "project folder)")
+    if path.stat().st_size == 0:
         raise DataError(f"{label}: the file is empty; export the case log again")
-    header_at = find_header(grid, source.columns, label)
-    headers = [str(h).strip() for h in grid.iloc[header_at].tolist()]
-    return header_at, headers, Cells(grid.iloc[header_at + 1:]), [], True
+    with path.open("rb") as f:
+        head = f.read(16)
+    reader = next(r for r in READERS if r.claims(path, head))
+    return (*reader.read(path, source, label), reader.numbered)
 
 
 def read(source: Source, root: Path | None = None) -> RawLog:
