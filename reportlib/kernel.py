@@ -29,7 +29,7 @@ class Kernel:
     """The kernel of one render (or of a preview, kept warm between runs)."""
 
     def __init__(self, cwd: Path):
-        self.folder = private.Folder("kernel")
+        self.folder = private.Folder("kernel", _socket_parent())
         self.imported = threading.Event()  # set once jupyter_client is loaded: Python cannot import it twice at once
         self.handed: Path | None = None
         self._handed_key: object = None
@@ -139,6 +139,16 @@ class Kernel:
 
 #: The longest path a Unix socket may have (108 bytes on Linux, with its terminating NUL; 104 on macOS).
 _SOCKET_PATH_MAX = 100
+
+
+def _socket_parent() -> Path | None:
+    """Where the kernel's private folder goes: the temporary folder, unless its path is too long for the sockets in it
+    (a deep ``TMPDIR``); then ``/tmp``, still a private folder of ours."""
+    import tempfile
+
+    if len(os.fsencode(tempfile.gettempdir())) + 40 <= _SOCKET_PATH_MAX or not Path("/tmp").is_dir():
+        return None
+    return Path("/tmp")
 
 
 def _transport(folder: Path) -> dict:

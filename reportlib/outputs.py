@@ -34,8 +34,13 @@ FORMAT_FILES = _format_files()
 AUDIT_FILES = ("report.ipynb", "figures.json", "data_quality.csv", "manifest.json")
 #: What a render writes by default (formats html and pdf).
 OUTPUT_FILES = tuple(FORMAT_FILES[f] for f in DEFAULT_FORMATS) + AUDIT_FILES
-#: Every file a render may write into a report folder.
+#: Every file reportlib's own formats may write into a report folder.
 REPORT_FILES = frozenset(FORMAT_FILES.values()) | frozenset(AUDIT_FILES)
+
+
+def report_files() -> frozenset[str]:
+    """Every file a render may write into a report folder, registered formats' included."""
+    return REPORT_FILES | frozenset(_format_files().values())
 
 
 def sha256(path: Path) -> str:
@@ -69,7 +74,8 @@ _ONLY_OURS = "reportlib replaces only its own report folders: move those files, 
 def _why_not(folder: Path) -> str | None:
     """Why ``folder`` may not be replaced (None: it is an earlier render, unchanged since)."""
     entries = sorted(folder.iterdir())
-    theirs = [e.name for e in entries if e.name not in REPORT_FILES or not e.is_file() or e.is_symlink()]
+    ours = report_files()
+    theirs = [e.name for e in entries if e.name not in ours or not e.is_file() or e.is_symlink()]
     if theirs:
         return f"holds {shown(theirs[0])}, which reportlib did not write; {_ONLY_OURS}"
     manifest = read_manifest(folder)

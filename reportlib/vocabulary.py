@@ -23,8 +23,15 @@ PROCEDURES: tuple[str, ...] = typing.get_args(Procedure)
 #: The standard implication sections of a committee paper, in their order.
 IMPLICATIONS = ("finance", "law", "equality", "human_resources", "commercial", "health_and_wellbeing")
 
-#: Every format a render can make, in the order they are made.
+#: Every format reportlib makes, in the order they are made.
 FORMATS = ("html", "pdf", "docx", "xlsx")
+#: Formats a project added (``reportlib.formats.register``), made after those.
+_ADDED: list[str] = []
+
+
+def known_formats() -> tuple[str, ...]:
+    """Every format a render can make: reportlib's own, then any a project registered."""
+    return FORMATS + tuple(_ADDED)
 #: What a render makes when the params file does not say (``formats:``).
 DEFAULT_FORMATS = ("html", "pdf")
 
@@ -32,13 +39,14 @@ DEFAULT_FORMATS = ("html", "pdf")
 def check_formats(value: Any) -> tuple[str, ...]:
     """``[docx, xlsx]`` (or ``"docx,xlsx"``) as the formats to make, in :data:`FORMATS` order; an unknown one is
     refused (ValueError) with the valid ones listed."""
+    known = known_formats()
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, (list, tuple)):
-        raise ValueError(f"should be a list of formats from {', '.join(FORMATS)}, e.g. [html, pdf, docx]")
+        raise ValueError(f"should be a list of formats from {', '.join(known)}, e.g. [html, pdf, docx]")
     names = [str(item).strip().lower() for item in items if str(item).strip()]
-    unknown = [name for name in names if name not in FORMATS]
+    unknown = [name for name in names if name not in known]
     if unknown:
-        raise ValueError(f"unknown format '{cut(unknown[0])}': use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
+        raise ValueError(f"unknown format '{cut(unknown[0])}': use {', '.join(known[:-1])} or {known[-1]}")
     if not names:
-        raise ValueError(f"should name at least one format: {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
-    return tuple(f for f in FORMATS if f in names)
+        raise ValueError(f"should name at least one format: {', '.join(known[:-1])} or {known[-1]}")
+    return tuple(f for f in known if f in names)

@@ -12,7 +12,8 @@ Each format is a module of this package with the same shape::
     FILE = "report.docx"                             # the file it writes in the report folder
     def write(report: Rendered, target: Path) -> None
 
-and is named in :data:`FORMATS`. A new format is a new module and one more name there.
+and is named in :data:`FORMATS`. A new format of reportlib's own is a new module and one more name there; a
+project's own format is a module it registers (:func:`register`).
 The modules load their libraries (WeasyPrint, python-docx, gptables) only when they write.
 """
 
@@ -28,12 +29,17 @@ from functools import cached_property
 from types import ModuleType
 from typing import Any
 
-from ..vocabulary import DEFAULT_FORMATS, FORMATS, check_formats  # noqa: F401 - part of this module's API
+from .. import vocabulary
+from ..vocabulary import DEFAULT_FORMATS, FORMATS, check_formats, known_formats  # noqa: F401 - this module's API
+
+_MODULES: dict[str, ModuleType] = {}  # the formats a project registered
 
 def exporter(name: str) -> ModuleType:
     """The module that writes format ``name`` (its ``FILE`` and ``write``)."""
+    if name in _MODULES:
+        return _MODULES[name]
     if name not in FORMATS:
-        raise ValueError(f"unknown format {name!r}: use {', '.join(FORMATS)}")
+        raise ValueError(f"unknown format {name!r}: use {', '.join(known_formats())}")
     return importlib.import_module(f"{__name__}.{name}")
 
 
@@ -49,7 +55,19 @@ def xml_safe(text: str) -> str:
 
 def files() -> dict[str, str]:
     """Each format's file name in the report folder: ``{"html": "report.html", ...}``."""
-    return {name: exporter(name).FILE for name in FORMATS}
+    return {name: exporter(name).FILE for name in known_formats()}
+
+
+def register(name: str, module: ModuleType) -> None:
+    """Make format ``name`` with ``module`` (its ``FILE`` and ``write(report, target)``), after reportlib's own:
+    ``formats: [html, name]`` in a params file or ``render --format name`` ask for it (docs/architecture.md)."""
+    if not (isinstance(getattr(module, "FILE", None), str) and callable(getattr(module, "write", None))):
+        raise ValueError(f"format {name!r}: its module needs FILE (the file it writes) and write(report, target)")
+    if name in FORMATS or name in files().values():
+        raise ValueError(f"format {name!r} is reportlib's own")
+    _MODULES[name] = module
+    if name not in vocabulary._ADDED:
+        vocabulary._ADDED.append(name)
 
 
 @dataclass
