@@ -101,7 +101,12 @@ class Headings:
     appendices: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, level: int, words: str) -> str:
-        slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:40].strip("-") or "heading"
+        slug = ""
+        for word in re.findall(r"[a-z0-9]+", words.lower()):  # whole words, up to 40 characters
+            if slug and len(slug) + 1 + len(word) > 40:
+                break
+            slug = f"{slug}-{word}" if slug else word[:40]
+        slug = slug or "heading"
         name, n = f"section-{slug}", 1
         while name in self.ids:
             n += 1
