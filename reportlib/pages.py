@@ -27,6 +27,9 @@ from typing import Any, Iterator
 CONTENTS_AFTER = 6
 #: No page but the last may be emptier than this (a share of the page's text area).
 MOST_EMPTY = 1 / 3
+#: A page this empty already has its kept blocks let go: a little short of MOST_EMPTY, so that a page measured
+#: from the PDF's ink rather than from its line boxes (a few points apart) is never over it.
+LET_GO_AT = MOST_EMPTY - 0.02
 #: Layouts at most, for one paper (each letting more go; most papers need one).
 MAX_PASSES = 5
 
@@ -210,7 +213,7 @@ def adjust(document, layout):
     parents = {id(child): parent for parent in root.iter() for child in parent}
     loose, fitted = set(layout.loose), dict(layout.fitted)
     for page, following in zip(measured, measured[1:]):
-        if page.empty <= MOST_EMPTY or not following.blocks:
+        if page.empty <= LET_GO_AT or not following.blocks:
             continue
         first = min(following.blocks, key=lambda b: b.top)
         if any(b.element is first.element for b in page.blocks):
