@@ -151,13 +151,27 @@ def _kept_after(first: Block, parents: dict[int, Any]) -> Any | None:
     parent = parents[id(element)]
     if element.tag == "h2" and element.get("id") and parent.tag == "section" and "loose" not in first.classes:
         return element  # an appendix's heading, which starts a page
-    siblings = list(parent)
-    for sibling in siblings[siblings.index(element):]:
+    return _kept_from(element, parents)
+
+
+def _kept_from(element, parents: dict[int, Any], after: bool = False) -> Any | None:
+    """The kept block (a chart, a table) at ``element`` (or, with ``after``, after it), past the headings before it;
+    None if something else comes first."""
+    siblings = list(parents[id(element)])
+    for sibling in siblings[siblings.index(element) + after:]:
         if sibling.tag in ("h2", "h3"):
             continue  # a heading goes where its first lines go
         classes = set((sibling.get("class") or "").split())
         return sibling if classes & set(_KEPT) and sibling.get("id") else None
     return None
+
+
+def _fits(element, following: list[Page], bottom: float) -> bool:
+    """Whether ``element`` lies whole on the first of ``following`` and ends above ``bottom`` (its room: where
+    it would end if it were moved back to the page before)."""
+    here = next((b for b in following[0].blocks if b.element is element), None)
+    spills = len(following) > 1 and any(b.element is element for b in following[1].blocks)
+    return here is not None and not spills and here.bottom <= bottom
 
 
 def _walk(box) -> Iterator[Any]:
@@ -221,15 +235,39 @@ def adjust(document, layout):
         kept = _kept_after(first, parents)
         if kept is None:
             continue
-        name, measured_here = kept.get("id"), (loose, fitted) == (set(layout.loose), dict(layout.fitted))
+        measured_here = (loose, fitted) == (set(layout.loose), dict(layout.fitted))
+        free, margin = page.top + page.height - page.filled_to, MARGIN_ABOVE.get(first.tag, 15)
+        if kept.tag == "h2":  # an appendix's page break let go; and what it is kept with, if that would not fit
+            loose.add(kept.get("id"))
+            kept = _kept_from(kept, parents, after=True)
+            if kept is None or _fits(kept, measured[following.number - 1:], first.top + free - margin):
+                continue
+        name = kept.get("id")
         loose.add(name)
         if measured_here and "figure-block" in (kept.get("class") or "").split():
-            free = page.top + page.height - page.filled_to
-            mm = _fitted(document.pages[following.number - 1]._page_box, kept, first.top, free,
-                         MARGIN_ABOVE.get(first.tag, 15))
+            mm = _fitted(document.pages[following.number - 1]._page_box, kept, first.top, free, margin)
             if mm is not None and mm < fitted.get(name, 1000):
                 fitted[name] = mm
     return dataclasses.replace(layout, loose=frozenset(loose), fitted=frozenset(fitted.items()))
+
+
+def likely_pages(html: str) -> float:
+    """A rough count of the pages ``html`` will print on, from its words, table rows, charts and headings (no
+    layout): it only chooses whether the first layout has a contents list; the layout then decides."""
+    import lxml.html
+
+    body = lxml.html.document_fromstring(html).find("body")
+    words = [" ".join(e.text_content().split()) for e in body.iter("p", "li")]
+    height = (200 + sum(len(w) for w in words) / 86 * 20.5 + 12 * len(words) + 24 * sum(1 for _ in body.iter("tr"))
+              + 380 * sum(1 for _ in body.iter("img")) + 60 * sum(1 for _ in body.iter("h2", "h3")))
+    return 1.35 * height / 956  # CSS px of text on an A4 page; calibrated on the sample papers
+
+
+def _made(nb, where: str, layout):
+    from .render import to_html
+
+    html, collected = to_html(nb, where, layout)
+    return html, collected, laid_out(html)
 
 
 def paper(nb, where: str = "notebook") -> tuple[str, dict]:
@@ -239,20 +277,19 @@ def paper(nb, where: str = "notebook") -> tuple[str, dict]:
 
     from .render import Layout, to_html
 
-    layout = Layout()
-    html, collected = to_html(nb, where, layout)
-    document = laid_out(html)
-    if len(document.pages) > CONTENTS_AFTER:
-        layout = Layout(contents=True)
-        html, collected = to_html(nb, where, layout)
-        document = laid_out(html)
+    html, collected = to_html(nb, where, Layout())
+    layout = Layout(contents=likely_pages(html) > CONTENTS_AFTER + 0.5)  # a guess: each wrong one costs a layout
+    html, collected, document = _made(nb, where, layout) if layout.contents else (html, collected, laid_out(html))
+    if (len(document.pages) > CONTENTS_AFTER) != layout.contents:
+        other = _made(nb, where, Layout(contents=not layout.contents))
+        if len(other[2].pages) > CONTENTS_AFTER or not layout.contents:
+            layout, (html, collected, document) = Layout(contents=not layout.contents), other
     for _ in range(MAX_PASSES):
         wanted = adjust(document, layout)
         if wanted == layout:
             break
         layout = wanted
-        html, collected = to_html(nb, where, layout)
-        document = laid_out(html)
+        html, collected, document = _made(nb, where, layout)
     if layout.contents and len(document.pages) <= CONTENTS_AFTER:  # letting blocks go saved pages
         shorter = to_html(nb, where, dataclasses.replace(layout, contents=False))
         if len(laid_out(shorter[0]).pages) <= CONTENTS_AFTER:

@@ -304,6 +304,22 @@ def test_a_paper_of_seven_pages_opens_with_its_contents(chart_json):
     assert len(pages.laid_out(short).pages) <= pages.CONTENTS_AFTER and 'class="contents"' not in short
 
 
+@pytest.mark.parametrize("sections", [5, 25])
+def test_the_guess_at_the_page_count_never_changes_the_paper(monkeypatch, sections):
+    """pages.likely_pages only chooses whether the first layout has a contents list: guessing wrong costs a layout,
+    never a different paper."""
+    cells = []
+    for s in range(1, sections + 1):
+        cells += [md(f"## Section {s}"), *lines(8, 10 * s)]
+    nb = notebook(*cells)
+    papers = set()
+    for guess in (0, 100):
+        monkeypatch.setattr(pages, "likely_pages", lambda html, guess=guess: guess)
+        papers.add(pages.paper(nb, where="test_pages")[0])
+    assert len(papers) == 1
+    assert ('class="contents"' in papers.pop()) == (sections == 25)
+
+
 def test_the_same_notebook_gives_the_same_paper(chart_json):
     nb = notebook(md("## Performance"), *lines(20), chart(chart_json), *lines(30, 30), table(40))
     assert paper(nb)[0] == paper(nb)[0]
