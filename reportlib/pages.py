@@ -185,7 +185,7 @@ def _fitted(page_box, block, first_top: float, free: float, margin_above: float)
     above it, fits in ``free`` px at the foot of the page before; None if none does."""
     from weasyprint.formatting_structure import boxes
 
-    from .render import FIT_MM
+    from .layout import FIT_MM
 
     found = [b for b in _walk(page_box) if getattr(b, "element", None) is not None and
              b.element.tag in ("figure", "img") and _inside(b.element, block)]
@@ -275,7 +275,8 @@ def paper(nb, where: str = "notebook") -> tuple[str, dict]:
     (``collected["layout"]`` says what was decided)."""
     import dataclasses
 
-    from .render import Layout, to_html
+    from .layout import Layout
+    from .render import to_html
 
     html, collected = to_html(nb, where, Layout())
     layout = Layout(contents=likely_pages(html) > CONTENTS_AFTER + 0.5)  # a guess: each wrong one costs a layout

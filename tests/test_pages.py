@@ -23,7 +23,7 @@ import pytest
 
 import paging
 from factory import REPO
-from reportlib import charts, pages, pipeline, render
+from reportlib import charts, layout, pages, pipeline, render
 from reportlib.charts import CHART_MIME
 from reportlib.errors import RenderError
 from reportlib.narrative import PARAMS_MIME
@@ -375,7 +375,7 @@ def test_a_cell_showing_two_tables_cannot_be_cited():
     ("Complaints about Representations Organisational", "Complaints about Representations Organisational"),
 ])
 def test_a_titles_last_two_words_are_held_together(title, balanced):
-    assert render.balance(title) == balanced
+    assert layout.balance(title) == balanced
 
 
 def test_headings_are_balanced_and_named_where_the_html_is_made():
