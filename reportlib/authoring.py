@@ -81,6 +81,8 @@ action_plan = []
 implications = {}
 suppress_below = None
 background_papers = []
+min_base_for_percent = 10
+preliminary = False
 # This report's own keys: name: "type" = sample value  # what it is (reportlib describe lists them)
 year: "Required[FinancialYear]" = "2020/21"  # the financial year reported, e.g. 2020/21, compared with the year before
 target_working_days: "WorkingDays" = 20  # a response is on time when it is sent within this many working days
@@ -161,7 +163,8 @@ In {{ params.year }} the Council received {{ received | counted("complaint") }}.
 No responses to {{ scope_words }} were sent in {{ params.year }}.
 {% else %}
 In {{ params.year }}, {{ within | of_total("response") }} {{ within.count | agree("was", "were") }} sent within
-{{ params.target_working_days }} working days ({{ within | pct }}). The share in each quarter is shown below.
+{{ params.target_working_days }} working days{% if within.shows_pct %} ({{ within | pct }}){% endif %}. The share in each quarter
+is shown below.
 {% endif %}
 
 ```{code-cell} ipython3
@@ -173,13 +176,13 @@ rl.charts.bar(
     title=f"Complaints responded to within {p.target_working_days} working days, by quarter",
     subtitle=f"Share of responses sent in each quarter of {p.year}",
     xlabel="Quarter", ylabel="Responses within timescale",
-    table_columns=["Quarter", "Responses sent", f"Within {p.target_working_days} working days", "Share within"],
-    table_rows=[[rl.periods.quarter_label(q), s.total_text(), s.count_text(), s.pct_text()] for q, s in quarterly],
+    table_columns=["Quarter", f"Responses within {p.target_working_days} working days"],
+    table_rows=[[rl.periods.quarter_label(q), s.table_text()] for q, s in quarterly],
     source=f"{p.council} complaints case log",
 )
 ```
 
-At {{ cut_off | ordinal_date }}, {{ open_count | counted("complaint") }} {{ open_count | agree("was", "were") }}
+At {{ cut_off | date }}, {{ open_count | counted("complaint") }} {{ open_count | agree("was", "were") }}
 still awaiting a response{{ open_overdue | of_which(open_count, "already past the due date", "yet past the due date") }}.
 
 {% if has_action_plan %}

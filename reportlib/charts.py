@@ -39,6 +39,7 @@ figure that was measured (6.3 in wide).
 from __future__ import annotations
 
 import base64
+import datetime
 import functools
 import html
 import io
@@ -51,16 +52,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
+from . import colours
+from .colours import CONTEXT, FOCUS, PALETTE, TEXT  # noqa: F401 - part of this module's API
 from .tables import Table
 
 CHART_MIME = "application/vnd.reportlib.chart+json"
-
-#: UK Analysis Function categorical palette (colour-blind safe, in this order).
-PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
-#: Focus palette: the thing the reader should look at, and everything else.
-FOCUS, CONTEXT = "#12436D", "#BFBFBF"
-MARKERS = ("o", "s", "^", "D", "v", "P")
-TEXT = "#0b0c0c"
+#: Axis steps are one of these times a power of ten (never 0/80/160).
+NICE_STEPS = (1, 2, 2.5, 5, 10)
 #: Every chart is this wide (inches): the text width of the committee paper.
 WIDTH = 6.3
 #: The least space between two labels, in display pixels (the figure is drawn at 100 dpi).
@@ -174,6 +172,36 @@ def _value(v):
     if hasattr(v, "suppressed") and hasattr(v, "pct"):
         return SUPPRESSED if v.suppressed else v.pct
     return v
+
+
+def _words(v, unit: str) -> str:
+    """A value's label: a share's own words ("53%"; "3 of 5", "0 of 4" on a small base: never a percentage of a
+    few), else the number with its unit."""
+    if hasattr(v, "pct_text"):
+        return v.table_text() if getattr(v, "small", False) else v.pct_text()
+    return _fmt(v, unit)
+
+
+def nice_step(span: float, most: int = 5) -> float:
+    """The smallest step of 1, 2, 2.5 or 5 x 10^n that covers ``span`` in at most ``most`` steps."""
+    if span <= 0:
+        return 1
+    exp = math.floor(math.log10(span / most))
+    for e in (exp, exp + 1):
+        for m in NICE_STEPS:
+            if span / (m * 10 ** e) <= most + 1e-9:
+                return m * 10 ** e
+    return 10 ** (exp + 2)
+
+
+def date_position(day: datetime.date, starts: Sequence[datetime.date], ends: Sequence[datetime.date]) -> float | None:
+    """Where ``day`` falls along bars for periods ``starts[i]``..``ends[i]`` (dates; bar i centred at i): within
+    its period's slot, in proportion to the days gone by (the change of 18 August 2020 lies half way through Q2's
+    bar); None when it is in none of them."""
+    for i, (start, end) in enumerate(zip(starts, ends)):
+        if start <= day <= end:
+            return i - 0.5 + (day - start).days / ((end - start).days + 1)
+    return None
 
 
 def _number(v) -> bool:
@@ -388,16 +416,37 @@ def _label(ax, text: str, xy, offset, **kw):
     return ax.annotate(text, xy=xy, xytext=offset, textcoords="offset points", annotation_clip=False, **kw)
 
 
-def _extremes(labels: Sequence[str], values: Sequence[float | None], unit: str) -> str:
-    pairs = [(v, l) for l, v in zip(labels, values) if v is not None and v != SUPPRESSED]
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _at(which: str, group: list[tuple[float, str, str]]) -> str:
+    """"highest 50% in Q3 2020/21 and Q4 2020/21": every label with that value, named together (a tie is never
+    ranked); labels whose words differ (small bases, "2 of 4", "4 of 8") each with their own words."""
+    words = {w for _, _, w in group}
+    if len(words) > 1 and group[0][0] in (0, 100):  # "none of the 4", "none of the 6": none in each
+        return f"{which}, {'none' if group[0][0] == 0 else 'all'}, in {_join([l for _, l, _ in group])}"
+    if len(words) == 1:
+        return f"{which} {group[0][2]} in {_join([l for _, l, _ in group])}"
+    return f"{which} in {_join([f'{l} ({w})' for _, l, w in group])}"
+
+
+def _extremes(labels: Sequence[str], values: Sequence, unit: str) -> str:
+    """From the first value to the last; the highest and the lowest, ties named together; gaps and [c]."""
+    shown = [_words(v, unit) for v in values]
+    values = [_value(v) for v in values]
+    pairs = [(v, l, w) for l, v, w in zip(labels, values, shown) if v is not None and v != SUPPRESSED]
     if not pairs:
         return "There are no values to show."
     first, last = pairs[0], pairs[-1]
-    hi = max(pairs, key=lambda p: p[0])
-    lo = min(pairs, key=lambda p: p[0])
-    parts = [f"from {_fmt(first[0], unit)} in {first[1]} to {_fmt(last[0], unit)} in {last[1]}"]
-    if len(pairs) > 2:
-        parts.append(f"highest {_fmt(hi[0], unit)} in {hi[1]}, lowest {_fmt(lo[0], unit)} in {lo[1]}")
+    top, bottom = max(v for v, _, _ in pairs), min(v for v, _, _ in pairs)
+    parts = [f"from {first[2]} in {first[1]} to {last[2]} in {last[1]}"]
+    if len(pairs) > 2 and top == bottom:
+        parts.append(f"{'the same' if len({w for *_, w in pairs}) > 1 else pairs[0][2]} in all {len(pairs)}")
+    elif len(pairs) > 2:
+        parts.append(_at("highest", [p for p in pairs if p[0] == top]) + ", " +
+                     _at("lowest", [p for p in pairs if p[0] == bottom]))
     missing = [l for l, v in zip(labels, values) if v is None]
     if missing:
         parts.append(f"no cases in {', '.join(missing)}")
@@ -408,54 +457,70 @@ def _extremes(labels: Sequence[str], values: Sequence[float | None], unit: str) 
 
 
 def _count_axis(axis, values) -> None:
-    """Counts along ``axis``: whole-number ticks when every value is whole, thousands separated."""
+    """Counts along ``axis``: steps of 1, 2, 2.5 or 5 x 10^n (whole numbers when every value is whole),
+    thousands separated."""
     from matplotlib.ticker import MaxNLocator
 
     whole = all(float(v).is_integer() for v in values if _number(v))
-    axis.set_major_locator(MaxNLocator(nbins="auto", integer=whole))
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=list(NICE_STEPS), integer=whole))
     axis.set_major_formatter(lambda v, _: f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}")
 
 
-def _percent_axis(ax, axis: str, top: float) -> None:
-    """Percentages along ``axis`` ("x" or "y"): when none is above 100%, ticks at 0%, 20%, ... 100% and
-    the axis line stops at 100% (the room above is for labels)."""
+def _percent_end(top: float, full: bool = False) -> tuple[float, float]:
+    """``(end, step)`` of a percentage axis for data reaching ``top``: the first nice step at or above it (at least
+    10%, at most 100%), or 0-100% when ``full`` (100% matters, or a target does and is passed in ``top``)."""
+    if full or top > 100:
+        return (100.0, 20.0) if top <= 100 else (top, nice_step(top))
+    top = max(top, 10)  # a few per cent, or none: the axis still shows 0% to 10%
+    step = nice_step(top)
+    return min(100.0, math.ceil(top / step - 1e-9) * step), step
+
+
+def _percent_axis(ax, axis: str, top: float, full: bool = False) -> float:
+    """Percentages along ``axis`` ("x" or "y"), ticks in nice steps to the first step at or above the data
+    (``full``: to 100%); the axis line stops there (the room above is for labels). Returns where it ends."""
     which = ax.xaxis if axis == "x" else ax.yaxis
+    end, step = _percent_end(top, full)
     if top <= 100:
-        which.set_ticks(range(0, 101, 20))
-        ax.spines["bottom" if axis == "x" else "left"].set_bounds(0, 100)
-    which.set_major_formatter(lambda v, _: f"{v:.0f}%")
+        which.set_ticks([k * step for k in range(int(round(end / step)) + 1)])
+        ax.spines["bottom" if axis == "x" else "left"].set_bounds(0, end)
+    else:
+        _count_axis(which, [top])
+    which.set_major_formatter(lambda v, _: f"{v:g}%")
+    return end
 
 
 # --- The charts ----------------------------------------------------------------------------------
 
 
 @_styled
-def _draw_bar(labels: Sequence[str], values: Sequence[float | None], *, title: str, xlabel: str = "",
+def _draw_bar(labels: Sequence[str], values: Sequence, *, title: str, xlabel: str = "",
               ylabel: str = "", unit: str = "%", target: float | None = None, target_label: str = "Target",
-              table_columns: Sequence[str] | None = None, table_rows: Sequence[Sequence] | None = None):
+              table_columns: Sequence[str] | None = None, table_rows: Sequence[Sequence] | None = None,
+              series: str | None = None, full_scale: bool = False, mark: tuple[float, str] | None = None):
     """The bar chart laid out, with its alt text and table: ``(figure, alt, table)``."""
     labels = [str(l) for l in labels]
-    values = [_value(v) for v in values]
+    given, values = list(values), [_value(v) for v in values]
     fig, ax = _figure()
     xs = list(range(len(labels)))
     heights = [v if _number(v) else 0 for v in values]
-    bars = ax.bar(xs, heights, color=FOCUS, width=0.6)
+    bars = ax.bar(xs, heights, color=colours.colour(series), width=0.6)
     top = max(heights + [target or 0, 1])
-    ymax = 100 if unit == "%" and top <= 100 else top * 1.15
+    if unit == "%":
+        ymax = _percent_axis(ax, "y", top, full_scale or (target is not None and target >= 100))
+    else:
+        ymax = top * 1.15
+        _count_axis(ax.yaxis, values)
     ax.set_ylim(0, ymax * 1.08)
     spare = max(4 - len(xs), 0) / 2  # one or two bars stay bar-width, centred
     ax.set_xlim(-0.5 - spare, len(xs) - 0.5 + spare)
-    if unit == "%":
-        _percent_axis(ax, "y", top)
-    else:
-        _count_axis(ax.yaxis, values)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    texts = [_label(ax, _fmt(v, unit), (x, h), (0, 3), ha="center", va="bottom", fontsize=9, zorder=3,
+    texts = [_label(ax, _words(v, unit), (x, h), (0, 3), ha="center", va="bottom", fontsize=9, zorder=3,
                     bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
-             for x, v, h in zip(xs, values, heights)]
+             for x, v, h in zip(xs, given, heights)]
     if target is not None:
-        ax.axhline(target, color=PALETTE[3], linewidth=1.2, linestyle="--", zorder=2)
+        ax.axhline(target, color=colours.KIND_COLOURS["target"], linewidth=1.2, linestyle="--", zorder=2)
         words = f"{target_label} {_fmt(target, unit)}"
         _label(ax, _wrap(words, 2, 24) if len(words) > 16 else words, (1, target), (4, 0),
                xycoords=("axes fraction", "data"), ha="left", va="center", fontsize=8.5)
@@ -476,29 +541,60 @@ def _draw_bar(labels: Sequence[str], values: Sequence[float | None], *, title: s
         if not _any_clash(boxes) and not any(_clash(t, w, 0) for t in boxes for w in walls):
             break
     _settle(fig, ax, texts, heights, ticks)
+    if mark is not None:
+        _mark(fig, ax, mark, texts, bars)
     _freeze(fig)
     alt = f"Bar chart: {title}. {ylabel or 'Value'}" + (f" by {xlabel.lower()}" if xlabel else "") + ", " + \
-        _extremes(labels, values, unit)
+        _extremes(labels, given, unit)
     if target is not None:
         alt += f" The dashed line marks the {target_label.lower()} of {_fmt(target, unit)}."
+    if mark is not None:
+        alt += f" A dotted line marks a change: {mark[1]}."
     table = Table(f"Data for the chart: {title}", table_columns or [xlabel or "Category", ylabel or "Value"],
-                  table_rows or [[l, _fmt(v, unit)] for l, v in zip(labels, values)])
+                  table_rows or [[l, _words(v, unit)] for l, v in zip(labels, given)])
     return fig, alt, table
 
 
+def _mark(fig, ax, mark: tuple[float, str], texts, bars) -> None:
+    """A dotted line at ``mark[0]`` (a bar position; see :func:`date_position`) with its words ``mark[1]`` at the
+    top of the plot, beside the line on the side with more room; the value axis grows until the words are clear
+    of every value label and bar."""
+    x, words = mark
+    lo, hi = ax.get_xlim()
+    ax.axvline(x, color=colours.KIND_COLOURS["change"], linewidth=1.2, linestyle=":", zorder=2.5)  # under labels
+    right = (x - lo) < (hi - x)
+    note = _label(ax, _wrap(words, 2, 30) if len(words) > 24 else words, (x, 1), (4 if right else -4, -2),
+                  xycoords=("data", "axes fraction"), ha="left" if right else "right", va="top", fontsize=8.5,
+                  zorder=5, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+    for _ in range(12):
+        _layout(fig)
+        box = _box(note)
+        others = [_box(t) for t in texts] + [b.get_window_extent() for b in bars]
+        if not any(_clash(box, o) for o in others):
+            return
+        bottom, top = ax.get_ylim()
+        ax.set_ylim(bottom, top * 1.12)
+
+
 @_styled
-def bar(labels: Sequence[str], values: Sequence[float | None], *, title: str, subtitle: str = "",
+def bar(labels: Sequence[str], values: Sequence, *, title: str, subtitle: str = "",
         xlabel: str = "", ylabel: str = "", unit: str = "%", target: float | None = None,
         target_label: str = "Target", table_columns: Sequence[str] | None = None,
-        table_rows: Sequence[Sequence] | None = None, source: str = "") -> Chart:
-    """Vertical bars, each labelled with its value; ``None`` shows as "no cases".
+        table_rows: Sequence[Sequence] | None = None, source: str = "", series: str | None = None,
+        full_scale: bool = False, mark: tuple[float, str] | None = None) -> Chart:
+    """Vertical bars, each labelled with its value; ``None`` shows as "no cases"; a Share is labelled with its
+    own words ("53%", or "3 of 5" on a small base).
 
     ``table_rows``/``table_columns`` replace the default data table (label, value)
-    when the table should carry more (e.g. counts behind each percentage).
+    when the table should carry more (e.g. counts behind each percentage). ``series`` names what the bars
+    are (a procedure, e.g. ``childrens``): they take its colour, the same in every report (default: the focus
+    colour). A percentage axis ends at the first nice step at or above the data, or at 100% with
+    ``full_scale`` (or a target of 100%). ``mark=(position, words)`` draws a dotted line with its words, e.g. a
+    process change (:func:`date_position` gives the position of a date).
     """
     fig, alt, table = _draw_bar(labels, values, title=title, xlabel=xlabel, ylabel=ylabel, unit=unit,
                                 target=target, target_label=target_label, table_columns=table_columns,
-                                table_rows=table_rows)
+                                table_rows=table_rows, series=series, full_scale=full_scale, mark=mark)
     svg, png = _images(fig)
     return Chart(svg, alt, title, subtitle, table, source, png)
 
@@ -512,14 +608,16 @@ def _draw_lines(labels: Sequence[str], series: dict[str, Sequence[float | None]]
     xs = list(range(len(labels)))
     series = {str(name): [_value(v) for v in values] for name, values in series.items()}
     top, names, ends = 0.0, [], []
-    for i, (name, values) in enumerate(series.items()):
+    others = itertools.count()  # the colours and markers left over, for series that are no procedure
+    for name, values in series.items():
         ys = [v if _number(v) else math.nan for v in values][:len(xs)]
         last = [(x, y) for x, y in zip(xs, ys) if not math.isnan(y)]
         if not last:
             continue
-        colour = PALETTE[i % len(PALETTE)]
+        k = 0 if colours.procedure_of(name) else next(others)
+        colour = colours.colour(name, k)
         # A gap (no cases, suppressed) breaks the line rather than bridging it.
-        ax.plot(xs[:len(ys)], ys, color=colour, marker=MARKERS[i % len(MARKERS)], linewidth=2,
+        ax.plot(xs[:len(ys)], ys, color=colour, marker=colours.marker(name, k), linewidth=2,
                 markersize=5, clip_on=False, zorder=3)  # a marker at 0 is drawn whole
         top = max(top, max(y for _, y in last))
         text = _wrap(name, 2, 24) if len(name) > 24 else name
@@ -528,11 +626,11 @@ def _draw_lines(labels: Sequence[str], series: dict[str, Sequence[float | None]]
                             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": colour,
                                   "linewidth": 1}))
         ends.append(last[-1][1])
-    ax.set_ylim(0, top * 1.12 if top else 1)
     ax.set_xlim(-0.3, xs[-1] + 0.3 if xs else 1)
     if unit == "%":
-        _percent_axis(ax, "y", top)
+        ax.set_ylim(0, _percent_axis(ax, "y", top) * 1.08)
     else:
+        ax.set_ylim(0, top * 1.12 if top else 1)
         _count_axis(ax.yaxis, [v for vs in series.values() for v in vs])
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -563,7 +661,9 @@ def _draw_ranking(labels: Sequence[str], values: Sequence[float], *, highlight: 
                   xlabel: str = "", unit: str = "%"):
     """The ranking laid out, with its alt text and table: ``(figure, alt, table)``."""
     labels = [str(l) for l in labels]
+    words = dict(zip(labels, (_words(v, unit) for v in values)))
     values = [_value(v) for v in values]
+    # High to low; equal values by name (a stable order, never a rank: the alt text names ties together).
     order = sorted(((v, l) for v, l in zip(values, labels) if _number(v)), key=lambda p: (-p[0], p[1]))
     unranked = [(v, l) for v, l in zip(values, labels) if not _number(v)]  # no cases, suppressed: no bar
     names = [l for _, l in order]
@@ -571,22 +671,19 @@ def _draw_ranking(labels: Sequence[str], values: Sequence[float], *, highlight: 
     rows = names + [l for _, l in unranked]
     fig, ax = _figure((WIDTH, 0.45 * max(len(rows), 1) + 0.9))
     ys = list(range(len(rows)))[::-1]
-    colours = [FOCUS if n == highlight else CONTEXT for n in names]
-    ax.barh(ys[:len(vals)], vals, color=colours, height=0.6)
+    ax.barh(ys[:len(vals)], vals, color=[FOCUS if n == highlight else CONTEXT for n in names], height=0.6)
     vmax = max(vals + [1])
-    xmax = 100 if unit == "%" and vmax <= 100 else vmax * 1.15
+    xmax = _percent_axis(ax, "x", vmax) if unit == "%" else vmax * 1.15
     ax.set_xlim(0, xmax * 1.05)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     shown = vals + [0] * len(unranked)
-    texts = [_label(ax, _fmt(v, unit), (x, y), (3, 0), va="center", fontsize=9,
+    texts = [_label(ax, words[n], (x, y), (3, 0), va="center", fontsize=9,
                     fontweight="bold" if n == highlight else "normal")
-             for y, v, x, n in zip(ys, vals + [v for v, _ in unranked], shown, rows)]
+             for y, x, n in zip(ys, shown, rows)]
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ax.set_xlabel(xlabel)
-    if unit == "%":
-        _percent_axis(ax, "x", vmax)
-    else:
+    if unit != "%":
         _count_axis(ax.xaxis, vals)
     # Names: whole, else over two lines, narrower and narrower, until the widest takes at most 40% of the
     # width (two lines fit a row; the data table keeps every name whole).
@@ -606,20 +703,33 @@ def _draw_ranking(labels: Sequence[str], values: Sequence[float], *, highlight: 
     _headroom(fig, ax, texts, shown, axis="x")
     _settle(fig, ax, texts, shown, ticks, axis="x")
     _freeze(fig)
-    rank = names.index(highlight) + 1 if highlight in names else None
-    if names:
-        alt = f"Bar chart: {title}. {len(names)} authorities ranked from {names[0]} ({_fmt(vals[0], unit)}) " \
-              f"to {names[-1]} ({_fmt(vals[-1], unit)})"
-    else:
-        alt = f"Bar chart: {title}. There are no values to rank"
-    if rank:
-        alt += f"; {highlight}, highlighted, is {rank} of {len(names)} at {_fmt(vals[rank - 1], unit)}"
-    if unranked:
-        alt += "; not ranked: " + ", ".join(f"{l} ({_fmt(v, unit)})" for v, l in unranked)
-    alt += "."
-    table = Table(f"Data for the chart: {title}", ["Authority", xlabel or "Value"],
-                  [[n, _fmt(v, unit)] for n, v in zip(names, vals)] + [[l, _fmt(v, unit)] for v, l in unranked])
+    alt = f"Bar chart: {title}. " + _ranking_words(order, unranked, words, highlight)
+    table = Table(f"Data for the chart: {title}", ["Authority", xlabel or "Value"], [[n, words[n]] for n in rows])
     return fig, alt, table
+
+
+def _ranking_words(order, unranked, words: dict, highlight: str) -> str:
+    """The ranking's alt text: how many, from the highest to the lowest (ties named together), where the
+    highlighted one stands (how many are higher, the same and lower: never a rank), those without a figure."""
+    def group(value):
+        names = [l for v, l in order if v == value]
+        return f"{_join(names)} ({words[names[0]]}{' each' if len(names) > 1 else ''})"
+
+    if not order:
+        alt = "There are no values to compare"
+    elif len(order) == 1:
+        alt = f"1 authority: {group(order[0][0])}"
+    else:
+        alt = f"{len(order)} authorities, from {group(order[0][0])} to {group(order[-1][0])}"
+    if highlight in [l for _, l in order] and len(order) > 1:
+        mine = dict((l, v) for v, l in order)[highlight]
+        counts = [(sum(1 for v, l in order if l != highlight and cmp(v)), what) for cmp, what in
+                  ((lambda v: v > mine, "higher"), (lambda v: v == mine, "the same"), (lambda v: v < mine, "lower"))]
+        alt += f"; {highlight}, highlighted, is at {words[highlight]}: " + \
+            ", ".join(f"{n} {what}" for n, what in counts if n)
+    if unranked:
+        alt += "; without a figure: " + ", ".join(f"{l} ({words[l]})" for _, l in unranked)
+    return alt + "."
 
 
 @_styled

@@ -118,11 +118,12 @@ def validate(params_file):
 
     echo(log.summary())
     for kind, column, action, rows in log.problem_counts():
-        echo(f"  {rows:,} {'row' if rows == 1 else 'rows'} {action}: {kind} ({column})")
+        echo(f"  {rows:,} {'row' if rows == 1 else 'rows'} {action}: {kind}" + (f" ({column})" if column else ""))
     for note in log.notes:
         echo(f"note: {note}")
-    for r in log.problems.itertuples(index=False):
-        echo(f"row {r.row}: {r.column} {shown(r.value)}: {r.problem} ({r.action})")
+    for r in log.problems.itertuples(index=False):  # a row with the wrong field count: its number and problem only
+        cell = f"{r.column} {shown(r.value)}: " if r.column else ""
+        echo(f"row {r.row}: {cell}{r.problem} ({r.action})")
     checked.check_selections()  # after the rows: they may be why nothing matches
     sys.exit(1 if log.rows_excluded else 0)
 

@@ -141,6 +141,29 @@ def libraries_from_the_cache() -> Iterator[None]:
         ctypes.util.find_library = find
 
 
+# --- memory ---------------------------------------------------------------------------------------------------------
+
+
+def give_back_memory() -> None:
+    """Return freed memory to the system now: Arrow's allocator and glibc both keep freed blocks for reuse, and
+    a render's peak is its process and its kernel together (a million-row log is read in the one, then held in
+    the other).
+
+    Works around: glibc keeping freed heap for reuse; ``malloc_trim`` (glibc's own, through ctypes) hands it back.
+    Elsewhere than glibc there is nothing to call, and nothing changes (the fallback: the memory is given back when
+    the process ends).
+    """
+    import ctypes
+
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 # --- python-docx ---------------------------------------------------------------------------------------------------
 
 
@@ -155,3 +178,73 @@ def oxml(obj):
     ``tests/test_compat.py`` fails the moment the attribute goes.
     """
     return obj._element
+
+
+# --- openpyxl ------------------------------------------------------------------------------------------------------
+
+
+class SheetReader:
+    """The cells of a read-only worksheet that are stored in its file, and its merged ranges.
+
+    Works around: openpyxl (3.1) reads a sheet lazily only in read-only mode, whose ``iter_rows`` pads every row
+    out to the sheet's stated width (a stray cell at XFD1048576 makes that 16,384 columns by a million rows) and
+    which keeps no merged ranges. openpyxl's own parser of the sheet's XML, ``openpyxl.worksheet._reader.
+    WorkSheetParser`` (what ``iter_rows`` uses), yields each stored cell as it comes and collects the
+    ``<mergeCells>`` as it passes them; it is fed from the private ``ws._get_source()``, ``ws._shared_strings`` and
+    the workbook's ``_date_formats`` and ``_timedelta_formats``.
+
+    Fallback, when those are gone: the workbook opened again in full (not read-only) mode, whose ``iter_rows``
+    spans only the cells the sheet holds and whose ``merged_cells`` are public: correct, slower, and all of the
+    sheet in memory at once; a stray far cell is still found (it makes the sheet that wide) and refused.
+    """
+
+    def __init__(self, ws, path):
+        self.ws, self.path = ws, path
+        self._source = None
+        self._merged: list[str] = []
+        try:
+            from openpyxl.worksheet._reader import WorkSheetParser
+
+            book = ws.parent
+            self._source = ws._get_source()
+            self._parser = WorkSheetParser(self._source, ws._shared_strings, data_only=True, epoch=book.epoch,
+                                           date_formats=book._date_formats,
+                                           timedelta_formats=book._timedelta_formats)
+        except (ImportError, AttributeError, TypeError):
+            self._parser = None
+
+    def cells(self):
+        """Each stored cell as (row, column, value), in the file's order."""
+        if self._parser is None:
+            yield from self._full_cells()
+            return
+        for _, cells in self._parser.parse():
+            for cell in cells:
+                yield cell["row"], cell["column"], cell["value"]
+        merged = self._parser.merged_cells
+        self._merged = [m.ref for m in merged.mergeCell] if merged else []
+
+    def _full_cells(self):
+        import openpyxl
+
+        book = openpyxl.load_workbook(self.path, data_only=True)
+        try:
+            full = book[self.ws.title]
+            self._merged = [str(r) for r in full.merged_cells.ranges]
+            for row in full.iter_rows():
+                for cell in row:
+                    if cell.value is not None:
+                        yield cell.row, cell.column, cell.value
+        finally:
+            book.close()
+
+    def merged(self) -> list[str]:
+        """The merged ranges ("A2:A4"), once :meth:`cells` has been read to the end."""
+        return self._merged
+
+    def __enter__(self) -> "SheetReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._source is not None:
+            self._source.close()

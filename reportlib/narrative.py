@@ -23,12 +23,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 FIGURE_MIME = "application/vnd.reportlib.figure+json"
 PARAMS_MIME = "application/vnd.reportlib.params+json"
 SUPPRESSED = "[c]"
+#: Below this many cases a share is written "3 of 5", never as a percentage (GSS guidance on small denominators;
+#: params ``min_base_for_percent``).
+MIN_BASE = 10
+
+#: The report's rules for the figures glued from now on in this kernel (``open_report`` sets them from params):
+#: ``below`` (suppress_below) and ``min_base`` (min_base_for_percent).
+_policy: dict[str, int | None] = {"below": None, "min_base": MIN_BASE}
 
 
 def pct(count: int, total: int) -> int | None:
@@ -47,8 +54,13 @@ def number(n: int | float) -> str:
 
 
 def noun(n: int | float, one: str, many: str | None = None) -> str:
-    """The noun that agrees with ``n``: ``noun(1, "case")`` -> "case"; 0, 2 or 11 -> "cases"."""
-    return one if n == 1 else (many or one + "s")
+    """The noun that agrees with ``n``: ``noun(1, "case")`` -> "case"; 0, 2 or 11 -> "cases" ("authority" ->
+    "authorities"; ``many`` for any other plural)."""
+    if n == 1:
+        return one
+    if many:
+        return many
+    return one[:-1] + "ies" if one.endswith("y") and one[-2:-1] not in ("a", "e", "i", "o", "u") else one + "s"
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -126,12 +138,17 @@ def ordinal(n: int) -> str:
 
 @dataclass(frozen=True)
 class Share:
-    """``count`` of ``total`` (e.g. responses within target of all responses)."""
+    """``count`` of ``total`` (e.g. responses within target of all responses).
+
+    Below ``min_base`` cases (params ``min_base_for_percent``, default 10; the rule in force when the share was
+    made, see :func:`set_min_base`) a share is never a percentage: "3 of 5 cases", in text and in tables.
+    """
 
     count: int
     total: int
     unit: str = "case"
     suppressed: bool = False
+    min_base: int = field(default_factory=lambda: _policy["min_base"])
 
     def __post_init__(self):
         if not 0 <= self.count <= self.total:
@@ -147,35 +164,68 @@ class Share:
         """No cases at all (a period with nothing in it)."""
         return self.total == 0
 
-    def pct_text(self) -> str:
-        """"53%"; "no cases" when empty; "[c]" when suppressed."""
-        if self.suppressed:
-            return SUPPRESSED
-        return "no cases" if self.empty else f"{self.pct}%"
+    @property
+    def small(self) -> bool:
+        """Too few cases for a percentage (1 to ``min_base`` - 1): written "3 of 5" instead."""
+        return not self.suppressed and 0 < self.total < self.min_base
 
-    def __str__(self) -> str:
-        """"53% (24 cases)"; "0% (none of 12 cases)"; "100% (all 12 cases)"; "100% (1 case)"; "no cases"."""
+    @property
+    def shows_pct(self) -> bool:
+        """Whether the share's words give a percentage (neither empty, small nor suppressed)."""
+        return not self.suppressed and not self.empty and not self.small
+
+    def fraction(self, unit: str | None = None, many: str | None = None) -> str:
+        """The count of the total in words, with ``unit`` if given: "3 of 5", "none of the 5", "all 5",
+        "1 of 1", "none of 1" ("3 of 5 cases" with a unit)."""
+        noun_ = f" {noun(self.total, unit, many)}" if unit else ""
+        if self.total == 1:
+            return f"{'1' if self.count else 'none'} of 1{noun_}"
+        if self.count == 0:
+            return f"none of the {self.total:,}{noun_}"
+        if self.count == self.total:
+            return f"all {self.total:,}{noun_}"
+        return f"{self.count:,} of {self.total:,}{noun_}"
+
+    def pct_text(self) -> str:
+        """"53%"; "3 of 5" on a small base; "no cases" when empty; "[c]" when suppressed."""
         if self.suppressed:
             return SUPPRESSED
         if self.empty:
             return "no cases"
+        return self.fraction() if self.small else f"{self.pct}%"
+
+    def __str__(self) -> str:
+        """"53% (24 cases)"; "0% (none of the 12 cases)"; "100% (all 12 cases)"; on a small base "3 of 5 cases",
+        "all 2 cases", "1 of 1 case"; "no cases"."""
+        if self.suppressed:
+            return SUPPRESSED
+        if self.empty:
+            return "no cases"
+        if self.small:
+            return self.fraction(self.unit)
         return f"{self.pct}% ({self.of_total() if self.count in (0, self.total) else plural(self.count, self.unit)})"
 
     def of_total(self, unit: str | None = None, many: str | None = None) -> str:
         """The count out of the total, as a sentence says it: "24 of 45 cases", "none of the 12 cases",
-        "all 12 cases", "1 case", "no cases" (``unit`` names them: ``of_total("response")``)."""
+        "all 12 cases", "no cases"; of one, "1 case" beside its percentage, "1 of 1 case" or "none of 1 case" on
+        a small base (``unit`` names them: ``of_total("response")``)."""
         unit = unit or self.unit
         if self.suppressed:
             return f"{SUPPRESSED} of {SUPPRESSED} {noun(2, unit, many)}"
         if self.total == 0:
             return f"no {noun(0, unit, many)}"
-        if self.total == 1:  # the percentage already says whether it was
+        if self.total == 1 and not self.small:  # the percentage already says whether it was
             return f"1 {unit}"
-        if self.count == 0:
-            return f"none of the {self.total:,} {noun(2, unit, many)}"
-        if self.count == self.total:
-            return f"all {self.total:,} {noun(2, unit, many)}"
-        return f"{self.count:,} of {self.total:,} {noun(2, unit, many)}"
+        return self.fraction(unit, many)
+
+    def table_text(self) -> str:
+        """The share as a table cell shows it: "46% (6 of 13)"; "2 of 4" on a small base; "no cases"; "[c]"."""
+        if self.suppressed:
+            return SUPPRESSED
+        if self.empty:
+            return "no cases"
+        counts = f"{self.count:,} of {self.total:,}"
+        return counts if self.small else f"{self.pct}% ({counts})"
 
     def count_text(self) -> str:
         """The count as a table shows it: "1,234", or "[c]" when suppressed."""
@@ -190,7 +240,7 @@ class Share:
         if self.suppressed:  # nothing that could give the small number away
             return {"type": "share", "suppressed": True, "unit": self.unit}
         return {"type": "share", "count": self.count, "total": self.total, "pct": self.pct,
-                "unit": self.unit, "suppressed": False}
+                "unit": self.unit, "suppressed": False, "min_base": self.min_base}
 
 
 @dataclass(frozen=True)
@@ -238,6 +288,14 @@ class Change:
         if self.direction == "no change":
             return f"stayed at {counted(self.after)}"
         return f"went {self}"
+
+    def amount(self) -> str:
+        """How much it changed, for a table beside the two figures: "up 10", "down 210", "no change"."""
+        if self.suppressed:
+            return SUPPRESSED
+        if self.direction == "no change":
+            return "no change"
+        return f"{self.direction} {number(abs(self.after - self.before))}"
 
     def before_text(self) -> str:
         """The earlier figure as a table shows it ("[c]" when suppressed)."""
@@ -298,12 +356,100 @@ class Range:
         return {"type": "range", "values": list(self.values), "low": self.low, "high": self.high, "unit": self.unit}
 
 
-def join_words(items: Iterable[str]) -> str:
-    """["a", "b", "c"] -> "a, b and c"."""
+@dataclass(frozen=True)
+class Average:
+    """A mean, always written with one decimal place ("102.2 working days", "33.0 working days"), so the same
+    kind of figure has the same precision everywhere; None: nothing to average."""
+
+    value: float | None
+    one: str = "working day"
+    many: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to average."""
+        return self.value is None
+
+    def number_text(self) -> str:
+        """"102.2", "33.0"; "none" when there is nothing to average."""
+        return "none" if self.value is None else f"{round(float(self.value), 1):,.1f}"
+
+    def __str__(self) -> str:
+        return "none" if self.value is None else f"{self.number_text()} {noun(2, self.one, self.many)}"
+
+    def to_json(self) -> dict:
+        """The mean for figures.json (type-tagged)."""
+        return {"type": "average", "value": self.value, "one": self.one, "many": self.many}
+
+
+def join_words(items: Iterable[str], conjunction: str = "and") -> str:
+    """["a", "b", "c"] -> "a, b and c" (``conjunction="or"``: "a, b or c")."""
     items = [str(i) for i in items]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
+
+
+def slug(label: str) -> str:
+    """A label as part of a figure's name: "2020/21" -> "2020_21", "Q3 2020/21" -> "q3_2020_21"."""
+    import re
+
+    return re.sub(r"[^0-9a-z]+", "_", str(label).lower()).strip("_")
+
+
+def peer_list(peers: Iterable[dict], unit: str = "%") -> str:
+    """Other councils with their figures: "Westford Council (64%) and Southby Council (71%)"."""
+    return join_words(f"{p['authority']} ({number(round(p['value']) if unit == '%' else p['value'])}{unit})"
+                      for p in peers)
+
+
+def standing(higher: int, same: int, lower: int, noun_: str = "other council") -> str:
+    """Where a figure stands among others, without ranking it: "Of the 4 other councils, 2 reported a higher
+    figure and 2 a lower one."; "All 3 other councils reported a higher figure."; "The other council reported the
+    same figure." (``higher``, ``same``, ``lower``: how many of the others)."""
+    total = higher + same + lower
+    parts = [(n, w) for n, w in ((higher, "a higher figure"), (same, "the same figure"), (lower, "a lower one"))
+             if n]
+    if not total:
+        return ""
+    if len(parts) == 1:
+        n, words = parts[0]
+        words = "a lower figure" if words == "a lower one" else words
+        if total == 1:
+            return f"The {noun_} reported {words}."
+        return f"{'Both' if total == 2 else f'All {total}'} {noun(2, noun_)} reported {words}."
+    if parts[0][1] == "a lower one":
+        parts[0] = (parts[0][0], "a lower figure")
+    said = join_words([f"{number(n)} reported {w}" if i == 0 else f"{number(n)} {w}" for i, (n, w) in
+                       enumerate(parts)])
+    return f"Of the {total} {noun(2, noun_)}, {said}."
+
+
+def tied(names: Iterable[str], value: Any, sep: str = ", ") -> str:
+    """Equal values named together, never one after another as if ranked: ``tied(["communication", "quality of
+    service"], 23)`` -> "communication and quality of service, 23 each"; one name -> "communication, 23"; a share
+    -> "Staff absence and Complex case, each 13% (8 cases)" (``sep=": "`` for a list item)."""
+    names = [str(n) for n in names]
+    words = text(value)
+    if len(names) < 2:
+        return f"{join_words(names)}{sep}{words}"
+    if isinstance(value, (Share, Average)) or not isinstance(value, (int, float)):
+        return f"{join_words(names)}{sep}each {words}"
+    return f"{join_words(names)}{sep}{words} each"
+
+
+def tied_list(groups: Iterable, unit: str | None = None) -> str:
+    """Groups of equal values (``{"names": [...], "value": v}``, largest first) in one phrase, each group's value
+    once: "Court Team (8 cases), and Care Management Team and Fostering (5 cases each)"; without ties
+    "Court Team (8 cases) and Fostering (5 cases)". ``unit`` names whole-number values ("case")."""
+    parts = []
+    for g in groups:
+        names, value = [str(n) for n in g["names"]], g["value"]
+        words = plural(value, unit) if unit and isinstance(value, int) else text(value)
+        parts.append(f"{join_words(names)} ({words}{' each' if len(names) > 1 else ''})")
+    if len(parts) > 1 and any(len(g["names"]) > 1 for g in groups):
+        return ", ".join(parts[:-1]) + ", and " + parts[-1]  # the comma keeps "A and B (5 each)" one group
+    return join_words(parts)
 
 
 def compare(before: int | float | None, after: int | float | None, higher_is_better: bool = True) -> str:
@@ -371,6 +517,8 @@ def _share_in(item):
         return item[1]
     if isinstance(item, dict) and isinstance(item.get("share"), Share):
         return item["share"]
+    if isinstance(item, dict) and isinstance(item.get("value"), Share):  # a group of equal shares (stats.equal_groups)
+        return item["value"]
     return None
 
 
@@ -379,7 +527,7 @@ def _with_share(item, share):
         return share
     if isinstance(item, tuple):
         return (item[0], share)
-    return {**item, "share": share}
+    return {**item, "share" if isinstance(item.get("share"), Share) else "value": share}
 
 
 def _suppress_group(items: list, below: int) -> list:
@@ -402,12 +550,16 @@ def _suppress_group(items: list, below: int) -> list:
     return [_with_share(i, replace(s, suppressed=True) if h else s) for i, s, h in zip(items, shares, hide)]
 
 
-_policy: dict[str, int | None] = {"below": None}
-
-
 def set_suppression(below: int | None) -> None:
     """Suppress every figure glued from now on in this kernel (``open_report`` sets it from params)."""
     _policy["below"] = below
+
+
+def set_min_base(base: int | None) -> None:
+    """Write every share made from now on in this kernel below ``base`` cases as "3 of 5", never as a percentage
+    (``open_report`` sets it from params ``min_base_for_percent``; None: the default, 10). A share carries the rule
+    it was made under (``Share.min_base``), into figures.json and the renderer."""
+    _policy["min_base"] = MIN_BASE if base is None else int(base)
 
 
 # --- transport: kernel -> renderer ---------------------------------------------
@@ -438,13 +590,16 @@ def from_json(data: Any) -> Any:
         if kind == "share":
             if data.get("suppressed"):
                 return Share(0, 0, data.get("unit", "case"), suppressed=True)
-            return Share(data["count"], data["total"], data.get("unit", "case"))
+            return Share(data["count"], data["total"], data.get("unit", "case"),
+                         min_base=data.get("min_base", MIN_BASE))
         if kind == "change":
             if data.get("suppressed"):
                 return Change(0, 0, suppressed=True)
             return Change(data["before"], data["after"])
         if kind == "range":
             return Range(tuple(data["values"]), data.get("unit", "%"))
+        if kind == "average":
+            return Average(data["value"], data.get("one", "working day"), data.get("many"))
         if kind == "date":
             return dt.date.fromisoformat(data["value"])
         return {k: from_json(v) for k, v in data.items()}
@@ -459,8 +614,13 @@ def text(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
         return number(value)
-    if isinstance(value, list):
-        return ", ".join(text(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(text(v) for v in value) if any(isinstance(v, dict) for v in value) else \
+            ", ".join(text(v) for v in value)
+    if isinstance(value, dict):  # a structured figure: its parts by name, never a program's representation
+        return ", ".join(f"{k} ({text(v)})" if isinstance(v, dict) else f"{k}: {text(v)}" for k, v in value.items())
+    if value is None:
+        return "none"
     return str(value)
 
 
@@ -471,8 +631,9 @@ class Measure:
 
     ``name`` says what is counted ("responses within timescale", "complaints received"); ``basis`` how: for
     timeliness, whose timescale (``"statutory"`` or ``"council"``), made by :func:`timeliness`; ``procedure``,
-    ``stage`` and ``period`` ("2020/21", "Q3 2020/21") narrow it. Two figures with equal measures must have equal
-    values, whichever report glued them.
+    ``stage`` and ``period`` ("2020/21", "Q3 2020/21", "2020-08-18 to 2021-06-30") narrow it, and ``service`` when
+    the cases are a service's (of any procedure) rather than a procedure's. Two figures with equal measures must
+    have equal values, whichever report glued them.
     """
 
     name: str
@@ -480,24 +641,30 @@ class Measure:
     procedure: str | None = None
     stage: int | None = None
     period: str | None = None
+    service: str | None = None
 
     def to_json(self) -> dict:
-        return {"name": self.name, "basis": self.basis, "procedure": self.procedure, "stage": self.stage,
-                "period": self.period}
+        """The measure for figures.json (``service`` only when the cases are a service's)."""
+        out = {"name": self.name, "basis": self.basis, "procedure": self.procedure, "stage": self.stage,
+               "period": self.period}
+        if self.service is not None:
+            out["service"] = self.service
+        return out
 
 
 def timeliness(procedure: str | None, stage: int | None, period: str, *, source: str, days: int,
-               extended_days: int | None = None, clock: str = "received") -> Measure:
+               extended_days: int | None = None, clock: str = "received", service: str | None = None) -> Measure:
     """The measure of a share of responses within a timescale: ``source`` is ``"statutory"`` (the regulations' or
     the Code's) or ``"council"`` (the council's own target); ``days`` the timescale in working days,
     ``extended_days`` the timescale where an extension was agreed (None: no extension counts); ``clock`` where the
-    working days start (``received`` or ``acknowledged``)."""
+    working days start (``received`` or ``acknowledged``); ``service`` the service filter, when the cases are a
+    service's rather than a procedure's (then ``procedure`` is None)."""
     if source not in ("statutory", "council"):
         raise ValueError(f"source must be 'statutory' or 'council', not {source!r}")
     basis = f"{source}: {days} working days from {clock}"
     if extended_days is not None:
         basis += f", {extended_days} where an extension was agreed"
-    return Measure("responses within timescale", basis, procedure, stage, period)
+    return Measure("responses within timescale", basis, procedure, stage, period, service)
 
 
 def figure_bundle(name: str, value: Any, about: str = "", measure: Measure | None = None) -> dict:
@@ -560,11 +727,27 @@ FILTERS = {
     "overall": overall,
     "lower": lambda v: text(v).lower(),
     "and_list": join_words,
+    "or_list": lambda v: join_words(v, "or"),
+    # Ties named together: {{ group | tied(": ") }} -> "Staff absence and Complex case: each 13% (8 cases)";
+    # {{ groups | tied_list("case") }} -> "Court Team (8 cases), and Fostering and Early Help (3 cases each)".
+    "tied": lambda g, sep=", ": tied(g["names"], g.get("value", g.get("share")), sep),
+    "tied_list": tied_list,
+    "peer_list": peer_list,
+    "standing": lambda g, noun_="other council": standing(g["higher"], g["same"], g["lower"], noun_),
+    # A share in a table's words ("46% (6 of 13)", "2 of 4"); an amount of change ("down 215").
+    "table": lambda v: v.table_text() if isinstance(v, Share) else text(v),
+    "amount": lambda v: (v if isinstance(v, Change) else Change(*v)).amount(),
 }
 
 
-def figures_json(figures: dict[str, dict], cited: set[str]) -> str:
-    """``figures.json``: every glued figure by name, with its words and what it counts."""
-    out = {name: {**{k: v for k, v in fig.items() if k != "name"}, "cited": name in cited}
-           for name, fig in sorted(figures.items())}
+def figures_json(figures: dict[str, dict], cited: "set[str] | dict[str, list[str]]") -> str:
+    """``figures.json``: every glued figure by name, with its exact value, its words and what it counts; ``cited``
+    says whether the text printed it and, when ``cited`` maps each name to what the text printed from it (as the
+    renderer collects it), ``printed`` lists those forms ("41%", "58 of 142 responses"), as the reader read them."""
+    out = {}
+    for name, fig in sorted(figures.items()):
+        entry = {**{k: v for k, v in fig.items() if k != "name"}, "cited": name in cited}
+        if isinstance(cited, dict) and name in cited:
+            entry["printed"] = list(cited[name])
+        out[name] = entry
     return json.dumps(out, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -114,7 +114,15 @@ class Benchmark(Model):
     value: float = Field(ge=0, le=100, description="Its figure, a percentage (73 means 73%).")
     measure: Procedure | None = Field(None, description="In complaints_performance: the Stage 2 indicator it "
                                                         "compares with, childrens or corporate.")
-    period: Text | None = Field(None, description="The period the figure covers, e.g. 2020/21.")
+    period: Text | None = Field(None, description="The period the figure covers: a financial year (2020/21), a "
+                                                  "quarter (Q3 2020/21) or two dates (2020-04-01 to 2021-03-31). "
+                                                  "The council's own figure beside it is for the same period; "
+                                                  "without one the report says 'period not given'.")
+
+    @field_validator("period")
+    @classmethod
+    def _a_period(cls, v: str | None) -> str | None:
+        return None if v is None or not v.strip() else periods.parse_period(v).label
 
 
 class Action(Model):
@@ -160,7 +168,8 @@ class CommonParams(Model):
         default_factory=dict, description="Per canonical column, your code -> canonical value, e.g. kind: "
                                           "{Complaint: complaint}.")
     sheet: Text | int | None = Field(None, description="The Excel sheet (its name, or its number from 0); default "
-                                                       "the first.")
+                                                       "the one visible sheet holding anything (a hidden sheet is "
+                                                       "read only when named here).")
     table: str | None = Field(None, description="With a database: the table holding the case log.")
     query: str | None = Field(None, description="With a database: an SQL query giving the case log, instead of "
                                                 "table.")
@@ -183,6 +192,12 @@ class CommonParams(Model):
                                                                        "cannot give them away.")
     background_papers: tuple[str, ...] = Field((), description="The background papers, listed after the contact "
                                                                "details.")
+    min_base_for_percent: int = Field(default=10, ge=1, le=1000,
+                                      description='Below this many cases a share is written "3 of 5", never as a '
+                                                  "percentage, in text and tables (GSS guidance on small "
+                                                  "denominators).")
+    preliminary: bool = Field(default=False, description="Whether the figures are provisional: yes, and the paper says "
+                                                         "so; no (the default), and it never calls them preliminary.")
     # Which files the render makes (``formats:``; ``render --format`` overrides). A setting of the render, not of the
     # notebook: it is no model field, so it is never injected into the kernel and needs no parameters-cell line.
     _formats: tuple[str, ...] = PrivateAttr(default=DEFAULT_FORMATS)

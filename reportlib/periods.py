@@ -153,3 +153,37 @@ class Period:
         d = _index(dates)
         # before the day after the end: a time on the last day is still in the period
         return np.asarray((d >= pd.Timestamp(self.start)) & (d < pd.Timestamp(self.end + dt.timedelta(days=1))))
+
+
+_RANGE_RE = re.compile(r"^\s*(.+?)\s+to\s+(.+?)\s*$", re.IGNORECASE)
+PERIOD_FORMS = "a financial year (2020/21), a quarter (Q3 2020/21) or two dates (2020-04-01 to 2021-03-31)"
+
+
+def _day(text: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d %B %Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(f"{text!r} is not a date")
+
+
+def parse_period(text: str) -> Period:
+    """A period as a params file gives it: a financial year (``2020/21``, ``2020-21``, ``2020/2021``), a quarter
+    (``Q3 2020/21``) or two dates (``2020-08-18 to 2021-06-30``, day-first ``18/08/2020 to 30/06/2021``, or as
+    the label writes them);
+    labelled ``2020/21``, ``Q3 2020/21``, ``18 August 2020 to 30 June 2021``. ValueError naming the forms otherwise."""
+    label = " ".join(str(text).split())
+    try:
+        if _Q_RE.match(label):
+            return Period.quarter(parse_quarter(label))
+        if _FY_RE.match(label):
+            return Period.financial_year(parse_fy(label))
+        if m := _RANGE_RE.match(label):
+            start, end = _day(m.group(1)), _day(m.group(2))
+            if end < start:
+                raise ValueError("its second date is before its first")
+            return Period(start, end, f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}")
+    except ValueError as e:
+        raise ValueError(f"{label!r} is not a period ({e}): write {PERIOD_FORMS}") from None
+    raise ValueError(f"{label!r} is not a period: write {PERIOD_FORMS}")

@@ -238,7 +238,7 @@ def _rows(log) -> dict:
 def _without_cases(log):
     import pandas as pd
 
-    from .casedata import give_back_memory
+    from .compat import give_back_memory
 
     lighter = dataclasses.replace(log, cases=pd.DataFrame(columns=log.cases.columns))
     give_back_memory()

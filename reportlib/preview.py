@@ -177,83 +177,87 @@ class Preview:
 
 # --- serving -----------------------------------------------------------------------------------
 
-def _handler(page: Page, stopping: threading.Event):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class Handler(BaseHTTPRequestHandler):
+    """The preview's three addresses: the page, its events (``/events``: the page's version, for the reload
+    script) and ``/status``; for its own Host only."""
 
-        def log_message(self, *args):  # the terminal shows what was rebuilt, not every request
+    protocol_version = "HTTP/1.1"
+    server: "Server"
+
+    def log_message(self, *args):  # the terminal shows what was rebuilt, not every request
+        pass
+
+    def _refuse(self) -> None:
+        """403 with no body: a request that does not name this server (see :mod:`reportlib.hosts`)."""
+        self.send_response(403)
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        page = self.server.page
+        if not hosts.own(self.headers.get("Host"), self.server.server_address[1]):
+            self._refuse()
+        elif self.path.split("?")[0] in ("/", "/index.html", "/report.html"):
+            self._send(page.body(), "text/html; charset=utf-8")
+        elif self.path == "/events":
+            self._events()
+        elif self.path == "/status":
+            self._send(json.dumps({"version": page.version, "error": page.error}).encode(), "application/json")
+        else:
+            self.send_error(404)
+
+    def do_POST(self):  # the preview takes nothing; a request from elsewhere learns nothing
+        if not hosts.own(self.headers.get("Host"), self.server.server_address[1]):
+            self._refuse()
+        else:
+            self.send_error(405)
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
+
+    def _events(self):
+        page, stopping = self.server.page, self.server.stopping
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        seen = None
+        try:
+            while not stopping.is_set():
+                with page.changed:
+                    if seen == page.version:
+                        page.changed.wait(timeout=15)
+                    version = page.version
+                message = f"data: {version}\n\n" if version != seen else ": still here\n\n"
+                self.wfile.write(message.encode())
+                self.wfile.flush()
+                seen = version
+        except (BrokenPipeError, ConnectionResetError):
             pass
-
-        def _refuse(self) -> None:
-            """403 with no body: a request that does not name this server (see :mod:`reportlib.hosts`)."""
-            self.send_response(403)
-            self.send_header("Content-Length", "0")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.close_connection = True
-
-        def do_GET(self):
-            if not hosts.own(self.headers.get("Host"), self.server.server_address[1]):
-                self._refuse()
-            elif self.path.split("?")[0] in ("/", "/index.html", "/report.html"):
-                body = page.body()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-store")
-                self.end_headers()
-                self.wfile.write(body)
-            elif self.path == "/events":
-                self._events()
-            elif self.path == "/status":
-                body = json.dumps({"version": page.version, "error": page.error}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            else:
-                self.send_error(404)
-
-        def do_POST(self):  # the preview takes nothing; a request from elsewhere learns nothing
-            if not hosts.own(self.headers.get("Host"), self.server.server_address[1]):
-                self._refuse()
-            else:
-                self.send_error(405)
-        do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
-
-        def _events(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            seen = None
-            try:
-                while not stopping.is_set():
-                    with page.changed:
-                        if seen == page.version:
-                            page.changed.wait(timeout=15)
-                        version = page.version
-                    message = f"data: {version}\n\n" if version != seen else ": still here\n\n"
-                    self.wfile.write(message.encode())
-                    self.wfile.flush()
-                    seen = version
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-    return Handler
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def __init__(self, address, page: Page, stopping: threading.Event):
+        self.page, self.stopping = page, stopping
+        super().__init__(address, Handler)
+
 
 def serve(page: Page, port: int, stopping: threading.Event) -> Server:
     """Serve ``page`` on 127.0.0.1 only, from a thread of its own."""
     try:
-        server = Server((HOST, port), _handler(page, stopping))
+        server = Server((HOST, port), page, stopping)
     except OSError as e:
         raise ReportError(f"cannot serve on {HOST}:{port} ({e.strerror}): another program is using the port; "
                           "choose another with --port") from None

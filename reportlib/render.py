@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jinja2.meta
 import nbformat
 import yaml
 from markdown_it import MarkdownIt
@@ -109,6 +108,41 @@ def narrative_context(params: dict, figures: dict[str, dict]) -> dict[str, Any]:
     return context
 
 
+#: Filters whose words only agree with a figure ("was"/"were"): what they print is grammar, not the figure.
+_GRAMMAR = {"agree"}
+
+
+def _root(node, aliases: dict[str, str]) -> tuple[str | None, set[str]]:
+    """The name an output expression starts from (``baseline`` in ``baseline | pct``, ``yoy`` in
+    ``yoy.corporate.complaint``; a loop variable is the figure it walks), and the filters on the way."""
+    filters: set[str] = set()
+    while isinstance(node, (jinja2.nodes.Filter, jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
+        if isinstance(node, jinja2.nodes.Filter):
+            filters.add(node.name)
+        node = node.node
+    if isinstance(node, jinja2.nodes.Name):
+        return aliases.get(node.name, node.name), filters
+    return None, filters
+
+
+def _mark_printed(node, figures, aliases: dict[str, str] | None = None) -> None:
+    """Wrap each ``{{ ... }}`` of the template ``node`` that prints a figure in the ``_printed`` filter, naming
+    the figure, so the render collects what the text printed from each figure (its printed form)."""
+    aliases = dict(aliases or {})
+    if isinstance(node, jinja2.nodes.For) and isinstance(node.target, jinja2.nodes.Name):
+        root, _ = _root(node.iter, aliases)
+        if root:
+            aliases[node.target.name] = root
+    if isinstance(node, jinja2.nodes.Output):
+        for i, expr in enumerate(node.nodes):
+            root, filters = _root(expr, aliases)
+            if root in figures and not filters & _GRAMMAR:
+                node.nodes[i] = jinja2.nodes.Filter(expr, "_printed", [jinja2.nodes.Const(root)], [], None, None,
+                                                    lineno=expr.lineno)
+    for child in node.iter_child_nodes():
+        _mark_printed(child, figures, aliases)
+
+
 def _first_line(source: str) -> str:
     line = next((l.strip() for l in source.splitlines() if l.strip()), "")
     return line[:60] + ("..." if len(line) > 60 else "")
@@ -141,7 +175,15 @@ class ReportPreprocessor(Preprocessor):
         labels, refs = numbered(nb, where, REMOVE_CELL_TAGS)
         context["ref"] = References(refs)
         headings = Headings(loose=layout.loose)
-        cited: set[str] = set()
+        cited: dict[str, list[str]] = {}  # figure -> what the text printed from it, in the order printed
+
+        def printed(value, name):
+            words = str(value) if isinstance(value, Markup) else narrative.text(value)
+            forms = cited.setdefault(name, [])
+            if words not in forms:
+                forms.append(words)
+            return value
+        env.filters["_printed"] = printed
         for index, cell in enumerate(nb.cells, start=1):
             parts: list[str] = []
             tags = cell.metadata.get("tags", [])
@@ -150,9 +192,9 @@ class ReportPreprocessor(Preprocessor):
             elif cell.cell_type == "markdown":
                 label = f"{where}: markdown cell {index} ({_first_line(cell.source)!r})"
                 try:
-                    template = env.from_string(cell.source)
-                    cited |= jinja2.meta.find_undeclared_variables(env.parse(cell.source)) & figures.keys()
-                    filled = template.render(context)
+                    tree = env.parse(cell.source)
+                    _mark_printed(tree, figures)
+                    filled = env.from_string(tree).render(context)
                 except UnknownReference as e:
                     raise RenderError(f"{label} cites ref.{e}, but no code cell showing a chart or table is tagged "
                                       f"'ref-{e}': tag the cell that shows it, or correct the name") from None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,6 @@ import pandas as pd
 from .errors import cut
 from .params import CANONICAL_COLUMNS
 
-if TYPE_CHECKING:
-    from .casedata import RawLog
 
 KINDS = ("complaint", "comment", "compliment")
 PROCEDURES = ("childrens", "adults", "corporate")
@@ -49,6 +47,24 @@ UNKNOWN_OMBUDSMAN = ("unknown Ombudsman decision: use pending, upheld, not uphel
                      "under values: ombudsman: in the params file")
 #: Pounds: digits (or digits in groups of three with commas), optional pence, optional £ in front.
 _POUNDS = r"£?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+
+
+@dataclass
+class RawLog:
+    """The source as text: canonical columns only, plus ``row`` (spreadsheet row number).
+
+    Each text column is categorical (codes into its distinct values, spaces around them stripped),
+    so validation works once per distinct value without hashing the column again; a code of -1
+    (a missing cell) reads as "".
+    """
+
+    frame: pd.DataFrame
+    label: str
+    notes: list[str] = field(default_factory=list)
+    #: Rows whose field count differs from the header's: their row number and problem only (``row``,
+    #: ``problem``), for :func:`~reportlib.rows.validate` to list as excluded. None of their values is read.
+    broken: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"row": np.zeros(0, dtype=np.int64),
+                                                                       "problem": np.zeros(0, dtype=object)}))
 
 
 @dataclass
@@ -449,6 +465,14 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
                                    "problem": "no stage 1 row for this case: counted from its first stage in the log",
                                    "action": "kept"}))
 
+    # Rows the reader could not split into the header's columns: listed by number and problem only (their cells
+    # may hold a note's personal text), excluded, and counted as read.
+    broken = getattr(raw, "broken", None)
+    if broken is not None and len(broken):
+        found.append(pd.DataFrame({"row": broken["row"].to_numpy(dtype=np.int64), "case_ref": "", "column": "",
+                                   "value": "", "problem": broken["problem"].to_numpy(dtype=object),
+                                   "action": "excluded"}))
+        n += len(broken)
     problems = (pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=PROBLEM_COLUMNS))
     problems = problems.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
     return CaseLog(cases, problems, n, raw.label, list(raw.notes), present)

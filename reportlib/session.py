@@ -97,6 +97,7 @@ def open_report(namespace: Mapping[str, Any], root: Path | str | None = None) ->
     selection.check(p, log.cases, f"notebooks/{p.notebook}.ipynb parameters", log.label)
     display({PARAMS_MIME: params_mod.to_jsonable(p), "text/plain": f"params for {p.notebook}: {p.title}"}, raw=True)
     narrative.set_suppression(p.suppress_below)
+    narrative.set_min_base(p.min_base_for_percent)
     glue("rows_read", log.rows_read, "rows in the case log export", suppress_small=False)
     glue("rows_used", log.rows_used, "rows that passed validation and feed every figure", suppress_small=False)
     glue("rows_excluded", log.rows_excluded, "rows excluded as bad data (listed in data_quality.csv)",

@@ -206,24 +206,93 @@ def reasons(cases: pd.DataFrame, mask: Mask, unknown: str = NO_REASON) -> list[t
     return [(str(reason), Share(int(n), total)) for reason, n in ordered]
 
 
-def main_teams(cases: pd.DataFrame, mask: Mask, majority: float = 0.5) -> tuple[list[str], Share]:
-    """The fewest teams that between them carried more than ``majority`` of the rows in ``mask``."""
+def _size(value) -> float:
+    """What a ranking compares: a share's count (shares of one total), else the number itself."""
+    return value.count if isinstance(value, Share) else value
+
+
+def equal_groups(items: Iterable[tuple[str, object]]) -> list[dict]:
+    """``(name, value)`` pairs as groups of equal values, largest first: ``[{"names": [...], "value": v}]``.
+
+    Tied values are never ranked: they share a group, and within it the names keep the order given (sort them by
+    name first for a stable order that is no rank). Shares compare by count (give shares of one total)."""
+    groups: dict = {}
+    for name, value in items:
+        groups.setdefault(_size(value), {"names": [], "value": value})["names"].append(str(name))
+    return [groups[k] for k in sorted(groups, reverse=True)]
+
+
+def reason_groups(cases: pd.DataFrame, mask: Mask, unknown: str = NO_REASON) -> list[dict]:
+    """:func:`reasons` as groups of equal counts, largest first (tied reasons named together, by name, the
+    unknown last): ``[{"names": [...], "value": Share}]``."""
+    return equal_groups(reasons(cases, mask, unknown))
+
+
+def main_teams(cases: pd.DataFrame, mask: Mask, majority: float = 0.5) -> tuple[list[dict], Share]:
+    """The fewest teams that between them carried more than ``majority`` of the rows in ``mask``, as groups of
+    equal counts (``[{"names": [...], "value": count}]``, largest first), and the share they carried together.
+
+    A tie is never cut through: teams with as many rows as the last one needed are all included."""
     sub = cases.loc[np.asarray(mask, dtype=bool), "team"].astype(object).dropna()
     total = int(np.asarray(mask, dtype=bool).sum())
-    counts = sorted(sub.value_counts().items(), key=lambda kv: (-kv[1], kv[0]))
+    counts = sorted(((str(t), int(n)) for t, n in sub.value_counts().items()), key=lambda kv: (-kv[1], kv[0]))
     chosen, covered = [], 0
-    for team, n in counts:
-        chosen.append(str(team))
-        covered += int(n)
+    for group in equal_groups(counts):
         if covered > majority * total:
             break
+        chosen.append(group)
+        covered += group["value"] * len(group["names"])
     return chosen, Share(covered, total)
 
 
-def benchmark_range(benchmarks: Iterable, measure: str | None = None) -> Range:
-    """The range of the peers' benchmark values (for one ``measure``, if given)."""
-    vals = tuple(float(b.value) for b in benchmarks if measure is None or b.measure == measure)
+def standing(value: float | None, others: Iterable[float]) -> dict[str, int]:
+    """How many of ``others`` are higher than ``value``, the same, and lower (a place among them, never a rank)."""
+    others = np.asarray(list(others), dtype=float)
+    if value is None:
+        return {"higher": 0, "same": 0, "lower": 0}
+    return {"higher": int((others > value).sum()), "same": int((others == value).sum()),
+            "lower": int((others < value).sum())}
+
+
+def benchmark_range(benchmarks: Iterable, measure: str | None = None, period: str | None | bool = False) -> Range:
+    """The range of the peers' benchmark values (for one ``measure``, and one ``period`` (None: those without
+    one), if given)."""
+    vals = tuple(float(b.value) for b in benchmarks if (measure is None or b.measure == measure)
+                 and (period is False or b.period == period))
     return Range(vals)
+
+
+def benchmark_periods(benchmarks: Iterable, measure: str | None = None) -> list[str | None]:
+    """The periods the benchmarks (of one ``measure``, if given) cover, latest first; None (no period given)
+    last, if any has none."""
+    chosen = [b for b in benchmarks if measure is None or b.measure == measure]
+    given = {b.period for b in chosen if b.period}
+    ordered = sorted(given, key=lambda label: periods.parse_period(label).end, reverse=True)
+    return ordered + ([None] if any(not b.period for b in chosen) else [])
+
+
+def benchmark_groups(benchmarks: Iterable, t: pd.DataFrame, mask: Mask | None = None,
+                     measure: str | None = None) -> list[dict]:
+    """The benchmarks (of one ``measure``, if given) by period, like with like, latest period first.
+
+    For each period: ``period`` (its label), ``peers`` (``{"authority", "value"}``, highest first, equal values by
+    name), ``range`` of their values, ``own``: the council's share of the responses sent in that same period within
+    the timescale (``t`` and ``mask`` as for :func:`within_share`), and where it stands among them (``higher``,
+    ``same``, ``lower``: how many peers; never a rank). Benchmarks with no period come last, as one group with
+    ``period`` None and no ``own`` figure (the report names them "period not given")."""
+    benchmarks = [b for b in benchmarks if measure is None or b.measure == measure]
+    out = []
+    for label in benchmark_periods(benchmarks):
+        peers = sorted((b for b in benchmarks if b.period == label), key=lambda b: (-b.value, b.authority))
+        group = {"period": label, "peers": [{"authority": b.authority, "value": b.value} for b in peers],
+                 "range": Range(tuple(b.value for b in peers))}
+        if label is not None:
+            span = periods.parse_period(label)
+            own = within_share(t, span.start, span.end, mask, unit="response")
+            group["own"] = own
+            group.update(standing(own.pct, [b.value for b in peers]))
+        out.append(group)
+    return out
 
 
 def quarter_zero_months(results: Sequence[tuple[int, Share]]) -> list[str]:

@@ -34,7 +34,7 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-_FIGURE = re.compile(r"^(?:-?[\d,]+(?:\.\d+)?%?(?: \([^)]*\))?|no cases|\[c\])$")
+_FIGURE = re.compile(r"^(?:-?[\d,]+(?:\.\d+)?%?(?: \([^)]*\))?|[\d,]+ of [\d,]+|no cases|\[c\])$")
 SHORT_ROWS = 25
 #: A cell with an unbroken run longer than this (a pasted URL, a reference, a run of characters)
 #: may break anywhere; shorter words never break, so a table too wide for the screen scrolls instead.
@@ -49,7 +49,7 @@ def _classes(text: str, *, num: bool = False, nowrap: bool = False) -> str:
 
 
 def _numeric(text: str) -> bool:
-    """A figure (1,234 / 12.5 / 53% / 53% (24 of 45) / no cases / [c]): right-aligned."""
+    """A figure (1,234 / 12.5 / 53% / 53% (24 of 45) / 3 of 5 / no cases / [c]): right-aligned."""
     return bool(_FIGURE.match(text.strip()))
 
 
@@ -128,3 +128,17 @@ class Table:
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.to_html(), TABLE_MIME: self.to_json(),
                 "text/plain": f"Table: {self.caption} ({len(self.rows)} rows)"}
+
+
+def benchmark_table(caption: str, groups: Sequence[dict], council: str, value_header: str) -> Table:
+    """Other councils' figures beside the council's own, like with like: one block of rows per period (the council's
+    own figure for that period first, then the others, highest first, equal values by name: an order, never a
+    rank), and last the figures whose period was not given. ``groups`` as ``stats.benchmark_groups`` gives them."""
+    rows = []
+    for g in groups:
+        period = g["period"] or "period not given"
+        if g["period"]:
+            own = g["own"]
+            rows.append([council, period, own.table_text() if hasattr(own, "table_text") else own])
+        rows += [[peer["authority"], period, f"{_cell(peer['value'])}%"] for peer in g["peers"]]
+    return Table(caption, ["Authority", "Period", value_header], rows)

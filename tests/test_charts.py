@@ -84,6 +84,24 @@ CASES = {
     "ranking nothing to rank": ("ranking", (AUTHORITIES, [None, "[c]", None, None, None]),
                                 {"highlight": SOUTHBY, "title": "t"}),
 }
+# A process change marked on the time chart, over bars of every height; shares of too few cases ("2 of 4");
+# ties in a ranking.
+from reportlib.narrative import Share  # noqa: E402
+
+CASES.update({
+    "bar with a change marked": ("bar", (QUARTERS + ["Q1 2021/22"], [32, 50, 45, 34, 42, 56, 67, 67, 68]),
+                                 {"title": "t", "xlabel": "Quarter", "ylabel": "Share",
+                                  "mark": (5.02, "Revised process from 18 August 2020")}),
+    "bar with a change marked near the end, bars at 100": ("bar", (QUARTERS, [100, 90, 100, 95, 100, 99, 100, 100]),
+                                                          {"title": "t", "xlabel": "Quarter",
+                                                           "mark": (6.9, "Revised process from 18 August 2020")}),
+    "bar of small shares": ("bar", (QUARTERS, [Share(0, 4), Share(0, 6), Share(0, 5), Share(0, 5), Share(1, 6),
+                                               Share(0, 4), Share(2, 4), Share(4, 8)]),
+                            {"title": "t", "xlabel": "Quarter", "ylabel": "Completed within target",
+                             "series": "childrens"}),
+    "ranking with ties": ("ranking", (AUTHORITIES, [61, 73, 61, 50, 73]),
+                          {"highlight": SOUTHBY, "title": "t", "xlabel": "Share within timescale"}),
+})
 SAMPLES = ["bar sample", "lines sample", "ranking sample"]
 #: Drawn again in a fresh process under each font setting: the samples, bold, fallback glyphs, every layout move.
 FONT_CASES = SAMPLES + ["bar 16 quarters, no cases, [c]", "bar with glyphs Liberation Sans lacks",
@@ -125,8 +143,8 @@ def test_the_notebooks_calls_still_work():
     assert list(lines.table.rows[0]) == ["2015/16", "44", "121", "106"]
     ranking = charts.ranking(AUTHORITIES, [70, 60, 55, 82, 57], highlight=SOUTHBY, title="R", subtitle="S",
                              xlabel="Share within timescale", source="Returns")
-    assert ranking.alt == ("Bar chart: R. 5 authorities ranked from Westby Council (82%) to Eastshire County "
-                           f"Council (55%); {SOUTHBY}, highlighted, is 3 of 5 at 60%.")
+    assert ranking.alt == ("Bar chart: R. 5 authorities, from Westby Council (82%) to Eastshire County "
+                           f"Council (55%); {SOUTHBY}, highlighted, is at 60%: 2 higher, 2 lower.")
     assert list(ranking.table.rows[2]) == [SOUTHBY, "60%"]
 
 
@@ -134,9 +152,9 @@ def test_an_authority_without_a_figure_is_listed_not_dropped():
     chart = charts.ranking(AUTHORITIES, [None, "[c]", 70, 0, 100], highlight=SOUTHBY, title="R")
     assert [r[0] for r in chart.table.rows][-2:] == ["Northby City Council", SOUTHBY]
     assert list(chart.table.rows[-1]) == [SOUTHBY, "[c]"]
-    assert "not ranked: Northby City Council (no cases), Southby Metropolitan Borough Council ([c])" in chart.alt
+    assert "without a figure: Northby City Council (no cases), Southby Metropolitan Borough Council ([c])" in chart.alt
     nothing = charts.ranking(AUTHORITIES, [None] * 5, highlight=SOUTHBY, title="R")
-    assert "There are no values to rank" in nothing.alt and len(nothing.table.rows) == 5
+    assert "There are no values to compare" in nothing.alt and len(nothing.table.rows) == 5
 
 
 # --- Fonts: only the bundled ones, and the same drawing on every machine -----------------------------
@@ -327,7 +345,9 @@ def test_every_value_and_every_name_is_labelled(drawn):
     unit = kwargs.get("unit", "%" if kind != "lines" else "")
     if kind in ("bar", "ranking"):
         for v in args[1]:
-            assert charts._fmt(v, unit) in words, (name, v)
+            assert charts._words(v, unit) in words, (name, v)
+    if kwargs.get("mark"):  # the change's words, whole, on one or two lines
+        assert kwargs["mark"][1] in words, (name, words)
     if kind == "ranking":  # each name, whole or cut short ("…"), on one or two lines
         ticks = [" ".join(t.get_text().split()) for t in fig.axes[0].get_yticklabels()]
         assert len(ticks) == len(args[0])
@@ -378,3 +398,101 @@ def test_matplotlib_is_loaded_only_when_a_chart_is_drawn():
             "assert 'matplotlib' in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+# --- Ties, small bases, one palette, nice axis steps, a change marked ------------------------------------------
+
+
+def test_ties_are_named_together_in_the_alt_text():
+    bar = charts.bar(QUARTERS, [0, 0, 0, 0, 17, 0, 50, 50], title="T", xlabel="Quarter", ylabel="Share")
+    assert "highest 50% in Q3 2020/21 and Q4 2020/21, lowest 0% in Q1 2019/20, Q2 2019/20, Q3 2019/20, Q4 2019/20 " \
+           "and Q2 2020/21." in bar.alt
+    same = charts.bar(QUARTERS[:4], [0, 0, 0, 0], title="T", xlabel="Quarter")
+    assert "from 0% in Q1 2019/20 to 0% in Q4 2019/20; 0% in all 4." in same.alt
+    ranking = charts.ranking(*CASES["ranking with ties"][1], highlight=SOUTHBY, title="R")
+    assert ranking.alt == ("Bar chart: R. 5 authorities, from Middleton Borough Council and Southby Metropolitan "
+                           "Borough Council (73% each) to Westby Council (50%); Southby Metropolitan Borough Council, "
+                           "highlighted, is at 73%: 1 the same, 3 lower.")
+    # table order: high to low, equal values by name; no rank anywhere
+    assert [r[0] for r in ranking.table.rows] == ["Middleton Borough Council", SOUTHBY, "Eastshire County Council",
+                                                  "Northby City Council", "Westby Council"]
+    assert list(ranking.table.columns) == ["Authority", "Value"]
+
+
+def test_a_share_of_too_few_cases_is_labelled_with_its_counts():
+    chart = charts.bar(*CASES["bar of small shares"][1], title="T", xlabel="Quarter", ylabel="Completed")
+    assert [list(r) for r in chart.table.rows][-2:] == [["Q3 2020/21", "2 of 4"], ["Q4 2020/21", "4 of 8"]]
+    assert "%" not in chart.alt.split(". ", 1)[1]
+    assert "highest in Q3 2020/21 (2 of 4) and Q4 2020/21 (4 of 8), lowest, none, in Q1 2019/20, Q2 2019/20, " \
+           "Q3 2019/20, Q4 2019/20 and Q2 2020/21." in chart.alt
+
+
+def test_one_colour_per_procedure_in_every_report():
+    """The same procedure is drawn in the same colour whatever its place among the series or its label."""
+    one = charts._draw_lines(YEARS6, {"Corporate": [1] * 6, "Children's Social Care": [2] * 6,
+                                      "Adult Social Care": [3] * 6}, title="t")[0]
+    other = charts._draw_lines(YEARS6, {"Adult Social Care": [3] * 6, "Statutory Children's Social Care": [2] * 6},
+                               title="t")[0]
+    first = [l.get_color().lower() for l in one.axes[0].get_lines()]
+    second = [l.get_color().lower() for l in other.axes[0].get_lines()]
+    assert first == ["#3d3d3d", "#28a197", "#801650"] and second == ["#801650", "#28a197"]
+    assert [l.get_marker() for l in other.axes[0].get_lines()] == ["^", "s"]
+    bars = charts._draw_bar(QUARTERS, [1] * 8, title="t", series="childrens")[0]
+    assert {charts.colours.colour("adults"), charts.colours.colour("Statutory Adult Social Care")} == {"#801650"}
+    assert bars.axes[0].patches[0].get_facecolor()[:3] == pytest.approx((0x28 / 255, 0xA1 / 255, 0x97 / 255))
+    for fig in (one, other, bars):
+        charts._pyplot().close(fig)
+
+
+@pytest.mark.parametrize("span, step", [(68, 20), (50, 10), (100, 20), (12, 2.5), (207, 50), (160, 50), (7, 2),
+                                        (1, 0.2), (99999, 20000), (240, 50)])
+def test_axis_steps_are_nice_numbers(span, step):
+    assert charts.nice_step(span) == pytest.approx(step)
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if CASES[n][0] in ("bar", "lines")])
+def test_every_axis_step_is_1_2_2_5_or_5_times_a_power_of_ten(name):
+    import math
+
+    fig, *_ = draw(name)
+    ticks = [t.get_loc() for t in fig.axes[0].yaxis.get_major_ticks() if t.label1.get_visible()]
+    ticks = [v for v in ticks if fig.axes[0].get_ylim()[0] - 1e-9 <= v <= fig.axes[0].get_ylim()[1] + 1e-9]
+    steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:])}
+    assert len(steps) == 1, (name, ticks)
+    step = steps.pop()
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert any(abs(mantissa - m) < 1e-6 for m in (1, 2, 2.5, 5)), (name, ticks)
+    charts._pyplot().close(fig)
+
+
+@pytest.mark.parametrize("values, end", [([32, 50, 45, 68], 80), ([0, 17, 50, 50], 50), ([46, 60], 60),
+                                         ([0, 0], 10), ([100, 20], 100), ([73, 61, 59], 80)])
+def test_a_percentage_axis_ends_at_a_nice_step_above_the_data(values, end):
+    fig, *_ = charts._draw_bar([f"Q{i}" for i in range(len(values))], values, title="t")
+    ax = fig.axes[0]
+    shown = [t.get_loc() for t in ax.yaxis.get_major_ticks()]
+    assert max(shown) == end and ax.spines["left"].get_bounds() == (0, end)
+    charts._pyplot().close(fig)
+    full, *_ = charts._draw_bar(["a", "b"], values[:2], title="t", full_scale=True)  # 100% matters
+    assert max(t.get_loc() for t in full.axes[0].yaxis.get_major_ticks()) == 100
+    charts._pyplot().close(full)
+
+
+def test_a_process_change_is_marked_on_the_time_chart():
+    import datetime as dt
+
+    from reportlib import periods
+
+    quarters = list(range(2019 * 4, 2021 * 4 + 1))
+    x = charts.date_position(dt.date(2020, 8, 18), [periods.quarter_start(q) for q in quarters],
+                             [periods.quarter_end(q) for q in quarters])
+    assert x == pytest.approx(5 - 0.5 + 48 / 92)  # Q2 2020/21 is the sixth bar; 18 August is its 49th day of 92
+    assert charts.date_position(dt.date(2018, 1, 1), [periods.quarter_start(q) for q in quarters],
+                                [periods.quarter_end(q) for q in quarters]) is None
+    chart = charts.bar(*CASES["bar with a change marked"][1], title="T", xlabel="Quarter",
+                       mark=(x, "Revised process from 18 August 2020"))
+    assert chart.alt.endswith("A dotted line marks a change: Revised process from 18 August 2020.")
+    fig, *_ = draw("bar with a change marked")
+    lines = [l for l in fig.axes[0].get_lines() if l.get_linestyle() == ":"]
+    assert len(lines) == 1 and lines[0].get_xdata()[0] == pytest.approx(5.02)
+    charts._pyplot().close(fig)

@@ -10,7 +10,6 @@ opened in LibreOffice, as an officer would open it.
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess

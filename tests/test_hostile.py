@@ -29,7 +29,9 @@ def hostile(tmp_path_factory):
         title=f"Response times {SCRIPT}", council=f"Council {JINJA}", author=IMG,
         contact={"name": MARKDOWN, "role": SCRIPT, "phone": IMG, "email": "x@example.org"},
         recommendations=[f"Note {SCRIPT}", MARKDOWN],
-        benchmarks=[{"authority": IMG, "value": 70}, {"authority": SCRIPT, "value": 55}],
+        benchmarks=[{"authority": IMG, "value": 70, "period": "2020/21"}, {"authority": SCRIPT, "value": 55,
+                                                                          "period": "2020/21"},
+                    {"authority": MARKDOWN, "value": 60}],  # no period: named in the text
         implications={"finance": f"None {IMG}"})
 
 
@@ -76,8 +78,8 @@ def test_alt_text_and_tables_escape_names(hostile):
 
 def test_figures_json_keeps_data_as_data(hostile):
     figures = json.loads((hostile / "figures.json").read_text())
-    assert figures["main_reason"]["value"] == JINJA
-    assert LONG in [r["reason"] for r in figures["overdue_reasons"]["value"]]
+    assert figures["main_reasons"]["value"] == [JINJA]
+    assert [LONG] in [r["names"] for r in figures["overdue_reasons"]["value"]]
 
 
 def test_pdf_shows_the_text_and_long_strings_wrap(hostile):

@@ -39,7 +39,7 @@ def test_pct_between_0_and_100(count, total):
 
 def test_share_words():
     assert str(n.Share(24, 45)) == "53% (24 cases)"
-    assert str(n.Share(1, 3)) == "33% (1 case)"
+    assert str(n.Share(1, 3, min_base=1)) == "33% (1 case)"
     assert n.Share(24, 45).pct_text() == "53%"
     assert str(n.Share(0, 0)) == "no cases"
     assert n.Share(0, 0).pct_text() == "no cases"
@@ -111,7 +111,7 @@ def test_figure_bundle_carries_value_words_and_provenance():
     payload = bundle[n.FIGURE_MIME]
     assert payload == {"name": "within_pct", "text": "53% (24 cases)", "about": "responses within target",
                        "value": {"type": "share", "count": 24, "total": 45, "pct": 53, "unit": "case",
-                                 "suppressed": False}}
+                                 "suppressed": False, "min_base": 10}}
     assert bundle["text/plain"] == "within_pct = 53% (24 cases)"
 
 
@@ -137,3 +137,101 @@ def test_a_figure_carries_what_it_measures_into_figures_json():
     assert entry["measure"]["basis"] == measure.basis
     with pytest.raises(ValueError):
         n.timeliness("adults", 1, "2020/21", source="legislation", days=20)
+
+
+# --- no percentage on a tiny base (min_base_for_percent, default 10) ------------------------------------
+
+@pytest.mark.parametrize("count, total, words, pct_text, table, of_total", [
+    (3, 5, "3 of 5 cases", "3 of 5", "3 of 5", "3 of 5 responses"),
+    (0, 5, "none of the 5 cases", "none of the 5", "0 of 5", "none of the 5 responses"),
+    (5, 5, "all 5 cases", "all 5", "5 of 5", "all 5 responses"),
+    (1, 1, "1 of 1 case", "1 of 1", "1 of 1", "1 of 1 response"),
+    (0, 1, "none of 1 case", "none of 1", "0 of 1", "none of 1 response"),
+    (2, 9, "2 of 9 cases", "2 of 9", "2 of 9", "2 of 9 responses"),
+    (3, 10, "30% (3 cases)", "30%", "30% (3 of 10)", "3 of 10 responses"),
+    (0, 12, "0% (none of the 12 cases)", "0%", "0% (0 of 12)", "none of the 12 responses"),
+    (0, 0, "no cases", "no cases", "no cases", "no responses"),
+])
+def test_a_share_of_fewer_than_ten_is_never_a_percentage(count, total, words, pct_text, table, of_total):
+    share = n.Share(count, total)
+    assert (str(share), share.pct_text(), share.table_text(), share.of_total("response")) == \
+        (words, pct_text, table, of_total)
+    assert share.small == (0 < total < 10) and share.shows_pct == (total >= 10)
+
+
+def test_the_base_is_the_reports_rule_and_travels_with_the_share():
+    try:
+        n.set_min_base(5)
+        made = n.Share(3, 5)
+        assert made.min_base == 5 and str(made) == "60% (3 cases)"
+        assert str(n.Share(3, 4)) == "3 of 4 cases"
+    finally:
+        n.set_min_base(None)
+    assert n.Share(3, 5).min_base == 10 and str(n.Share(3, 5)) == "3 of 5 cases"
+    back = n.from_json(json.loads(json.dumps(n.to_json(made))))  # the renderer words it as the kernel would
+    assert back == made and str(back) == "60% (3 cases)"
+    assert str(n.from_json({"type": "share", "count": 3, "total": 5, "pct": 60, "unit": "case",
+                            "suppressed": False})) == "3 of 5 cases"  # a figure saved before the rule: the default
+
+
+def test_filters_follow_the_rule():
+    assert n.FILTERS["pct"](n.Share(2, 4)) == "2 of 4"
+    assert n.FILTERS["table"](n.Share(2, 4)) == "2 of 4"
+    assert n.FILTERS["table"](n.Share(6, 13)) == "46% (6 of 13)"
+
+
+# --- ties are never ranked ------------------------------------------------------------------------------
+
+def test_tied_values_are_named_together():
+    assert n.tied(["communication", "quality of service"], 23) == "communication and quality of service, 23 each"
+    assert n.tied(["communication"], 23) == "communication, 23"
+    assert n.tied(["Awaiting information", "No reason recorded"], n.Share(3, 60), ": ") == \
+        "Awaiting information and No reason recorded: each 5% (3 cases)"
+    assert n.FILTERS["tied"]({"names": ["Staff absence"], "value": n.Share(14, 60)}, ": ") == "Staff absence: 23% (14 cases)"
+
+
+def test_groups_of_ties_in_one_phrase():
+    groups = [{"names": ["Court Team"], "value": 8}, {"names": ["Fostering", "Early Help"], "value": 3}]
+    assert n.tied_list(groups, "case") == "Court Team (8 cases), and Fostering and Early Help (3 cases each)"
+    assert n.tied_list(groups[:1] + [{"names": ["Fostering"], "value": 1}], "case") == \
+        "Court Team (8 cases) and Fostering (1 case)"
+
+
+@pytest.mark.parametrize("higher, same, lower, words", [
+    (2, 0, 2, "Of the 4 other councils, 2 reported a higher figure and 2 a lower one."),
+    (1, 1, 1, "Of the 3 other councils, 1 reported a higher figure, 1 the same figure and 1 a lower one."),
+    (0, 0, 3, "All 3 other councils reported a lower figure."),
+    (0, 2, 0, "Both other councils reported the same figure."),
+    (1, 0, 0, "The other council reported a higher figure."),
+    (0, 0, 0, ""),
+])
+def test_standing_among_others_is_never_a_rank(higher, same, lower, words):
+    assert n.standing(higher, same, lower) == words
+
+
+# --- one figure, one precision; changes in a table; words of structures ----------------------------------
+
+def test_an_average_always_has_one_decimal():
+    assert str(n.Average(33.0)) == "33.0 working days" and str(n.Average(102.24)) == "102.2 working days"
+    assert str(n.Average(1.0)) == "1.0 working days" and str(n.Average(None)) == "none"
+    assert n.from_json(n.to_json(n.Average(33.0))) == n.Average(33.0)
+
+
+def test_a_change_in_a_table_says_how_much():
+    assert [n.Change(640, 425).amount(), n.Change(73, 90).amount(), n.Change(5, 5).amount()] == \
+        ["down 215", "up 17", "no change"]
+
+
+def test_a_figure_s_words_are_never_a_program_s_representation():
+    value = [{"names": ["Staff absence"], "value": n.Share(14, 60)}, {"reason": "x", "share": n.Share(1, 2)}]
+    words = n.text(value)
+    assert "Share(" not in words and "{" not in words and "[" not in words
+    assert words == "names: Staff absence, value: 23% (14 cases); reason: x, share: 1 of 2 cases"
+    assert n.text({"corporate": {"complaint": n.Change(640, 425)}}) == "corporate (complaint: down from 640 to 425)"
+
+
+def test_a_measure_can_be_a_services():
+    m = n.timeliness(None, 1, "2019/20", source="council", days=20, service="Children's Services")
+    assert m.to_json() == {"name": "responses within timescale", "basis": "council: 20 working days from received",
+                           "procedure": None, "stage": 1, "period": "2019/20", "service": "Children's Services"}
+    assert "service" not in n.timeliness("childrens", 2, "2020/21", source="council", days=65).to_json()

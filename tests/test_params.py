@@ -156,6 +156,42 @@ def test_exact_messages(tmp_path, text, message):
     assert error(tmp_path, text) == message
 
 
+# --- benchmarks carry their period; two new common keys ---------------------------------------------------
+
+@pytest.mark.parametrize("given, label", [
+    ("2020/21", "2020/21"), ("2020-21", "2020/21"), ("2020/2021", "2020/21"), ("Q3 2020/21", "Q3 2020/21"),
+    ("q1 2021-22", "Q1 2021/22"), ("2020-08-18 to 2021-06-30", "18 August 2020 to 30 June 2021"),
+    ("18/08/2020 to 30/06/2021", "18 August 2020 to 30 June 2021"),
+    ("18 August 2020 to 30 June 2021", "18 August 2020 to 30 June 2021"),  # as the label writes it (into the kernel)
+])
+def test_a_benchmark_period_is_read_in_any_of_its_forms(tmp_path, given, label):
+    text = CHILDRENS + f"benchmarks:\n  - {{authority: Sandwell, value: 73, period: '{given}'}}\n  - {{authority: B, value: 5}}\n"
+    p = params.load(write(tmp_path, text))
+    assert [b.period for b in p.benchmarks] == [label, None]
+
+
+@pytest.mark.parametrize("given, why", [
+    ("2020", ""), ("Q5 2020/21", ""), ("2020/22", " ('2020/22' is not a financial year: the second year must follow "
+                                                "the first, e.g. 2020/21)"),
+    ("2021-06-30 to 2020-08-18", " (its second date is before its first)"),
+    ("1 April to 2021-03-31", " ('1 April' is not a date)"),
+])
+def test_a_benchmark_period_in_no_known_form_is_one_line(tmp_path, given, why):
+    text = PERFORMANCE + f"  - {{authority: Walsall, value: 50, measure: corporate, period: '{given}'}}\n"
+    assert error(tmp_path, text) == (
+        f"key 'benchmarks[2].period': '{given}' is not a period{why}: write a financial year (2020/21), a quarter "
+        "(Q3 2020/21) or two dates (2020-04-01 to 2021-03-31)")
+
+
+def test_min_base_for_percent_and_preliminary(tmp_path):
+    p = params.load(write(tmp_path, CHILDRENS))
+    assert p.min_base_for_percent == 10 and p.preliminary is False
+    p = params.load(write(tmp_path, CHILDRENS + "min_base_for_percent: 5\npreliminary: yes\n"))
+    assert p.min_base_for_percent == 5 and p.preliminary is True
+    assert error(tmp_path, CHILDRENS + "min_base_for_percent: 0\n") == \
+        "key 'min_base_for_percent': should be greater than or equal to 1 (got 0)"
+
+
 def test_the_password_is_never_echoed(tmp_path):
     message = error(tmp_path, CHILDRENS.replace("data: data/cases.csv", "data: postgresql://u:s3cret@db/x"))
     assert "s3cret" not in message

@@ -16,8 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from factory import REPO, childrens_params, write_params
-from reportlib import casedata, pipeline
-from reportlib.errors import DataError, ParamsError
+from reportlib import casedata, pipeline, sources
+import reportlib.sources.database  # noqa: F401 - patched below
+from reportlib.errors import DataError, ParamsError, cut
 from reportlib.params import load as load_params
 from test_render import small_log
 
@@ -119,3 +120,55 @@ def test_render_from_postgres_matches_the_csv_render(database, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["inputs_sha256"][database].startswith("sha256 of the rows read: ")
     assert "Zebedee" not in (out / "report.ipynb").read_text()
+
+
+# --- read, never written (issue 18) ----------------------------------------------------------------------------
+
+PG_WRITES = [
+    "DROP TABLE complaints_export",
+    "DELETE FROM complaints_export",
+    'WITH gone AS (DELETE FROM complaints_export RETURNING *) SELECT * FROM gone',
+    'SELECT * FROM complaints_export; DROP TABLE complaints_export',
+    # Two statements that would turn the read-only transaction off before writing: one statement at a time only.
+    "SELECT 1 AS a; SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE; COMMIT; DROP TABLE complaints_export",
+    'SELECT * INTO copied FROM complaints_export',
+    'SELECT * FROM complaints_export FOR UPDATE',
+    "COPY complaints_export TO STDOUT",
+    "CREATE TABLE more (x int)",
+    'UPDATE complaints_export SET "Type" = \'Comment\'',
+]
+
+
+def _state(database) -> list:
+    engine = sa.create_engine(database)
+    try:
+        with engine.connect() as conn:
+            return [conn.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).all(),
+                    conn.execute(sa.text('SELECT count(*), count(DISTINCT "Type") FROM complaints_export')).all()]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("gate", [True, False], ids=["refused before it reaches PostgreSQL", "refused by PostgreSQL"])
+@pytest.mark.parametrize("statement", PG_WRITES)
+def test_postgres_is_only_read(database, monkeypatch, statement, gate):
+    """Refused in one line naming the statement, and nothing changed. Without the first check (the statement's first
+    word) PostgreSQL itself refuses: the query runs in a read-only transaction, one statement at a time."""
+    if not gate:
+        if statement.startswith("COPY"):
+            pytest.skip("COPY TO is reading to PostgreSQL (a read-only transaction allows it, to a server file too "
+                        "for a superuser): only the first-word check refuses it")
+        monkeypatch.setattr(sources.database, "reads_only", lambda query: True)
+    before = _state(database)
+    with pytest.raises(DataError) as e:
+        casedata.load(casedata.Source(database, query=statement, **MAPPING))
+    assert str(e.value) == (f"{database}: query: may only read (one SELECT statement); '{cut(statement)}' "
+                            "was refused and nothing was changed; check query: in the params file")
+    assert _state(database) == before
+
+
+def test_postgres_reads_a_query_with_joins_and_a_cte(database):
+    query = ('WITH teams AS (SELECT DISTINCT "Team" AS team FROM complaints_export) '
+             'SELECT e.* FROM complaints_export e JOIN teams t ON t.team = e."Team" ORDER BY e."Reference"')
+    log = casedata.load(casedata.Source(database, query=query, **MAPPING))
+    assert log.rows_read == 16 and log.cases["case_ref"].is_monotonic_increasing

@@ -200,10 +200,14 @@ def test_the_page_never_scrolls_sideways(page, width):
     assert layout["outside"] == [], layout["outside"]
 
 
-def test_a_table_wider_than_its_column_scrolls_in_a_named_focusable_region(page, width):
+#: The pages with a table too wide for a phone (the children's paper's two-column tables fit one).
+WIDE_ON_A_PHONE = ("sample_complaints_performance", "hostile", "wide_table")
+
+
+def test_a_table_wider_than_its_column_scrolls_in_a_named_focusable_region(page, width, request):
     layout = _layout(page)
     wide = [t for t in layout["regions"] if t["tableWidth"] > t["holderWidth"] + 0.5]
-    if width == 320:  # the test is not empty: every page has a table too wide for a phone
+    if width == 320 and request.node.callspec.params["page"] in WIDE_ON_A_PHONE:  # the test is not empty
         assert wide, [(t["caption"], t["tableWidth"], t["holderWidth"]) for t in layout["regions"]]
     for t in wide:
         region = t["region"]

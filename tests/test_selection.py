@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from factory import case, performance_params, render_log, text_of, write_case_log, write_params
+from factory import case, performance_params, render_log, text_of
 from reportlib import selection
 from reportlib.errors import ParamsError
 from reportlib.params import validate

@@ -65,78 +65,97 @@ def only(text: str, start: str, end: str = ".") -> str:
 # --- the children's response-times report -------------------------------------------------
 
 @pytest.mark.parametrize("n, overdue, expected", [
-    (0, 0, "At 30th June 2021, no complaints were still awaiting a response."),
-    (1, 0, "At 30th June 2021, 1 complaint was still awaiting a response; it was not yet past the due date."),
-    (1, 1, "At 30th June 2021, 1 complaint was still awaiting a response, and it was already past the due date."),
-    (2, 0, "At 30th June 2021, 2 complaints were still awaiting a response; none of them was yet past the due date."),
-    (2, 1, "At 30th June 2021, 2 complaints were still awaiting a response, 1 of them already past the due date."),
-    (2, 2, "At 30th June 2021, 2 complaints were still awaiting a response, all of them already past the due date."),
-    (11, 4, "At 30th June 2021, 11 complaints were still awaiting a response, 4 of them already past the due date."),
+    (0, 0, "At 30 June 2021, no complaints were still awaiting a response."),
+    (1, 0, "At 30 June 2021, 1 complaint was still awaiting a response; it was not yet past the due date."),
+    (1, 1, "At 30 June 2021, 1 complaint was still awaiting a response, and it was already past the due date."),
+    (2, 0, "At 30 June 2021, 2 complaints were still awaiting a response; none of them was yet past the due date."),
+    (2, 1, "At 30 June 2021, 2 complaints were still awaiting a response, 1 of them already past the due date."),
+    (2, 2, "At 30 June 2021, 2 complaints were still awaiting a response, all of them already past the due date."),
+    (11, 4, "At 30 June 2021, 11 complaints were still awaiting a response, 4 of them already past the due date."),
 ])
 def test_open_complaints(reports, n, overdue, expected):
     text = reports["childrens_response_times"].sentence("still awaiting", open_count=n, open_overdue=Share(overdue, n))
-    assert only(text, "At 30th June 2021") == expected
+    assert only(text, "At 30 June 2021") == expected
+
+
+def group(share, *names):
+    return {"names": list(names), "value": share}
 
 
 @pytest.mark.parametrize("late, reasons, expected", [
-    (1, [("Staff absence", Share(1, 1))],
-     "1 exceeded the timescale. The reason for this delay was: - Staff absence: 100% (1 case) of all overdue cases."),
-    (2, [("Staff absence", Share(2, 2))],
-     "2 exceeded the timescale. The reason for these delays was: - Staff absence: 100% (all 2 cases) of all overdue "
+    (1, [group(Share(1, 1), "Staff absence")],
+     "1 exceeded the target. The reason for this delay was: - Staff absence: 1 of 1 case."),
+    (2, [group(Share(2, 2), "Staff absence")],
+     "2 exceeded the target. The reason for these delays was: - Staff absence: all 2 cases."),
+    (2, [group(Share(1, 2), "Staff absence", "Complex case")],  # tied: one item, never one before the other
+     "2 exceeded the target. The main reasons for these delays were: - Staff absence and Complex case: each 1 of 2 "
      "cases."),
-    (2, [("Staff absence", Share(1, 2)), ("Complex case", Share(1, 2))],
-     "2 exceeded the timescale. The main reasons for these delays were: - Staff absence: 50% (1 case) of all overdue "
-     "cases. - Complex case: 50% (1 case) of all overdue cases."),
-    (11, [("Staff absence", Share(9, 11)), ("Complex case", Share(2, 11))],
-     "11 exceeded the timescale. The main reasons for these delays were: - Staff absence: 82% (9 cases) of all "
-     "overdue cases. - Complex case: 18% (2 cases) of all overdue cases."),
+    (11, [group(Share(9, 11), "Staff absence"), group(Share(2, 11), "Complex case")],
+     "11 exceeded the target. The main reasons for these delays were: - Staff absence: 82% (9 cases). - Complex "
+     "case: 18% (2 cases)."),
+    (12, [group(Share(4, 12), "Complex case", "Staff absence", "Other")],
+     "12 exceeded the target. The main reasons for these delays were: - Complex case, Staff absence and Other: each "
+     "33% (4 cases)."),
 ])
 def test_late_responses_and_their_reasons(reports, late, reasons, expected):
     text = reports["childrens_response_times"].sentence(
-        "exceeded the timescale", overdue_total=late, overdue_reasons=[{"reason": r, "share": s} for r, s in reasons],
-        main_teams=[])
-    assert text[text.index(f"{late} exceeded"):text.rindex("overdue cases.") + len("overdue cases.")] == expected
+        "exceeded the target", overdue_total=late, overdue_reasons=reasons, main_teams=[], main_team_count=0,
+        reason_count=sum(len(g["names"]) for g in reasons))
+    assert text[text.index(f"{late} exceeded"):].startswith(expected + " At 30 June 2021"), text
 
 
 def test_no_late_responses(reports):
-    text = reports["childrens_response_times"].sentence("exceeded the timescale", overdue_total=0, overdue_reasons=[])
-    assert text.startswith("None of the responses sent between 1st April 2020 and 30th June 2021 exceeded the timescale. "
-                           "At 30th June 2021")
+    text = reports["childrens_response_times"].sentence("exceeded the target", overdue_total=0, overdue_reasons=[])
+    assert text.startswith("None of the responses sent between 1 April 2020 and 30 June 2021 exceeded the target. "
+                           "At 30 June 2021")
 
 
-@pytest.mark.parametrize("teams, expected", [
-    ([], ""),
-    (["Court Team"], "Most of the cases delayed by staff absence were handled by one team, Court Team, which accounts "
-                     "for 100% (all 3 cases). Senior managers will look at what additional support can be given to "
-                     "this team."),
-    (["Court Team", "Looked After Children"],
-     "Most of the cases delayed by staff absence were handled by 2 teams, Court Team and Looked After Children, which "
-     "between them account for 100% (all 3 cases). Senior managers will look at what additional support can be given "
-     "to these teams."),
+@pytest.mark.parametrize("teams, count, reasons, expected", [
+    ([], 0, ["Staff absence"], ""),
+    ([{"names": ["Court Team"], "value": 3}], 1, ["Staff absence"],
+     "Most of the cases delayed by staff absence were handled by one team, Court Team, which accounts for all 3 "
+     "cases. Senior managers will look at what additional support can be given to this team."),
+    ([{"names": ["Court Team"], "value": 2}, {"names": ["Looked After Children"], "value": 1}], 2, ["Staff absence"],
+     "Most of the cases delayed by staff absence were handled by 2 teams, Court Team (2 cases) and Looked After "
+     "Children (1 case), which between them account for all 3 cases. Senior managers will look at what additional "
+     "support can be given to these teams."),
+    # Tied teams are named together; tied reasons too ("or": a case has one reason).
+    ([{"names": ["Court Team"], "value": 2}, {"names": ["Fostering", "MASH"], "value": 1}], 3,
+     ["Complex case", "Staff absence"],
+     "Most of the cases delayed by complex case or staff absence were handled by 3 teams, Court Team (2 cases), and "
+     "Fostering and MASH (1 case each), which between them account for all 3 cases. Senior managers will look at "
+     "what additional support can be given to these teams."),
 ])
-def test_main_teams(reports, teams, expected):
+def test_main_teams(reports, teams, count, reasons, expected):
     text = reports["childrens_response_times"].sentence(
-        "exceeded the timescale", overdue_total=3, overdue_reasons=[{"reason": "Staff absence", "share": Share(3, 3)}],
-        main_reason="Staff absence", main_teams=teams, main_teams_share=Share(3, 3))
-    found = only(text, "Most of", "teams." if len(teams) > 1 else "team.") if "Most of" in text else ""
+        "exceeded the target", overdue_total=3,
+        overdue_reasons=[group(Share(3, 3), "Staff absence")], main_reasons=reasons, main_teams=teams,
+        main_team_count=count, main_teams_share=Share(3, 3))
+    found = only(text, "Most of", "teams." if count > 1 else "team.") if "Most of" in text else ""
     assert found == expected
 
 
 @pytest.mark.parametrize("baseline, since, expected", [
     (Share(0, 0), Share(5, 11),
-     "The annual report covering 1st April 2019 to 31st March 2020 recorded no responses to complaints."),
+     "The annual report covering 1 April 2019 to 31 March 2020 recorded no responses to complaints."),
     (Share(0, 1), Share(0, 2),
-     "The annual report covering 1st April 2019 to 31st March 2020 showed that 0% of complaints were responded to "
-     "within 20 working days (1 response)."),
-    (Share(0, 11), Share(1, 1),
-     "The annual report covering 1st April 2019 to 31st March 2020 showed that 0% of complaints were responded to "
-     "within 20 working days (none of the 11 responses)."),
+     "The annual report covering 1 April 2019 to 31 March 2020 showed that none of 1 complaint was responded to "
+     "within the Council's own target of 20 working days."),
+    (Share(1, 1), Share(0, 2),
+     "The annual report covering 1 April 2019 to 31 March 2020 showed that 1 of 1 complaint was responded to "
+     "within the Council's own target of 20 working days."),
     (Share(2, 2), Share(1, 2),
-     "The annual report covering 1st April 2019 to 31st March 2020 showed that 100% of complaints were responded to "
-     "within 20 working days (all 2 responses)."),
+     "The annual report covering 1 April 2019 to 31 March 2020 showed that all 2 complaints were responded to "
+     "within the Council's own target of 20 working days."),
+    (Share(3, 5), Share(1, 2),
+     "The annual report covering 1 April 2019 to 31 March 2020 showed that 3 of 5 complaints were responded to "
+     "within the Council's own target of 20 working days."),
+    (Share(0, 11), Share(1, 1),
+     "The annual report covering 1 April 2019 to 31 March 2020 showed that 0% of complaints were responded to "
+     "within the Council's own target of 20 working days (none of the 11 responses)."),
     (Share(1, 11), Share(0, 0),
-     "The annual report covering 1st April 2019 to 31st March 2020 showed that 9% of complaints were responded to "
-     "within 20 working days (1 of 11 responses)."),
+     "The annual report covering 1 April 2019 to 31 March 2020 showed that 9% of complaints were responded to "
+     "within the Council's own target of 20 working days (1 of 11 responses)."),
 ])
 def test_baseline(reports, baseline, since, expected):
     text = reports["childrens_response_times"].sentence("annual report covering", baseline=baseline,
@@ -145,23 +164,57 @@ def test_baseline(reports, baseline, since, expected):
 
 
 @pytest.mark.parametrize("since, comparison_with, expected", [
-    (Share(0, 1), Share(1, 2), "is 0% (1 response). This is a fall from the 50% for 2019/20."),
-    (Share(0, 2), Share(1, 2), "is 0% (none of the 2 responses). This is a fall from the 50% for 2019/20."),
-    (Share(11, 11), Share(1, 2), "is 100% (all 11 responses). This is an improvement on the 50% for 2019/20."),
-    (Share(1, 2), Share(0, 0), "is 50% (1 of 2 responses)."),
+    (Share(0, 1), Share(1, 2), "Since then, none of 1 response was provided within the Council's own target of 20 "
+                               "working days. This is a fall from 1 of 2 responses in 2019/20."),
+    (Share(2, 2), Share(10, 20), "Since then, all 2 responses were provided within the Council's own target of 20 "
+                                 "working days. This is an improvement on the 50% for 2019/20."),
+    (Share(0, 12), Share(10, 20), "Since then, the proportion of responses provided within the Council's own target "
+                                  "of 20 working days is 0% (none of the 12 responses). This is a fall from the 50% "
+                                  "for 2019/20."),
+    (Share(11, 11), Share(1, 2), "Since then, the proportion of responses provided within the Council's own target "
+                                 "of 20 working days is 100% (all 11 responses). This is an improvement on 1 of 2 "
+                                 "responses in 2019/20."),
+    (Share(1, 2), Share(0, 0), "Since then, 1 of 2 responses were provided within the Council's own target of 20 "
+                               "working days."),
 ])
 def test_since_the_change(reports, since, comparison_with, expected):
     words = narrative.compare(comparison_with.pct, since.pct)
     text = reports["childrens_response_times"].sentence("annual report covering", baseline=comparison_with,
                                                         since_change=since, comparison=words)
-    start = text.index("timescale is ") + len("timescale ")
-    end = text.index("Work continues")
-    assert text[start:end].strip() == expected
+    assert text[text.index("Since then"):text.index(" Work continues")] == expected
 
 
 def test_nothing_sent_since_the_change(reports):
     text = reports["childrens_response_times"].sentence("annual report covering", since_change=Share(0, 0))
-    assert "No responses have been sent since then, so its effect cannot yet be measured." in text
+    assert "introduced on 18 August 2020. No responses have been sent since then, so its effect cannot yet be " \
+           "measured." in text
+
+
+def _bench(period, own, *peers, **where):
+    return {"period": period, "own": own, "peers": [{"authority": a, "value": v} for a, v in peers],
+            "range": narrative.Range(tuple(v for _, v in peers)), **where}
+
+
+@pytest.mark.parametrize("groups, expected", [
+    ([_bench("2020/21", Share(73, 124), ("Northam", 73), ("Easton", 50), higher=1, same=0, lower=1)],
+     "For 2020/21, other councils' figures for Children's Services complaints responded to within 20 working days "
+     "range from 50% to 73%, against 59% here (73 of 124 responses). Of the 2 other councils, 1 reported a higher "
+     "figure and 1 a lower one."),
+    ([_bench("Q3 2020/21", Share(2, 4), ("Northam", 73), higher=1, same=0, lower=0)],
+     "For Q3 2020/21, the other council's figure for Children's Services complaints responded to within 20 working "
+     "days is 73%, against 2 of 4 here. The other council reported a higher figure."),
+    ([_bench("2020/21", Share(0, 0), ("Northam", 73), higher=0, same=0, lower=0)],
+     "For 2020/21, the other council's figure for Children's Services complaints responded to within 20 working "
+     "days is 73%; the Council sent no responses in 2020/21."),
+    ([{"period": None, "peers": [{"authority": "Westford", "value": 64}], "range": narrative.Range((64,))}],
+     "The figure supplied by Westford (64%) is left out of the comparison: period not given."),
+    ([{"period": None, "peers": [{"authority": "Westford", "value": 64}, {"authority": "Southby", "value": 71.5}],
+       "range": narrative.Range((64, 71.5))}],
+     "The figures supplied by Westford (64%) and Southby (72%) are left out of the comparison: period not given."),
+])
+def test_benchmarks_like_with_like(reports, groups, expected):
+    text = reports["childrens_response_times"].sentence("Benchmarking data has been obtained", benchmarks=groups)
+    assert expected in text, text
 
 
 # --- the Stage 2 performance report -------------------------------------------------------
@@ -170,11 +223,11 @@ def test_nothing_sent_since_the_change(reports):
                                                ("corporate", "Stage 2 Corporate investigation", 25)])
 @pytest.mark.parametrize("n, overdue, tail", [
     (0, 0, "s were still open."),
-    (1, 0, " was still open; it was not yet past the {days} working day timescale."),
-    (1, 1, " was still open, and it was already past the {days} working day timescale."),
-    (2, 0, "s were still open; none of them was yet past the {days} working day timescale."),
-    (2, 2, "s were still open, all of them already past the {days} working day timescale."),
-    (11, 3, "s were still open, 3 of them already past the {days} working day timescale."),
+    (1, 0, " was still open; it was not yet past the {days} working day target."),
+    (1, 1, " was still open, and it was already past the {days} working day target."),
+    (2, 0, "s were still open; none of them was yet past the {days} working day target."),
+    (2, 2, "s were still open, all of them already past the {days} working day target."),
+    (11, 3, "s were still open, 3 of them already past the {days} working day target."),
 ])
 def test_stage2_still_open(reports, proc, words, days, n, overdue, tail):
     text = reports["complaints_performance"].sentence(f"open_{proc} | counted",
@@ -185,17 +238,48 @@ def test_stage2_still_open(reports, proc, words, days, n, overdue, tail):
 
 @pytest.mark.parametrize("share, days, expected", [
     (Share(0, 0), None, "In 2020/21, no Stage 2 investigations were completed."),
-    (Share(1, 1), 1.0, "In 2020/21, 100% (1 case) of Stage 2 investigations were completed within the timescale, "
-                       "taking 1 working day on average."),
-    (Share(0, 2), 70.5, "In 2020/21, 0% (none of the 2 cases) of Stage 2 investigations were completed within the "
-                        "timescale, taking 70.5 working days on average."),
-    (Share(2, 11), 2.0, "In 2020/21, 18% (2 cases) of Stage 2 investigations were completed within the timescale, "
-                        "taking 2 working days on average."),
+    (Share(1, 1), 1.0, "In 2020/21, 1 of 1 Stage 2 investigation was completed within the Council's own target of 65 "
+                       "working days, taking 1.0 working days on average."),
+    (Share(0, 2), 70.5, "In 2020/21, none of the 2 Stage 2 investigations were completed within the Council's own "
+                        "target of 65 working days, taking 70.5 working days on average."),
+    (Share(2, 11), 2.0, "In 2020/21, 2 of 11 Stage 2 investigations (18%) were completed within the Council's own "
+                        "target of 65 working days, taking 2.0 working days on average."),
+    (Share(7, 22), 102.24, "In 2020/21, 7 of 22 Stage 2 investigations (32%) were completed within the Council's own "
+                           "target of 65 working days, taking 102.2 working days on average."),
 ])
 def test_stage2_year(reports, share, days, expected):
     text = reports["complaints_performance"].sentence("year_childrens.empty", year_childrens=share,
-                                                      avg_days_childrens=days or 0)
+                                                      avg_days_childrens=narrative.Average(days))
     assert only(text, "In 2020/21") == expected
+
+
+@pytest.mark.parametrize("before, last, change, expected", [
+    (Share(2, 4), Share(4, 8), "", "In Q3 2020/21, 2 of 4 were completed within the target, and in Q4 2020/21, 4 of 8."),
+    (Share(1, 1), Share(0, 2), "", "In Q3 2020/21, 1 of 1 was completed within the target, and in Q4 2020/21, none of "
+                                   "the 2."),
+    (Share(0, 0), Share(6, 10), "", "In Q3 2020/21, no cases were completed within the target, and in Q4 2020/21, "
+                                    "60%."),
+    (Share(6, 12), Share(6, 10), "an improvement on", "In Q3 2020/21, 50% were completed within the target, and in Q4 "
+                                                      "2020/21, 60%, an improvement on the quarter before."),
+])
+def test_stage2_last_two_quarters(reports, before, last, change, expected):
+    text = reports["complaints_performance"].sentence(
+        "year_childrens.empty", quarter_before_childrens=before, last_quarter_childrens=last,
+        latest_change_childrens=change)
+    assert only(text, "In Q3 2020/21") == expected
+
+
+@pytest.mark.parametrize("preliminary, words", [(False, "Analysis of the figures"),
+                                                (True, "Preliminary analysis of the figures")])
+def test_preliminary_only_when_params_say_so(reports, preliminary, words):
+    report = reports["complaints_performance"]
+    report.params = {**report.params, "preliminary": preliminary}
+    try:
+        text = report.sentence("Preliminary analysis")
+    finally:
+        report.params = {**report.params, "preliminary": False}
+    assert f"{words} for 2020/21, compared to 2019/20, indicates:" in text
+    assert ("reliminary" in text) == preliminary
 
 
 @pytest.mark.parametrize("first, last, expected", [
@@ -277,7 +361,8 @@ def test_clock_fallbacks(reports, fallbacks, expected):
 # --- no sentence, at any count, says "0 of", "from 0" or puts 1 with a plural verb ----------
 
 BAD = [
-    (re.compile(r"\b0 of\b|\(0 |\bfrom 0 to\b|\bat 0\b|\b0 (?!%)[A-Za-z]"), "a zero written as a count"),
+    (re.compile(r"(?<![\d.])\b0 of\b|\(0 |\bfrom 0 to\b|\bat 0\b|(?<![\d.])\b0 (?!%)[A-Za-z]"),
+     "a zero written as a count"),
     (re.compile(r"(?<![Ss]tage )\b1 (?:[A-Z][\w']* |\w+ ){0,5}\w+s (?:were|are|have)\b"), "1 with a plural noun and verb"),
     (re.compile(r"(?<![Ss]tage )\b(?:2|11) (?:[A-Z][\w']* ){0,5}\w+(?<!s) (?:was|is|has)\b"), "2 or 11 with a singular verb"),
     (re.compile(r"\bwent no change\b|\bno cases of\b|\bnot \w+ no\b"), "a phrase that does not read"),
@@ -356,9 +441,10 @@ def test_annual_ombudsman(reports, decisions, expected):
 
 
 @pytest.mark.parametrize("decided, well, referred, expected", [
-    (1, 1, 0, "Of the 1 complaint decided, 1 (100%) was well-founded (upheld or partly upheld). The Council knows of "
+    # fewer than 10 decided: no percentage (min_base_for_percent)
+    (1, 1, 0, "Of the 1 complaint decided, 1 was well-founded (upheld or partly upheld). The Council knows of "
               "no complaints referred"),
-    (2, 0, 1, "Of the 2 complaints decided, none (0%) were well-founded (upheld or partly upheld). The Council knows "
+    (2, 0, 1, "Of the 2 complaints decided, none were well-founded (upheld or partly upheld). The Council knows "
               "of 1 complaint referred"),
     (11, 2, 11, "Of the 11 complaints decided, 2 (18%) were well-founded (upheld or partly upheld). The Council "
                 "knows of 11 complaints referred"),

@@ -83,14 +83,60 @@ def test_reasons_largest_first_unknown_last_on_ties():
     out = stats.reasons(cases, np.ones(5, dtype=bool))
     assert [(r, s.count) for r, s in out] == [("Other work pressures", 2), ("Complex case", 1),
                                               ("Staff absence", 1), ("No reason recorded", 1)]
-    assert str(out[0][1]) == "40% (2 cases)"
+    assert str(out[0][1]) == "2 of 5 cases"  # a base below 10: never a percentage
+    # The three reasons with one case each are one group, never ranked: by name, the unknown last.
+    groups = stats.reason_groups(cases, np.ones(5, dtype=bool))
+    assert [(g["names"], g["value"].count) for g in groups] == [
+        (["Other work pressures"], 2), (["Complex case", "Staff absence", "No reason recorded"], 1)]
 
 
 def test_main_teams_cover_a_majority():
     cases = frame([{"case_ref": str(i), "received": "2020-09-01", "team": t}
+                   for i, t in enumerate(["Court"] * 8 + ["Care"] * 6 + ["Fostering"] * 4 + ["Early Help"] * 5)])
+    teams, share = stats.main_teams(cases, np.ones(23, dtype=bool))
+    assert teams == [{"names": ["Court"], "value": 8}, {"names": ["Care"], "value": 6}] and share == Share(14, 23)
+
+
+def test_main_teams_never_cut_through_a_tie():
+    # Court 8 of 24 is not more than half; Care and Early Help tie at 6: both are taken, not the first by name.
+    cases = frame([{"case_ref": str(i), "received": "2020-09-01", "team": t}
                    for i, t in enumerate(["Court"] * 8 + ["Care"] * 6 + ["Fostering"] * 4 + ["Early Help"] * 6)])
     teams, share = stats.main_teams(cases, np.ones(24, dtype=bool))
-    assert teams == ["Court", "Care"] and share == Share(14, 24)
+    assert teams == [{"names": ["Court"], "value": 8}, {"names": ["Care", "Early Help"], "value": 6}]
+    assert share == Share(20, 24)
+    # Four teams tied at 3 of 12: none can be named before another, so all four are.
+    four = frame([{"case_ref": str(i), "received": "2020-09-01", "team": t}
+                  for i, t in enumerate(["D", "C", "B", "A"] * 3)])
+    teams, share = stats.main_teams(four, np.ones(12, dtype=bool))
+    assert teams == [{"names": ["A", "B", "C", "D"], "value": 3}] and share == Share(12, 12)
+
+
+def test_equal_groups_are_largest_first_in_the_order_given():
+    assert stats.equal_groups([("communication", 23), ("quality of service", 23), ("delay", 30), ("staff", 2)]) == [
+        {"names": ["delay"], "value": 30}, {"names": ["communication", "quality of service"], "value": 23},
+        {"names": ["staff"], "value": 2}]
+
+
+def test_benchmarks_are_compared_like_with_like():
+    from reportlib.params import Benchmark
+
+    # The council's responses: 2019/20 one within and one late; 2020/21 three within, one late.
+    cases = frame([{"case_ref": str(i), "received": r, "responded": d} for i, (r, d) in enumerate([
+        ("2019-06-03", "2019-06-10"), ("2019-06-03", "2019-09-10"),
+        ("2020-06-01", "2020-06-08"), ("2020-07-01", "2020-07-08"), ("2020-08-03", "2020-08-10"),
+        ("2020-09-01", "2020-12-10")])])
+    t = stats.timing(cases, 20, cut_off=dt.date(2021, 3, 31))
+    peers = [Benchmark(authority="A", value=80, period="2020/21"), Benchmark(authority="B", value=75, period="2020-21"),
+             Benchmark(authority="C", value=40, period="2020/21"), Benchmark(authority="D", value=60, period="2019/20"),
+             Benchmark(authority="E", value=90)]
+    groups = stats.benchmark_groups(peers, t)
+    assert [g["period"] for g in groups] == ["2020/21", "2019/20", None]
+    this_year, last_year, undated = groups
+    assert this_year["own"] == Share(3, 4, "response") and [p["authority"] for p in this_year["peers"]] == ["A", "B", "C"]
+    assert (this_year["higher"], this_year["same"], this_year["lower"]) == (1, 1, 1)  # 75% is the same as 3 of 4
+    assert last_year["own"] == Share(1, 2, "response") and (last_year["higher"], last_year["lower"]) == (1, 0)
+    assert undated == {"period": None, "peers": [{"authority": "E", "value": 90.0}], "range": undated["range"]}
+    assert "own" not in undated
 
 
 def test_quarter_zero_months():

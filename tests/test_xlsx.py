@@ -113,10 +113,16 @@ def test_the_figures_match_the_report(rendered):
     names = [c.value for c in header]
     values = [c.value for c in rows[0]]
     assert values[0] == first[0] and values[1] == int(first[1].replace(",", ""))
-    pct, count, total = re.match(r"(\d+)% \((\d+) of (\d+)\)", first[2]).groups()
+    # Children's Stage 2 in Q1 2019/20: fewer than 10 responses, "0 of 4": the count and total, no percentage ([u])
+    count, total = re.match(r"(\d+) of (\d+)$", first[2]).groups()
     assert names[2].endswith("(%)") and names[3].endswith("(number)") and names[4].endswith("(total)")
-    assert values[2:5] == [int(pct) / 100, int(count), int(total)]
-    assert rows[0][2].number_format == "0%"
+    assert values[2:5] == ["[u]", int(count), int(total)]
+    # Corporate Stage 2 in Q1 2019/20: "46% (6 of 13)"
+    pct, count, total = re.match(r"(\d+)% \((\d+) of (\d+)\)", first[3]).groups()
+    assert values[5:8] == [int(pct) / 100, int(count), int(total)]
+    assert rows[0][5].number_format == "0%"
+    notes = [str(c.value) for row in book["Notes"].iter_rows() for c in row if c.value]
+    assert any(n.startswith("[u] marks a percentage not given because fewer than 10 cases make it up") for n in notes)
 
 
 def test_properties_and_dates(rendered):
@@ -167,3 +173,13 @@ def test_columns():
     assert [c.values for c in cols] == [["Q1", "Q2"], [1234, "[c]"], [0.17, "no cases"], [1, 0], [6, 0],
                                         ["[x]", "text"], [58, 0.65]]
     assert cols[-1].formats == ["#,##0", "0%"]
+
+
+def test_a_share_of_too_few_cases_is_numbers_without_a_percentage():
+    t = Table("Table 1", "Things", [Cell("Quarter", True), Cell("Within", True)],
+              [[Cell("Q1", header=True), Cell("3 of 5")], [Cell("Q2", header=True), Cell("46% (6 of 13)")],
+               [Cell("Q3", header=True), Cell("1,002 of 2,000")], [Cell("Q4", header=True), Cell("no cases")]])
+    cols = xlsx.columns(t)
+    assert [c.header for c in cols] == ["Quarter", "Within (%)", "Within (number)", "Within (total)"]
+    assert [c.values for c in cols[1:]] == [["[u]", 0.46, "[u]", "no cases"], [3, 6, 1002, 0], [5, 13, 2000, 0]]
+    assert cols[2].formats == ["#,##0"] * 4 and cols[1].formats == [None, "0%", None, None]

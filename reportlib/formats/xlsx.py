@@ -13,7 +13,9 @@ number:
 - "1,234" is the number 1234 (format ``#,##0``), "18.9" the number 18.9, "£3,880.03" the number
   3880.03 (format ``£#,##0.00``), "53%" the number 0.53 (format ``0%``);
 - a share written with its count, "17% (1 of 6)", becomes three columns: the percentage, the
-  number and the total (the guidance: one value per cell);
+  number and the total (the guidance: one value per cell); a share of too few cases for a percentage, "3 of 5",
+  becomes the same three, its percentage ``[u]`` (explained in the notes); a bare percentage among them
+  (another council's figure) has its number and total ``[x]``;
 - "no cases" and ``[c]`` (suppressed) stay text in a column of numbers; ``[c]`` is explained in
   the notes, and so is ``[x]``, which fills a cell the report left empty;
 - row labels ("Q1 2020/21", "2019/20", a section number) stay text, and so does a cell that is more than a
@@ -40,12 +42,13 @@ from .document import Table
 
 FILE = "tables.xlsx"
 
-SUPPRESSED, NO_CASES, NOT_AVAILABLE = "[c]", "no cases", "[x]"
+SUPPRESSED, NO_CASES, NOT_AVAILABLE, LOW_BASE = "[c]", "no cases", "[x]", "[u]"
 _INT = re.compile(r"^-?\d{1,3}(?:,\d{3})+$|^-?\d+$")
 _DEC = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.(\d+)$")
 _PCT = re.compile(r"^(-?\d+(?:\.(\d+))?)%$")
 _MONEY = re.compile(r"^£(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?)$")
 _SHARE = re.compile(r"^(-?\d+(?:\.\d+)?)% \((\d{1,3}(?:,\d{3})+|\d+)(?: of (\d{1,3}(?:,\d{3})+|\d+))?(?: [a-z ]+)?\)$")
+_COUNTS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+) of (\d{1,3}(?:,\d{3})+|\d+)$")  # "3 of 5": no percentage
 _SPECIAL = {SUPPRESSED, NO_CASES}
 #: XlsxWriter's options: text is written as text. By default it writes a string starting with "=" as a live
 #: formula and one starting with http://, mailto: or file:// as a link: a subject "=HYPERLINK(...)" or a
@@ -86,19 +89,24 @@ class Column:
 
 def _share_columns(header: str, texts: list[str]) -> list[Column] | None:
     """A column of shares with their counts ("17% (1 of 6)") as percentage, number (and total) columns."""
-    parts = [_SHARE.match(t) for t in texts]
-    if not any(parts) or any(p is None and t not in _SPECIAL and t for p, t in zip(parts, texts)):
+    parts = [_SHARE.match(t) or _COUNTS.match(t) for t in texts]
+    bare = [p is None and _PCT.match(t) for p, t in zip(parts, texts)]  # a percentage alone (another council's)
+    if not any(parts) or any(p is None and not b and t not in _SPECIAL and t for p, b, t in zip(parts, bare, texts)):
         return None
-    with_total = any(p and p.group(3) for p in parts)
+    with_total = any(p and p.re is _COUNTS or p and p.group(3) for p in parts)
     cols = [Column(f"{header} (%)"), Column(f"{header} (number)")] + ([Column(f"{header} (total)")] if with_total
                                                                       else [])
     for p, t in zip(parts, texts):
-        if p is None:
+        if p is None and _PCT.match(t):  # its count and total are not known: not available
+            cells = [number(t), (NOT_AVAILABLE, None), (NOT_AVAILABLE, None)]
+        elif p is None:
             shown = t or NOT_AVAILABLE
             if t == NO_CASES:  # nothing to count: none, of none
                 cells = [(NO_CASES, None), (0, "#,##0"), (0, "#,##0")]
             else:
                 cells = [(shown, None)] * 3
+        elif p.re is _COUNTS:  # too few cases for a percentage: the count and the total, numbers
+            cells = [(LOW_BASE, None), number(p.group(1)), number(p.group(2))]
         else:
             pct = number(p.group(1) + "%")
             cells = [pct, number(p.group(2)), number(p.group(3)) if p.group(3) else (NOT_AVAILABLE, None)]
@@ -251,6 +259,10 @@ def build(report: Rendered) -> bytes:
         if NOT_AVAILABLE in values:
             refs.append(notes.add("not_available", "[x] marks a cell with nothing to show: the report leaves it "
                                                    "empty (not available or not applicable)."))
+        if LOW_BASE in values:
+            refs.append(notes.add("low_base", (
+                f"[u] marks a percentage not given because fewer than {params.get('min_base_for_percent') or 10} "
+                "cases make it up: the number and the total are given instead.")))
         if any(f and "%" in f for c in cols for f in c.formats):
             refs.append(notes.add("percentages", (
                 "Percentages are whole numbers, rounded half up, held as fractions with a percentage format "
@@ -289,7 +301,8 @@ def build(report: Rendered) -> bytes:
         intro=[f"The tables of the report to {_literal(committee)}, {date}, by {_literal(council)}: every table in "
                "the report, and the data behind each chart, one table to a worksheet.",
                "The Contents worksheet links to each table. The Notes worksheet explains the notes the tables "
-               "refer to ([note 1] and so on) and the symbols [c] (suppressed) and [x] (not available)."],
+               "refer to ([note 1] and so on) and the symbols [c] (suppressed), [x] (not available) and [u] (a "
+               "percentage of too few cases, not given)."],
         about=[f"Source: {_literal(council)} complaints case log" + (
                    f" ({read} rows read, {used} used, {excluded} excluded as bad data)" if read else ""),
                f"Period: {_period(params, figures)}",
