@@ -88,8 +88,11 @@ def implication_defaults() -> dict[str, list[str]]:
     return yaml.safe_load((COMMITTEE / "implications.yaml").read_text(encoding="utf-8"))
 
 
-def narrative_context(params: dict, figures: dict[str, dict]) -> dict[str, Any]:
-    """What markdown cells can cite: the figures, ``params``, ``recommendations``, ``implications``."""
+def narrative_context(params: dict, figures: dict[str, dict],
+                      references: dict[str, str] | None = None) -> dict[str, Any]:
+    """What markdown cells can cite: the figures, ``params``, ``recommendations``, ``implications``, and ``ref``:
+    the charts' and tables' numbers by the names of their cells' ``ref-`` tags (``references``, from
+    :func:`reportlib.layout.numbered`)."""
     defaults = implication_defaults()
     given = params.get("implications") or {}
     implications = {}
@@ -104,6 +107,7 @@ def narrative_context(params: dict, figures: dict[str, dict]) -> dict[str, Any]:
         "params": params,
         "recommendations": Markup("\n".join(f"- {md_escape(r)}" for r in recs)),
         "implications": implications,
+        "ref": References(references or {}),
     })
     return context
 
@@ -171,9 +175,8 @@ class ReportPreprocessor(Preprocessor):
         layout: Layout = resources.get("reportlib_layout") or Layout()
         params, figures = _emitted(nb)
         env = _environment()
-        context = narrative_context(params, figures)
         labels, refs = numbered(nb, where, REMOVE_CELL_TAGS)
-        context["ref"] = References(refs)
+        context = narrative_context(params, figures, refs)
         headings = Headings(loose=layout.loose)
         cited: dict[str, list[str]] = {}  # figure -> what the text printed from it, in the order printed
 

@@ -16,6 +16,7 @@ import pytest
 from factory import REPO
 from reportlib import narrative, pipeline, render
 from reportlib.narrative import Change, Share
+from reportlib.layout import numbered
 
 COUNTS = (0, 1, 2, 11)
 
@@ -43,7 +44,8 @@ class Report:
         for name, value in values.items():
             assert name in figures, f"no figure {name!r}"
             figures[name]["value"] = narrative.to_json(value)
-        text = render._environment().from_string(cells[0]).render(render.narrative_context(self.params, figures))
+        refs = numbered(self.nb, "report.ipynb", render.REMOVE_CELL_TAGS)[1]  # {{ ref.name }}: "Figure 1"
+        text = render._environment().from_string(cells[0]).render(render.narrative_context(self.params, figures, refs))
         text = re.sub(r"\\(.)", r"\1", " ".join(text.split()))  # markdown escapes, as the page shows them
         return text
 
