@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import periods, stats
-from .narrative import Change, Share
+from .figures import Change, Share
 from .selection import normalise
 from .workdays import DEFAULT_REGION, working_days
 
@@ -406,7 +406,7 @@ def decision_words(decisions: Mapping[str, int]) -> list[str]:
     """What the Ombudsman did with the complaints taken to it, as phrases for a sentence, leaving out the
     decisions nobody had: ["1 was upheld", "5 were closed without an investigation", "6 are still with the
     Ombudsman"] (a count published as [c] reads "[c] were ...")."""
-    from .narrative import agree, number
+    from .words import agree, number
 
     phrases = {"upheld": ("was upheld", "were upheld"), "not upheld": ("was not upheld", "were not upheld"),
                "not investigated": ("was closed without an investigation", "were closed without an investigation"),
@@ -441,7 +441,8 @@ def timeliness_against(now: Sequence[Timeliness], before: Sequence[Timeliness], 
     with no timescale, within six months) beside the year before's, with the words for the change, and for adult
     social care always the share within six months too; counts below ``below`` published as [c] (see
     :func:`reportlib.narrative.suppress`)."""
-    from .narrative import compare, suppress
+    from .figures import suppress
+    from .words import compare
 
     earlier = {(t.procedure, t.stage): t for t in before}
     lines = []

@@ -192,6 +192,30 @@ def preview(params_file, port, no_browser):
 
 
 @main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port on 127.0.0.1 to serve the page on (0: any free port).")
+@click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
+@click.option("--exports", type=click.Path(path_type=Path, file_okay=False), default=None, metavar="DIR",
+              help="The folder of case-log exports the page offers, and where it keeps uploads (default: exports/ "
+                   "in the project folder).")
+@click.option("--max-upload", type=click.FloatRange(min=0, min_open=True), default=200, show_default=True,
+              metavar="MB", help="The largest case log the page takes as an upload, in MB.")
+@debug_option
+@_friendly
+def app(port, no_browser, exports, max_upload):
+    """The officer's page: make a meeting's paper in the browser, without a terminal or a YAML file.
+
+    Serves http://127.0.0.1:PORT/ only. The page fills the meeting's details in from the last params file of the
+    report (dates moved on by one meeting cycle), checks the case log as validate does, saves the params file in
+    params/ and makes the paper as render does. Ctrl-C stops it.
+    """
+    from . import app as app_mod, params
+    root = params.project_root()
+    app_mod.main(root, port=port, open_browser=not no_browser, limit=int(max_upload * 1_000_000),
+                 exports=(exports if exports is None or exports.is_absolute() else Path.cwd() / exports))
+
+
+@main.command()
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Where to write the CSV (default: data/sample_case_log.csv in the project folder).")
 @debug_option

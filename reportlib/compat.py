@@ -141,6 +141,55 @@ def libraries_from_the_cache() -> Iterator[None]:
         ctypes.util.find_library = find
 
 
+# --- pandas -------------------------------------------------------------------------------------------------------
+
+
+def categorical_dtype_of_distinct(categories):
+    """A categorical type of ``categories`` (a pandas Index) known to be distinct already.
+
+    Works around: ``pd.CategoricalDtype(categories)`` (pandas 2.2-3.1) hashes every category to check that they
+    are distinct; for a million case_refs a reader has just hashed (Arrow's dictionary, factorize's uniques) that
+    is most of the time a categorical takes to make. pandas' own constructor for checked categories,
+    ``CategoricalDtype._from_fastpath``, skips the check. Fallback, without it: the public constructor (correct,
+    slower).
+    """
+    import pandas as pd
+
+    make = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    return make(categories, False) if make is not None else pd.CategoricalDtype(categories)
+
+
+# --- matplotlib ---------------------------------------------------------------------------------------------------
+
+
+def fonts_first(manager, bundled: tuple[str, ...], own) -> None:
+    """Register the ``bundled`` font files with matplotlib's font ``manager`` and list them first, then
+    matplotlib's own fonts (in folder ``own``), then the machine's: when two fonts match a name equally well,
+    matplotlib takes the first listed, so a Liberation Sans or DejaVu Sans installed on the machine (another version,
+    other glyphs) is never used and every machine lays charts out alike.
+
+    Works around: matplotlib (3.9-3.11) has no public way to prefer one of two fonts of the same family; its
+    ``FontManager.ttflist`` is a plain list (sorted here, stably) and ``findfont``'s answers are cached in the private
+    ``_findfont_cached`` (cleared here). Fallback, without them: the bundled fonts registered with the public
+    ``addfont`` only; correct on a machine without another Liberation Sans, and tests/test_charts.py shows what
+    differs on one with it.
+    """
+    from pathlib import Path
+
+    for path in bundled:
+        manager.addfont(path)
+
+    def rank(entry) -> int:
+        if entry.fname in bundled:
+            return 0
+        return 1 if Path(entry.fname).resolve().parent == own else 2
+
+    listed = getattr(manager, "ttflist", None)
+    if isinstance(listed, list):
+        listed.sort(key=rank)
+    getattr(getattr(manager, "_findfont_cached", None), "cache_clear", lambda: None)()
+
+
 # --- memory ---------------------------------------------------------------------------------------------------------
 
 

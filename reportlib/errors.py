@@ -70,7 +70,14 @@ class ReportError(Exception):
 
 
 class ParamsError(ReportError):
-    """The params file is unreadable, has an unknown/missing key or a bad value."""
+    """The params file is unreadable, has an unknown/missing key or a bad value.
+
+    ``key`` is the key the message names, as data (``("contact", 0, "email")`` for ``contact[1].email``; items
+    counted from 0), when it names one: the officer's page shows the message beside that key's field."""
+
+    def __init__(self, message: str, key: tuple | None = None):
+        super().__init__(message)
+        self.key = tuple(key) if key else None
 
 
 class DataError(ReportError):

@@ -150,20 +150,36 @@ def _cell_number(executed: Path, index: int) -> int:
     return index + 1 - added
 
 
-def execute(manager, node, source: Path, output: Path, parameters: dict, keep_failed):
+def _progress_hook(node, progress):
+    """nbclient's ``on_cell_start`` hook telling ``progress(step, steps)`` as each code cell starts: the code cells
+    of ``node`` and the parameters cell Papermill adds."""
+    steps = sum(c.cell_type == "code" and bool(c.source.strip()) for c in node.cells) + 1
+    step = 0
+
+    def on_cell_start(cell, cell_index):
+        nonlocal step
+        if cell.cell_type == "code" and cell.source.strip():
+            step = min(step + 1, steps)
+            progress(step, steps)
+    return {"on_cell_start": on_cell_start}
+
+
+def execute(manager, node, source: Path, output: Path, parameters: dict, keep_failed, progress=None):
     """Run the notebook ``node`` (read from ``source``) with Papermill in the kernel ``manager`` runs, writing the
     executed notebook to ``output``. A failing cell becomes a RenderError; ``keep_failed(output)`` keeps a copy
-    of the failed notebook (or not) and says so in words the message ends with (None: nothing to say)."""
+    of the failed notebook (or not) and says so in words the message ends with (None: nothing to say).
+    ``progress(step, steps)``, if given, is told as each code cell starts (from the kernel's thread)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    hooks = _progress_hook(node, progress) if progress is not None else {}
     try:
         # Written once, when it has run (or failed: Papermill saves it with the failing cell marked), not after
         # every cell: each save serialises and schema-checks the whole notebook, charts and all.
         return papermill.execute_notebook(node, str(output), parameters=parameters, kernel_name="python3",
                                           progress_bar=False, log_output=False, km=manager,
-                                          request_save_on_cell_execute=False)
+                                          request_save_on_cell_execute=False, **hooks)
     except PapermillExecutionError as e:
         kept = keep_failed(output)
         evalue = cut(" ".join(str(e.evalue).split()), 300)  # an error's text may quote a value of the data

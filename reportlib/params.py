@@ -962,13 +962,13 @@ def validate(raw: Mapping[str, Any], where: str, reports: Mapping[str, type[Comm
     model = reports.get(str(notebook))
     if model is None:
         raise ParamsError(f"{where}: key 'notebook': unknown notebook '{cut(notebook)}'; use one of: "
-                          f"{', '.join(reports)}")
+                          f"{', '.join(reports)}", key=("notebook",))
     try:
         return model.model_validate(dict(raw))
     except ValidationError as e:
         errors = e.errors()
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ParamsError(f"{where}: {_describe(errors[0], model)}{more}") from None
+        raise ParamsError(f"{where}: {_describe(errors[0], model)}{more}", key=errors[0]["loc"]) from None
 
 
 #: How many values YAML aliases (``*name``, repeating what ``&name`` marked) may stand for in one params file. A

@@ -186,10 +186,12 @@ def _keep_failed(job: Job) -> Callable[[Path], str | None]:
     return keep
 
 
-def execute(job: Job, kernel: Kernel, case_key: object = None) -> Executed:
+def execute(job: Job, kernel: Kernel, case_key: object = None,
+            progress: Callable[[int, int], None] | None = None) -> Executed:
     """Run the job's notebook in ``kernel`` and make the paper's HTML. The kernel is handed the validated cases
     (``case_key`` names them: the same key again is not handed twice, as in a preview's warm kernel); a render
-    then lets go of them here. Meanwhile this process loads the renderer and hashes the inputs."""
+    then lets go of them here. Meanwhile this process loads the renderer and hashes the inputs.
+    ``progress(step, steps)`` is told as each code cell of the notebook starts (the officer's page shows it)."""
     from . import kernel as kernel_mod, pages, render
 
     kernel.imported.wait()
@@ -204,7 +206,7 @@ def execute(job: Job, kernel: Kernel, case_key: object = None) -> Executed:
     t0 = time.perf_counter()
     kernel.charts_as_png("docx" in job.formats)  # Word needs each chart as a picture too
     running = kernel.submit(kernel_mod.execute, job.node, job.notebook, job.workdir / "report.ipynb",
-                            job.parameters, _keep_failed(job))
+                            job.parameters, _keep_failed(job), progress)
     if rendering:  # while the kernel runs: the renderer compiles what it compiles once; the manifest's facts
         render.warm_up(job.parameters)
         provenance.update(versions=_versions(), git=_git(job.checked.root))
@@ -375,14 +377,15 @@ def collecting_less() -> Iterator[None]:
 
 
 def render(params_file: Path | str, out: Path | str | None = None, strict: bool = False,
-           formats: Sequence[str] | str | None = None, warn: Callable[[str], None] | None = None) -> Result:
+           formats: Sequence[str] | str | None = None, warn: Callable[[str], None] | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Result:
     """Render one report into ``<out>/<params file name>/`` (``out`` defaults to the project's ``outputs/``): the
     kernel starts first, then :func:`prepare`, :func:`execute` and :func:`publish`.
 
     ``formats`` (e.g. ``["docx", "xlsx"]``) overrides the params file's ``formats:`` (default html and pdf);
     the audit files (report.ipynb, figures.json, data_quality.csv, manifest.json) are written whatever it says.
     The folder is replaced only when it holds an earlier render, unchanged since; anything else stops the render
-    with an :class:`OutputError`.
+    with an :class:`OutputError`. ``progress(step, steps)`` is told as each code cell starts (:func:`execute`).
     """
     params_file = Path(params_file)
     kernel = Kernel(root_for(params_file) / "notebooks")
@@ -390,7 +393,7 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
         with collecting_less():
             job = prepare(params_file, out=out, strict=strict, formats=formats, warn=warn)
             try:
-                return publish(execute(job, kernel))
+                return publish(execute(job, kernel, progress=progress))
             finally:
                 job.close()
     finally:

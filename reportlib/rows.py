@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import cut
+from .compat import categorical_dtype_of_distinct
 from .params import CANONICAL_COLUMNS
 
 
@@ -122,9 +123,7 @@ def distinct_categorical(codes: np.ndarray, distinct) -> pd.Categorical:
     or what factorize returned): pandas would otherwise hash them all again to check, which for a million
     case_refs is most of the time the categorical takes to make."""
     categories = distinct if isinstance(distinct, pd.Index) else pd.Index(np.asarray(distinct, dtype=object), dtype=object)
-    make = getattr(pd.CategoricalDtype, "_from_fastpath", None)  # pandas' own constructor for checked categories
-    dtype = make(categories, False) if make is not None else pd.CategoricalDtype(categories)
-    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+    return pd.Categorical.from_codes(codes, dtype=categorical_dtype_of_distinct(categories), validate=False)
 
 
 def _held_by_arrow(column: pd.Categorical) -> pd.Categorical:

@@ -111,21 +111,27 @@ def _uk(d: dt.date) -> str:
 
 def problems(selections: Iterable[TextFilter | PeriodFilter], cases: pd.DataFrame, log: str = "the case log") -> list[str]:
     """What is wrong with each selection, in the order given (empty when all select something)."""
+    return [problem for _, problem in _problems(selections, cases, log)]
+
+
+def _problems(selections, cases: pd.DataFrame, log: str) -> list[tuple[str, str]]:
+    """(key, what is wrong) for each selection that selects nothing."""
     covered = span(cases)
     found = []
     for f in selections:
         problem = _text_problem(f, cases, log) if isinstance(f, TextFilter) else _period_problem(f, covered, log)
         if problem:
-            found.append(problem)
+            found.append((f.key, problem))
     return found
 
 
 def check(p: "CommonParams", cases: pd.DataFrame, where: str, data_label: str) -> None:
     """Raise ParamsError (one line) when a filter or period of params ``p`` selects no case at all."""
-    found = problems(p.selections(), cases, data_label)
+    found = _problems(p.selections(), cases, data_label)
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-        raise ParamsError(f"{where}: {found[0]}{more}")
+        key, problem = found[0]  # period_start..period_end: the error goes beside period_start
+        raise ParamsError(f"{where}: {problem}{more}", key=(key.split("..")[0],))
 
 
 def covered_years(years: Iterable[int], cases: pd.DataFrame) -> list[int]:

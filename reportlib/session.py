@@ -70,7 +70,7 @@ def preload() -> None:
 
     from . import charts
 
-    charts._pyplot()
+    charts.pyplot()
     gc.freeze()
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import periods
-from .narrative import Change, Range, Share
+from .figures import Change, Range, Share
 from .selection import normalise
 from .workdays import DEFAULT_REGION, due_dates, working_days
 

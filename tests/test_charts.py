@@ -179,7 +179,7 @@ def test_matplotlib_resolves_the_house_fonts_to_the_bundled_files():
     import matplotlib
     from matplotlib import font_manager
 
-    with charts._house() as plt:
+    with charts.house_style() as plt:
         regular = font_manager.FontProperties(family=plt.rcParams["font.family"])
         bold = font_manager.FontProperties(family=plt.rcParams["font.family"], weight="bold")
         found = font_manager.fontManager._find_fonts_by_props(regular)
@@ -300,7 +300,7 @@ def apart(a, b, gap=1.0) -> bool:
 @pytest.fixture(scope="module", params=list(CASES))
 def drawn(request):
     fig, alt, table = draw(request.param)
-    with charts._house():
+    with charts.house_style():
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         texts = drawn_texts(fig)
@@ -308,7 +308,7 @@ def drawn(request):
         bars = [p.get_window_extent(renderer) for ax in fig.axes for p in ax.patches
                 if p.get_width() and p.get_height()]
     yield request.param, fig, texts, boxes, bars
-    charts._pyplot().close(fig)
+    charts.pyplot().close(fig)
 
 
 def test_no_two_labels_overlap(drawn):
@@ -345,7 +345,7 @@ def test_every_value_and_every_name_is_labelled(drawn):
     unit = kwargs.get("unit", "%" if kind != "lines" else "")
     if kind in ("bar", "ranking"):
         for v in args[1]:
-            assert charts._words(v, unit) in words, (name, v)
+            assert charts.value_words(v, unit) in words, (name, v)
     if kwargs.get("mark"):  # the change's words, whole, on one or two lines
         assert kwargs["mark"][1] in words, (name, words)
     if kind == "ranking":  # each name, whole or cut short ("…"), on one or two lines
@@ -441,7 +441,7 @@ def test_one_colour_per_procedure_in_every_report():
     assert {charts.colours.colour("adults"), charts.colours.colour("Statutory Adult Social Care")} == {"#801650"}
     assert bars.axes[0].patches[0].get_facecolor()[:3] == pytest.approx((0x28 / 255, 0xA1 / 255, 0x97 / 255))
     for fig in (one, other, bars):
-        charts._pyplot().close(fig)
+        charts.pyplot().close(fig)
 
 
 @pytest.mark.parametrize("span, step", [(68, 20), (50, 10), (100, 20), (12, 2.5), (207, 50), (160, 50), (7, 2),
@@ -462,7 +462,7 @@ def test_every_axis_step_is_1_2_2_5_or_5_times_a_power_of_ten(name):
     step = steps.pop()
     mantissa = step / 10 ** math.floor(math.log10(step))
     assert any(abs(mantissa - m) < 1e-6 for m in (1, 2, 2.5, 5)), (name, ticks)
-    charts._pyplot().close(fig)
+    charts.pyplot().close(fig)
 
 
 @pytest.mark.parametrize("values, end", [([32, 50, 45, 68], 80), ([0, 17, 50, 50], 50), ([46, 60], 60),
@@ -472,10 +472,10 @@ def test_a_percentage_axis_ends_at_a_nice_step_above_the_data(values, end):
     ax = fig.axes[0]
     shown = [t.get_loc() for t in ax.yaxis.get_major_ticks()]
     assert max(shown) == end and ax.spines["left"].get_bounds() == (0, end)
-    charts._pyplot().close(fig)
+    charts.pyplot().close(fig)
     full, *_ = charts._draw_bar(["a", "b"], values[:2], title="t", full_scale=True)  # 100% matters
     assert max(t.get_loc() for t in full.axes[0].yaxis.get_major_ticks()) == 100
-    charts._pyplot().close(full)
+    charts.pyplot().close(full)
 
 
 def test_a_process_change_is_marked_on_the_time_chart():
@@ -495,4 +495,4 @@ def test_a_process_change_is_marked_on_the_time_chart():
     fig, *_ = draw("bar with a change marked")
     lines = [l for l in fig.axes[0].get_lines() if l.get_linestyle() == ":"]
     assert len(lines) == 1 and lines[0].get_xdata()[0] == pytest.approx(5.02)
-    charts._pyplot().close(fig)
+    charts.pyplot().close(fig)

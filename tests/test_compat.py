@@ -199,3 +199,48 @@ def test_give_back_memory_finds_glibcs_malloc_trim_or_does_nothing():
         assert ctypes.CDLL(None).malloc_trim(0) in (0, 1)
     except (OSError, AttributeError):
         pytest.skip("not glibc: nothing to give back by hand")
+
+
+# --- matplotlib --------------------------------------------------------------------------------------------------
+
+def test_matplotlib_still_keeps_a_font_list_and_a_findfont_cache():
+    from matplotlib import font_manager
+
+    assert isinstance(font_manager.fontManager.ttflist, list)
+    assert hasattr(font_manager.fontManager._findfont_cached, "cache_clear"), \
+        "matplotlib's findfont cache moved: look again at compat.fonts_first"
+
+
+def test_fonts_first_puts_the_bundled_fonts_ahead_of_a_namesake():
+    from pathlib import Path
+
+    from matplotlib import font_manager
+
+    from reportlib.charts import pyplot
+    from reportlib.charts.house import _BUNDLED
+
+    pyplot()
+    listed = [e.fname for e in font_manager.fontManager.ttflist]
+    assert set(listed[:len(_BUNDLED)]) == set(_BUNDLED)
+    found = font_manager.findfont(font_manager.FontProperties(family="Liberation Sans"), fallback_to_default=False)
+    assert Path(found) == Path(_BUNDLED[0])
+
+
+# --- pandas ------------------------------------------------------------------------------------------------------
+
+def test_pandas_still_has_a_constructor_for_checked_categories():
+    import pandas as pd
+
+    assert hasattr(pd.CategoricalDtype, "_from_fastpath"), \
+        "pandas' CategoricalDtype._from_fastpath moved: look again at compat.categorical_dtype_of_distinct"
+
+
+def test_checked_categories_make_the_same_type_as_the_public_constructor(monkeypatch):
+    import pandas as pd
+
+    from reportlib.compat import categorical_dtype_of_distinct
+
+    categories = pd.Index(["A1", "B2", "C3"], dtype=object)
+    fast = categorical_dtype_of_distinct(categories)
+    monkeypatch.delattr(pd.CategoricalDtype, "_from_fastpath")
+    assert categorical_dtype_of_distinct(categories) == fast == pd.CategoricalDtype(categories)

@@ -230,65 +230,99 @@ def _figure_text(figures: dict, name: str) -> str | None:
 
 
 def build(report: Rendered) -> bytes:
-    """The workbook's bytes."""
+    """The workbook's bytes: a cover, a contents sheet, a notes sheet and one sheet per table of the report."""
     import gptables
-    import pandas as pd
 
     doc = report.document
     params, figures = report.params, report.figures
     council = doc.author or xml_safe(str(params.get("council") or "")) or "The council"
-    committee, date = doc.running
-    tables = doc.tables()
     notes = _Notes()
-    read, used, excluded = (_figure_text(figures, n) for n in ("rows_read", "rows_used", "rows_excluded"))
-    rows_note = notes.add("case_log", (
-        f"The figures are calculated from {council}'s complaints case log"
-        + (f": {read} rows read, {used} used and {excluded} excluded as incomplete or inconsistent (the rows "
-           "excluded, and why, are listed in data_quality.csv beside the report)." if read else ".")))
+    counts = tuple(_figure_text(figures, n) for n in ("rows_read", "rows_used", "rows_excluded"))
+    rows_note = notes.add("case_log", _case_log_note(council, *counts))
+    tables = doc.tables()
+    sheets = {name: _sheet(t, name, doc, params, notes, rows_note) for t, name in zip(tables, _sheet_names(tables))}
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        # Not for the officer's terminal: gptables warns of a note no table refers to (the case log note, when no
+        # chart names the case log: it is still listed, after the others), and pandas of what gptables does
+        # with a frame (deprecations in pandas 3).
+        warnings.filterwarnings("ignore", module=r"gptables(\.|$)")
+        workbook = gptables.produce_workbook(
+            buf, sheets=sheets, cover=_cover(doc, params, figures, council, counts), notes_table=notes.frame(),
+            contentsheet_options={"title": f"Contents: {_literal(doc.title)}"},
+            workbook_options=WORKBOOK_OPTIONS)
+        workbook.set_properties({
+            "title": f"{doc.title}: tables", "subject": doc.description, "author": council, "company": council,
+            "keywords": "complaints; statistics; committee report", "created": report.timestamp,
+            "comments": "Made by reportlib: the tables of report.html and report.pdf, charts' data included.",
+        })
+        workbook.close()
+    return reproducible_zip(buf.getvalue(), report.timestamp)
+
+
+def _case_log_note(council: str, read: str, used: str, excluded: str) -> str:
+    return (f"The figures are calculated from {council}'s complaints case log"
+            + (f": {read} rows read, {used} used and {excluded} excluded as incomplete or inconsistent (the rows "
+               "excluded, and why, are listed in data_quality.csv beside the report)." if read else "."))
+
+
+def _symbol_notes(t: Table, name: str, cols, params: dict, notes: "_Notes") -> list[str]:
+    """The notes a table refers to: the symbols it holds ([c], [x], [u]), percentages, and its own notes."""
+    refs = []
+    values = [v for c in cols for v in c.values]
     suppress_below = params.get("suppress_below")
-    sheets = {}
-    for t, name in zip(tables, _sheet_names(tables)):
-        cols = columns(t)
-        refs = []
-        values = [v for c in cols for v in c.values]
-        if SUPPRESSED in values:
-            refs.append(notes.add("suppressed", (
-                f"[c] marks a figure suppressed to protect confidentiality: counts below {suppress_below} are not "
-                "published, nor any other figure from which one could be worked out (a total, a percentage)."
-                if suppress_below else "[c] marks a figure suppressed to protect confidentiality.")))
-        if NOT_AVAILABLE in values:
-            refs.append(notes.add("not_available", "[x] marks a cell with nothing to show: the report leaves it "
-                                                   "empty (not available or not applicable)."))
-        if LOW_BASE in values:
-            refs.append(notes.add("low_base", (
-                f"[u] marks a percentage not given because fewer than {params.get('min_base_for_percent') or 10} "
-                "cases make it up: the number and the total are given instead.")))
-        if any(f and "%" in f for c in cols for f in c.formats):
-            refs.append(notes.add("percentages", (
-                "Percentages are whole numbers, rounded half up, held as fractions with a percentage format "
-                "(53% is 0.53). 'no cases' means there was nothing to count, so no percentage.")))
-        for k, text in enumerate(t.notes, start=1):
-            refs.append(notes.add(f"{name}_{k}", text))
-        frame = pd.DataFrame({c.header: pd.Series(c.values, dtype=object) for c in cols})
-        formatting = [{"cell": {"cells": (r + 1, j), "format": {"num_format": fmt, "align": "right"}}}
-                      for j, c in enumerate(cols) for r, fmt in enumerate(c.formats) if fmt]
-        source = None
-        if t.chart:
-            chart = next((f for f in doc.figures() if f.label == t.label), None)
-            if chart and chart.source:
-                source = f"Source: {_literal(chart.source)}" + (f" {rows_note}" if "case log" in chart.source else "")
-        subtitles = []
-        if t.chart:
-            chart = next((f for f in doc.figures() if f.label == t.label), None)
-            if chart and chart.subtitle:
-                subtitles.append(_literal(chart.subtitle))
-        labels = bool(t.rows) and all(r and r[0].header for r in t.rows)
-        sheets[name] = gptables.GPTable(
-            table=frame, table_name=name.lower(), title=_literal(t.heading) + (" " + "".join(refs) if refs else ""),
-            subtitles=subtitles, source=source, index_columns={2: 0} if labels else {},
-            instructions="This worksheet contains one table. Some cells may refer to notes, which can be found "
-                         "on the Notes worksheet.",
-            additional_formatting=formatting)
+    if SUPPRESSED in values:
+        refs.append(notes.add("suppressed", (
+            f"[c] marks a figure suppressed to protect confidentiality: counts below {suppress_below} are not "
+            "published, nor any other figure from which one could be worked out (a total, a percentage)."
+            if suppress_below else "[c] marks a figure suppressed to protect confidentiality.")))
+    if NOT_AVAILABLE in values:
+        refs.append(notes.add("not_available", "[x] marks a cell with nothing to show: the report leaves it "
+                                               "empty (not available or not applicable)."))
+    if LOW_BASE in values:
+        refs.append(notes.add("low_base", (
+            f"[u] marks a percentage not given because fewer than {params.get('min_base_for_percent') or 10} "
+            "cases make it up: the number and the total are given instead.")))
+    if any(f and "%" in f for c in cols for f in c.formats):
+        refs.append(notes.add("percentages", (
+            "Percentages are whole numbers, rounded half up, held as fractions with a percentage format "
+            "(53% is 0.53). 'no cases' means there was nothing to count, so no percentage.")))
+    for k, text in enumerate(t.notes, start=1):
+        refs.append(notes.add(f"{name}_{k}", text))
+    return refs
+
+
+def _sheet(t: Table, name: str, doc, params: dict, notes: "_Notes", rows_note: str):
+    """One table as a gptables sheet: numbers as numbers, its title with the notes it refers to, a chart's
+    subtitle and source."""
+    import gptables
+    import pandas as pd
+
+    cols = columns(t)
+    refs = _symbol_notes(t, name, cols, params, notes)
+    frame = pd.DataFrame({c.header: pd.Series(c.values, dtype=object) for c in cols})
+    formatting = [{"cell": {"cells": (r + 1, j), "format": {"num_format": fmt, "align": "right"}}}
+                  for j, c in enumerate(cols) for r, fmt in enumerate(c.formats) if fmt]
+    chart = next((f for f in doc.figures() if f.label == t.label), None) if t.chart else None
+    source = None
+    if chart and chart.source:
+        source = f"Source: {_literal(chart.source)}" + (f" {rows_note}" if "case log" in chart.source else "")
+    subtitles = [_literal(chart.subtitle)] if chart and chart.subtitle else []
+    labels = bool(t.rows) and all(r and r[0].header for r in t.rows)
+    return gptables.GPTable(
+        table=frame, table_name=name.lower(), title=_literal(t.heading) + (" " + "".join(refs) if refs else ""),
+        subtitles=subtitles, source=source, index_columns={2: 0} if labels else {},
+        instructions="This worksheet contains one table. Some cells may refer to notes, which can be found "
+                     "on the Notes worksheet.",
+        additional_formatting=formatting)
+
+
+def _cover(doc, params: dict, figures: dict, council: str, counts: tuple[str, str, str]):
+    """The cover sheet: what the workbook is, its source and period, and whom to contact."""
+    import gptables
+
+    committee, date = doc.running
+    read, used, excluded = counts
     contacts = []
     for c in params.get("contact") or []:
         contacts.append(_literal(xml_safe(", ".join(x for x in (c.get("name"), c.get("role")) if x))))
@@ -296,7 +330,7 @@ def build(report: Rendered) -> bytes:
             contacts.append(_literal(xml_safe(f"Telephone: {c['phone']}")))
         if c.get("email"):  # the one link reportlib makes on the cover (the params check allows only an address)
             contacts.append(f"[{c['email']}](mailto:{c['email']})")
-    cover = gptables.Cover(
+    return gptables.Cover(
         title=f"{_literal(doc.title)}: tables",
         intro=[f"The tables of the report to {_literal(committee)}, {date}, by {_literal(council)}: every table in "
                "the report, and the data behind each chart, one table to a worksheet.",
@@ -308,20 +342,3 @@ def build(report: Rendered) -> bytes:
                f"Period: {_period(params, figures)}",
                f"Published with: {_literal(doc.title)}, report to {_literal(committee)}, {date}"],
         contact=contacts or [_literal(council)])
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        # Not for the officer's terminal: gptables warns of a note no table refers to (the case log note, when no
-        # chart names the case log: it is still listed, after the others), and pandas of what gptables does
-        # with a frame (deprecations in pandas 3).
-        warnings.filterwarnings("ignore", module=r"gptables(\.|$)")
-        workbook = gptables.produce_workbook(
-            buf, sheets=sheets, cover=cover, notes_table=notes.frame(),
-            contentsheet_options={"title": f"Contents: {_literal(doc.title)}"},
-            workbook_options=WORKBOOK_OPTIONS)
-        workbook.set_properties({
-            "title": f"{doc.title}: tables", "subject": doc.description, "author": council, "company": council,
-            "keywords": "complaints; statistics; committee report", "created": report.timestamp,
-            "comments": "Made by reportlib: the tables of report.html and report.pdf, charts' data included.",
-        })
-        workbook.close()
-    return reproducible_zip(buf.getvalue(), report.timestamp)
