@@ -166,14 +166,6 @@ def _kept_from(element, parents: dict[int, Any], after: bool = False) -> Any | N
     return None
 
 
-def _fits(element, following: list[Page], bottom: float) -> bool:
-    """Whether ``element`` lies whole on the first of ``following`` and ends above ``bottom`` (its room: where
-    it would end if it were moved back to the page before)."""
-    here = next((b for b in following[0].blocks if b.element is element), None)
-    spills = len(following) > 1 and any(b.element is element for b in following[1].blocks)
-    return here is not None and not spills and here.bottom <= bottom
-
-
 def _walk(box) -> Iterator[Any]:
     yield box
     for child in getattr(box, "children", ()):
@@ -237,10 +229,10 @@ def adjust(document, layout):
             continue
         measured_here = (loose, fitted) == (set(layout.loose), dict(layout.fitted))
         free, margin = page.top + page.height - page.filled_to, MARGIN_ABOVE.get(first.tag, 15)
-        if kept.tag == "h2":  # an appendix's page break let go; and what it is kept with, if that would not fit
-            loose.add(kept.get("id"))
+        if kept.tag == "h2":  # an appendix's page break let go, and the table or chart it is kept with: after the
+            loose.add(kept.get("id"))  # signature, mid-page, it would seldom fit whole (one layout fewer)
             kept = _kept_from(kept, parents, after=True)
-            if kept is None or _fits(kept, measured[following.number - 1:], first.top + free - margin):
+            if kept is None:
                 continue
         name = kept.get("id")
         loose.add(name)
