@@ -243,16 +243,31 @@ def adjust(document, layout):
     return dataclasses.replace(layout, loose=frozenset(loose), fitted=frozenset(fitted.items()))
 
 
-def likely_pages(html: str) -> float:
-    """A rough count of the pages ``html`` will print on, from its words, table rows, charts and headings (no
-    layout): it only chooses whether the first layout has a contents list; the layout then decides."""
-    import lxml.html
+def likely_pages(nb) -> float:
+    """A rough count of the pages the executed notebook ``nb`` will print on, from its narrative's words and
+    headings and its tables' rows and charts (no layout, no HTML): it only chooses whether the first layout has a
+    contents list; the layout then decides."""
+    import re
 
-    body = lxml.html.document_fromstring(html).find("body")
-    words = [" ".join(e.text_content().split()) for e in body.iter("p", "li")]
-    height = (200 + sum(len(w) for w in words) / 86 * 20.5 + 12 * len(words) + 24 * sum(1 for _ in body.iter("tr"))
-              + 380 * sum(1 for _ in body.iter("img")) + 60 * sum(1 for _ in body.iter("h2", "h3")))
-    return 1.35 * height / 956  # CSS px of text on an A4 page; calibrated on the sample papers
+    from .charts import CHART_MIME
+    from .render import REMOVE_CELL_TAGS
+    from .tables import TABLE_MIME
+
+    chars = headings = rows = charts = 0
+    for cell in nb.cells:
+        if REMOVE_CELL_TAGS & set(cell.metadata.get("tags", [])):
+            continue
+        if cell.cell_type == "markdown":
+            text = re.sub(r"\{%.*?%\}", "", cell.source)
+            headings += len(re.findall(r"^#+ ", text, re.M))
+            chars += len(text)
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            table = data.get(TABLE_MIME) or data.get(CHART_MIME, {}).get("table")
+            rows += len(table["rows"]) + 1 if table else 0
+            charts += CHART_MIME in data
+    height = 200 + chars / 86 * 20.5 + 24 * rows + 380 * charts + 60 * headings  # CSS px at 11pt, 166 mm wide
+    return 1.3 * height / 956  # 956 px of text on an A4 page; 1.3 as measured on the sample papers
 
 
 def _made(nb, where: str, layout):
@@ -270,13 +285,16 @@ def paper(nb, where: str = "notebook") -> tuple[str, dict]:
     from .layout import Layout
     from .render import to_html
 
-    html, collected = to_html(nb, where, Layout())
-    layout = Layout(contents=likely_pages(html) > CONTENTS_AFTER + 0.5)  # a guess: each wrong one costs a layout
-    html, collected, document = _made(nb, where, layout) if layout.contents else (html, collected, laid_out(html))
-    if (len(document.pages) > CONTENTS_AFTER) != layout.contents:
-        other = _made(nb, where, Layout(contents=not layout.contents))
-        if len(other[2].pages) > CONTENTS_AFTER or not layout.contents:
-            layout, (html, collected, document) = Layout(contents=not layout.contents), other
+    layout = Layout(contents=likely_pages(nb) > CONTENTS_AFTER + 0.5)  # a guess: each wrong one costs a layout
+    html, collected, document = _made(nb, where, layout)
+    over = len(document.pages) > CONTENTS_AFTER
+    if over != layout.contents:
+        other = _made(nb, where, Layout(contents=over))
+        # Kept unless the contents list alone tips the paper over six pages and back: then it keeps its contents.
+        if over or len(other[2].pages) <= CONTENTS_AFTER:
+            layout, (html, collected, document) = Layout(contents=over), other
+        else:
+            laid_out(html)
     for _ in range(MAX_PASSES):
         wanted = adjust(document, layout)
         if wanted == layout:

@@ -314,7 +314,7 @@ def test_the_guess_at_the_page_count_never_changes_the_paper(monkeypatch, sectio
     nb = notebook(*cells)
     papers = set()
     for guess in (0, 100):
-        monkeypatch.setattr(pages, "likely_pages", lambda html, guess=guess: guess)
+        monkeypatch.setattr(pages, "likely_pages", lambda nb, guess=guess: guess)
         papers.add(pages.paper(nb, where="test_pages")[0])
     assert len(papers) == 1
     assert ('class="contents"' in papers.pop()) == (sections == 25)
