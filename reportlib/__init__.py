@@ -16,8 +16,8 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"annual", "casedata", "charts", "narrative", "params", "periods", "render", "run", "session", "stats",
-               "tables", "workdays", "sample", "errors", "selection", "notebooks"}
+_SUBMODULES = {"annual", "annual_services", "annual_timeliness", "casedata", "charts", "narrative", "params", "periods",
+               "render", "run", "session", "stats", "tables", "workdays", "sample", "errors", "selection", "notebooks"}
 _NAMES = {"open_report": "session", "glue": "narrative", "Share": "narrative", "Change": "narrative", "Measure": "narrative",
           "Range": "narrative", "Table": "tables"}
 

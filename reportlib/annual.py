@@ -48,8 +48,15 @@ NOT_RECORDED = "Not recorded"
 NEEDS = {
     "acknowledgement": "acknowledged", "refusals": "refused_reason", "outcomes": "outcome", "subjects": "subject",
     "remedies": "remedy", "compensation": "compensation", "ombudsman": "ombudsman", "complainant": "complainant",
-    "extensions": "extended",
+    "extensions": "extended", "ombudsman_body": "ombudsman_body", "panel_date": "panel_date", "advocacy": "advocacy",
+    "services": "service",
 }
+#: Which Ombudsman (``ombudsman_body``), as the report names them.
+BODIES = {"lgsco": "Local Government and Social Care Ombudsman", "housing": "Housing Ombudsman"}
+OTHER_SERVICES = "All other services"
+#: Who made a children's complaint (``complainant``), as a sentence names them together.
+WHO = {"child or young person": "children or young people", "parent or carer": "parents or carers",
+       "advocate": "advocates", "other": "others"}
 
 
 # --- selecting rows ------------------------------------------------------------------------
@@ -192,78 +199,11 @@ def refusals(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> list[tuple[s
     return [(str(reason), Share(int(n), total)) for reason, n in ordered]
 
 
-# --- 4-5: acknowledgement and timeliness --------------------------------------------------
-
-def acknowledgement(cases: pd.DataFrame, fy: int, scope: Iterable[str], within: int, *,
-                    region: str = DEFAULT_REGION, closures: Iterable = ()) -> tuple[Share, int]:
-    """Stage 1 complaints received in ``fy`` acknowledged within ``within`` working days of receipt, as a share
-    of those with an acknowledgement date; and how many have none."""
-    mask = _complaints(cases, scope) & ~refused(cases) & _in_year(cases["received"], fy) & \
-        (cases["stage"] == 1).to_numpy(dtype=bool, na_value=False)
-    rows = cases[mask]
-    dated = rows["acknowledged"].notna().to_numpy()
-    days = working_days(rows["received"][dated], rows["acknowledged"][dated], region, closures)
-    return Share(int((days <= within).sum()), int(dated.sum())), int((~dated).sum())
-
-
-@dataclass(frozen=True)
-class Timeliness:
-    """How one procedure's stage-N responses sent in a year went against the timescale."""
-
-    procedure: str
-    stage: int
-    sent: int                       # responses sent in the year
-    timescale: int | None           # working days; None: no timescale (adults without a target of their own)
-    extension: int                  # extra working days allowed when an extension was agreed
-    within: Share                   # responses within timescale (+ extension) of responses sent; empty if no timescale
-    extended: int                   # responses sent with an extension agreed
-    average_days: float | None      # mean working days taken (one decimal), None when none sent
-    fallbacks: int                  # responses timed from receipt for want of an acknowledgement date
-    six_months: Share               # answered within six months of receipt (regulation 14 for adults)
-
-
-def _clock(rows: pd.DataFrame, procedure: str) -> tuple[pd.Series, int]:
-    """Where the clock starts for each row, and how many fell back to receipt for want of an acknowledgement."""
-    if CLOCK[procedure] != "acknowledged":
-        return rows["received"], 0
-    ack = rows["acknowledged"]
-    start = ack.fillna(rows["received"])
-    return start, int(ack.isna().sum())
-
+# --- 4-5: acknowledgement and timeliness are in reportlib.annual_timeliness -----------------------------------
 
 def _days(start: pd.Series, end: pd.Series, region: str, closures) -> np.ndarray:
     """Working days from ``start`` to ``end`` (0 when acknowledged after a same-day response)."""
     return working_days(start.where(start <= end, end), end, region, closures)
-
-
-def _six_months(rows: pd.DataFrame) -> Share:
-    limit = rows["received"] + pd.DateOffset(months=6)
-    return Share(int((rows["responded"] <= limit).sum()), len(rows))
-
-
-def timeliness(cases: pd.DataFrame, fy: int, scope: Iterable[str], timescales: Mapping[str, Mapping[int, int]],
-               extensions: Mapping[str, Mapping[int, int]], *, region: str = DEFAULT_REGION,
-               closures: Iterable = ()) -> list[Timeliness]:
-    """Responses sent in ``fy``, per procedure in scope and stage (the stages with a timescale or a response)."""
-    sent = _sent(cases, fy, scope)
-    extended = _column(cases, "extended").fillna(False).to_numpy(dtype=bool)
-    out = []
-    for proc in scope:
-        of_proc = sent & (cases["procedure"] == proc).to_numpy()
-        answered = set(int(s) for s in cases.loc[of_proc, "stage"].dropna().unique())
-        for stage in sorted(set(timescales.get(proc, {})) | answered):
-            mask = of_proc & (cases["stage"] == stage).to_numpy(dtype=bool, na_value=False)
-            rows = cases[mask]
-            start, fallbacks = _clock(rows, proc)
-            days = _days(start, rows["responded"], region, closures)
-            limit = timescales.get(proc, {}).get(stage)
-            extra = extensions.get(proc, {}).get(stage, 0)
-            ext = extended[mask]
-            within = Share(int((days <= limit + extra * ext).sum()), len(rows)) if limit else Share(0, 0)
-            out.append(Timeliness(proc, stage, len(rows), limit, extra, within, int(ext.sum()),
-                                  round(float(days.mean()), 1) if len(rows) else None, fallbacks,
-                                  _six_months(rows)))
-    return out
 
 
 # --- 6-9: outcomes, subjects, remedies, the Ombudsman ---------------------------------------
@@ -313,14 +253,40 @@ def outcomes(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> dict[tuple[s
     return ordered
 
 
+def largest(counts: Mapping[str, int] | pd.Series, top: int) -> list[tuple[str, int]]:
+    """The ``top`` largest counts, largest first and ties by name; a value tied with the last one kept is kept too
+    (ties are never ranked: one of two equal values is never shown without the other). Zero counts are left out."""
+    ordered = sorted(((str(k), int(n)) for k, n in dict(counts).items() if n), key=lambda kv: (-kv[1], kv[0]))
+    if len(ordered) <= top:
+        return ordered
+    last = ordered[top - 1][1]
+    return [kv for i, kv in enumerate(ordered) if i < top or kv[1] == last]
+
+
+def tie_groups(items: Iterable[tuple[str, int | Share]], top: int | None = None) -> list[tuple[list[str], int | Share]]:
+    """Ranked ``(name, value)`` pairs, largest first -> ``([names], value)`` groups of equal values (a share's
+    count), so that equal values are named together, never one after another as if ranked; with ``top``, the
+    groups until ``top`` names are given (a tie is never split)."""
+    groups: list[tuple[list[str], int | Share]] = []
+    for name, value in items:   # a handful of ranked names, never the cases
+        key = value.count if isinstance(value, Share) else value
+        last = groups[-1][1] if groups else None
+        if groups and key == (last.count if isinstance(last, Share) else last):
+            groups[-1][0].append(name)
+        elif top is not None and sum(len(names) for names, _ in groups) >= top:
+            break
+        else:
+            groups.append(([name], value))
+    return groups
+
+
 def subjects(cases: pd.DataFrame, fy: int, scope: Iterable[str], top: int = 5) -> tuple[list[tuple[str, Share]], int]:
-    """The ``top`` subjects of the complaints received in ``fy`` (each once, by first stage), largest first, each a
-    share of all complaints received; and how many have no subject recorded."""
+    """The ``top`` subjects of the complaints received in ``fy`` (each once, by first stage; more when the last
+    ties), largest first, each a share of all complaints received; and how many have no subject recorded."""
     first = _first_stages_in(cases, fy, scope)
     values = _column(first, "subject")
     counts = values.dropna().astype(str).value_counts()
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-    return [(s, Share(int(n), len(first))) for s, n in ordered], int(values.isna().sum())
+    return [(s, Share(n, len(first))) for s, n in largest(counts, top)], int(values.isna().sum())
 
 
 def remedies(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> tuple[dict[str, int], float, int]:
@@ -339,15 +305,34 @@ def remedies(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> tuple[dict[s
     return given, round(float(money.sum()), 2), int(rows.loc[paid, "case_ref"].nunique())
 
 
-def ombudsman(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> dict[str, int]:
-    """Complaints of ``fy`` (first stage received in it) taken to an Ombudsman, by the latest decision recorded."""
+def _taken(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> pd.DataFrame:
+    """Each complaint of ``fy`` (first stage received in it) taken to an Ombudsman: its latest row with a decision."""
     taken = _complaints(cases, scope) & _column(cases, "ombudsman").notna().to_numpy()
     first = _first_stages_of(cases, scope, taken)  # only the few complaints with a decision recorded
     rows = cases[taken]
     rows = rows[rows["case_ref"].isin(first.loc[_in_year(first["received"], fy), "case_ref"])]
-    latest = rows.sort_values("stage", kind="stable").drop_duplicates("case_ref", keep="last")
+    return rows.sort_values("stage", kind="stable").drop_duplicates("case_ref", keep="last")
+
+
+def _decisions(latest: pd.DataFrame) -> dict[str, int]:
     counts = latest["ombudsman"].astype(str).value_counts() if len(latest) else pd.Series(dtype=int)
     return {d: int(counts.get(d, 0)) for d in DECISIONS}
+
+
+def ombudsman(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> dict[str, int]:
+    """Complaints of ``fy`` (first stage received in it) taken to an Ombudsman, by the latest decision recorded."""
+    return _decisions(_taken(cases, fy, scope))
+
+
+def ombudsman_by_body(cases: pd.DataFrame, fy: int, scope: Iterable[str]) -> dict[str, dict[str, int]]:
+    """:func:`ombudsman` split by which Ombudsman (``ombudsman_body``): ``lgsco``, ``housing`` and, for complaints
+    with no Ombudsman recorded, ``NOT_RECORDED`` (only when there are some)."""
+    latest = _taken(cases, fy, scope)
+    body = _column(latest, "ombudsman_body").astype(object)
+    out = {b: _decisions(latest[(body == b).to_numpy()]) for b in BODIES}
+    if body.isna().any():
+        out[NOT_RECORDED] = _decisions(latest[body.isna().to_numpy()])
+    return out
 
 
 # --- 10: the Tenant Satisfaction Measures ----------------------------------------------------
@@ -402,6 +387,14 @@ def complainants(cases: pd.DataFrame, fy: int, procedure: str = "childrens") -> 
     return [(w, Share(int(n), len(first))) for w, n in ordered]
 
 
+def advocacy(cases: pd.DataFrame, fy: int, procedure: str = "childrens") -> tuple[Share, int]:
+    """The complaints of ``procedure`` received in ``fy`` (each once, by first stage) where an advocate was offered
+    or provided, of those with ``advocacy`` recorded; and how many have it not recorded."""
+    recorded = _column(_first_stages_in(cases, fy, [procedure]), "advocacy").astype("boolean")
+    known = recorded.notna()
+    return Share(int(recorded[known].sum()), int(known.sum())), int((~known).sum())
+
+
 def decision_words(decisions: Mapping[str, int]) -> list[str]:
     """What the Ombudsman did with the complaints taken to it, as phrases for a sentence, leaving out the
     decisions nobody had: ["1 was upheld", "5 were closed without an investigation", "6 are still with the
@@ -433,28 +426,9 @@ def covered(present: Iterable[str]) -> dict[str, bool]:
     return {part: column in present for part, column in NEEDS.items()}
 
 
+# --- tables -------------------------------------------------------------------------------------------------
 
-
-def timeliness_against(now: Sequence[Timeliness], before: Sequence[Timeliness], labels: Mapping[str, str],
-                       below: int | None = None) -> list[dict]:
-    """One line per procedure and stage for the narrative and the table: the year's share within timescale (or,
-    with no timescale, within six months) beside the year before's, with the words for the change, and for adult
-    social care always the share within six months too; counts below ``below`` published as [c] (see
-    :func:`reportlib.narrative.suppress`)."""
-    from .figures import suppress
-    from .words import compare
-
-    earlier = {(t.procedure, t.stage): t for t in before}
-    lines = []
-    for t in now:
-        was = earlier.get((t.procedure, t.stage))
-        share = t.within if t.timescale else t.six_months
-        prior = (was.within if t.timescale else was.six_months) if was else Share(0, 0)
-        lines.append({"procedure": labels.get(t.procedure, t.procedure), "stage": t.stage,
-                      "timescale": t.timescale or 0, "extension": t.extension, "six_months": not t.timescale,
-                      "share": suppress(share, below), "before": suppress(prior, below),
-                      "words": compare(prior.pct, share.pct), "extended": suppress(t.extended, below),
-                      "average": t.average_days, "fallbacks": t.fallbacks,
-                      "also_six_months": suppress(t.six_months, below) if t.procedure == "adults" and t.timescale
-                      else None})
-    return lines
+def without_empty_columns(columns: Sequence[str], rows: Sequence[Sequence]) -> tuple[list[str], list[list]]:
+    """The table without the columns (after the first) that no row fills."""
+    keep = [i for i in range(len(columns)) if i == 0 or any(str(row[i]) != "" for row in rows)]
+    return [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]

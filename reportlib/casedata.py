@@ -24,14 +24,16 @@ from .rows import (  # noqa: F401 - validating is part of this module's API
 from .sources import RawLog, Source, read  # noqa: F401 - reading is part of this module's API
 
 
-def load(source: Source, root: Path | None = None, latest: dt.date | None = None) -> CaseLog:
-    """Read and validate a case log."""
-    return validate(read(source, root), source.values, latest)
+def load(source: Source, root: Path | None = None, latest: dt.date | None = None, *,
+         local_stage3: bool = False) -> CaseLog:
+    """Read and validate a case log (a corporate stage 3 row is a bad row unless ``local_stage3``)."""
+    return validate(read(source, root), source.values, latest, local_stage3=local_stage3)
 
 
 def load_for(p, root: Path | None = None) -> CaseLog:
-    """The case log a params object points at, validated as render does."""
-    return load(Source.from_params(p), root, p.meeting_date)
+    """The case log a params object points at, validated as render does (a corporate stage 3 row is a bad row
+    unless the params declare ``local_stage3``)."""
+    return load(Source.from_params(p), root, p.meeting_date, local_stage3=getattr(p, "local_stage3", False))
 
 
 def write_problems(log: CaseLog, path: Path) -> None:

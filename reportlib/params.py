@@ -36,11 +36,13 @@ CANONICAL_COLUMNS = (
     "case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded",
     "team", "service", "delay_reason", "outcome", "extended",
     "subject", "remedy", "compensation", "refused_reason", "ombudsman", "complainant",
+    "ombudsman_body", "panel_date", "advocacy",
 )
 Canonical = Literal[
     "case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded",
     "team", "service", "delay_reason", "outcome", "extended",
     "subject", "remedy", "compensation", "refused_reason", "ombudsman", "complainant",
+    "ombudsman_body", "panel_date", "advocacy",
 ]
 Procedure = Literal["childrens", "adults", "corporate"]
 IMPLICATIONS = ("finance", "law", "equality", "human_resources", "commercial", "health_and_wellbeing")
@@ -148,6 +150,9 @@ class Implications(Model):
 class CommonParams(Model):
     """Keys every report takes (SPEC "Input 2")."""
 
+    #: The procedures a report covers, whose laws its Law section names (AnnualParams: its ``scope``).
+    PROCEDURES: typing.ClassVar[tuple[str, ...]] = ("childrens", "adults", "corporate")
+
     notebook: str = Field(description="Which report: the name of a notebook in notebooks/ without .ipynb, e.g. "
                                       "childrens_response_times.")
     council: str = Field(description="The council, for the title block.")
@@ -254,6 +259,8 @@ class CommonParams(Model):
 
 class ChildrensParams(CommonParams):
     """``childrens_response_times``: the Children's Services response-times report."""
+
+    PROCEDURES: typing.ClassVar[tuple[str, ...]] = ("childrens",)
 
     service: str | None = Field(None, description="Only rows whose service is this (case and spacing ignored); "
                                                   "default every service.")
@@ -368,6 +375,14 @@ class Improvement(Model):
     action: str = Field(description="What it changed.")
 
 
+class OmbudsmanReport(Model):
+    """An Ombudsman report on the council other than the annual letter (the Code's paragraph 8.1)."""
+
+    title: str = Field(description="Its title, e.g. a public interest report's.")
+    date: Date = Field(description="When the Ombudsman published it.")
+    summary: str = Field("", description="What it found, and what the council did about it.")
+
+
 class AnnualParams(CommonParams):
     """``annual_report``: the annual complaints performance and service improvement report (the Code's, and the
     statutory adults' and children's reports by ``scope``)."""
@@ -379,12 +394,24 @@ class AnnualParams(CommonParams):
     trend_years: int = Field(default=3, ge=2, le=20, description="Years in the trend of complaints received (only "
                                                                  "years the case log covers are shown).")
     timescales: dict[Procedure, dict[Stage, Days]] = Field(
-        default_factory=dict, description="Working days per procedure and stage, over the defaults, e.g. "
-                                          "{adults: {1: 25}} (a council's own target for adult social care).")
+        default_factory=dict, description="The statutory working days per procedure and stage, over the defaults "
+                                          "(corporate: the Code's), e.g. {childrens: {1: 10}}; adult social care has "
+                                          "none (its target goes under council_targets).")
     extensions: dict[Procedure, dict[Stage, Annotated[int, Field(ge=0, le=250)]]] = Field(
         default_factory=dict, description="Extra working days allowed when extended is yes, per procedure and "
                                           "stage, over the defaults.")
-    acknowledge_within: Days = Field(5, description="Working days to acknowledge a complaint.")
+    council_targets: dict[Procedure, dict[Stage, Days]] = Field(
+        default_factory=dict, description="The Council's own timescales, working days per procedure and stage, "
+                                          "reported beside the statutory ones and timed from clock_start, e.g. "
+                                          "{childrens: {2: 65}, corporate: {2: 25}} (a committee paper's "
+                                          "stage2_timescales); adult social care's only timescale.")
+    local_stage3: bool = Field(False, description="Whether the Council runs a third stage for corporate complaints "
+                                                  "(the Code has two): without yes, a corporate stage 3 row is a bad "
+                                                  "row.")
+    acknowledge_within: Days = Field(5, description="Working days to acknowledge a corporate complaint (the Code's "
+                                                    "five); children's complaints are reported against it too. Adult "
+                                                    "social care complaints are acknowledged within 3 (regulation "
+                                                    "13(2)).")
     homes: int | None = Field(default=None, gt=0, description="Homes the council lets: with it, the report gives the "
                                                               "Tenant Satisfaction Measures CH01 and CH02.")
     housing_services: tuple[str, ...] = Field((), description="With homes: the service values whose complaints are "
@@ -399,6 +426,15 @@ class AnnualParams(CommonParams):
     governing_body_response: Paragraphs | None = Field(None, description="The committee's response; without it the "
                                                                          "report says the response follows the "
                                                                          "meeting.")
+    code_findings: tuple[str, ...] = Field((), description="Findings of non-compliance with the Complaint Handling "
+                                                           "Code in the year (the Ombudsman's or the Council's own), "
+                                                           "one paragraph each.")
+    ombudsman_reports: tuple[OmbudsmanReport, ...] = Field((), description="Other Ombudsman reports on the Council "
+                                                                          "in the year: {title, date, summary}.")
+    general_matters: Paragraphs | None = Field(None, description="Regulation 18 (adult social care): the matters of "
+                                                                 "general importance the complaints raised.")
+    procedure_review: Paragraphs | None = Field(None, description="Regulation 13(3) (children's social care): how "
+                                                                  "well the representations procedure worked.")
 
     @field_validator("scope", mode="before")
     @classmethod
@@ -411,6 +447,23 @@ class AnnualParams(CommonParams):
         if not v:
             raise ValueError("should name at least one procedure: corporate, adults or childrens")
         return tuple(dict.fromkeys(v))
+
+    @model_validator(mode="after")
+    def _as_the_law_has_it(self):
+        if "adults" in self.timescales:
+            raise ValueError("timescales: adult social care has no statutory timescale (only the six months of "
+                             "regulation 14): give the Council's own target under council_targets instead (e.g. "
+                             "council_targets: {adults: {1: 25}})")
+        for key, table in (("timescales", self.timescales), ("extensions", self.extensions)):
+            if 3 in table.get("corporate", {}):
+                raise ValueError(f"{key}: the Code has two stages, so corporate stage 3 has no Code timescale: give "
+                                 "a local third stage's own timescale under council_targets (with local_stage3: yes)")
+        if self.extensions.get("childrens", {}).get(3):
+            raise ValueError("extensions: the children's stage 3 review panel has no extension (regulation 19)")
+        if 3 in self.council_targets.get("corporate", {}) and not self.local_stage3:
+            raise ValueError("council_targets: corporate stage 3 is given, but the Code has two stages: add "
+                             "local_stage3: yes if the Council runs a third stage")
+        return self
 
     @model_validator(mode="after")
     def _housing(self):

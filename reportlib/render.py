@@ -83,9 +83,32 @@ def _paragraphs(texts) -> Markup:
     return Markup("\n\n".join(md_escape(t) for t in texts))
 
 
-def implication_defaults() -> dict[str, list[str]]:
-    """The standard implication paragraphs (``templates/committee/implications.yaml``)."""
+def implication_defaults() -> dict[str, Any]:
+    """The standard implication paragraphs (``templates/committee/implications.yaml``): a list of paragraphs per
+    section; for ``law``, the parts :func:`law_paragraphs` chooses from."""
     return yaml.safe_load((COMMITTEE / "implications.yaml").read_text(encoding="utf-8"))
+
+
+def report_scope(params: dict) -> tuple[str, ...]:
+    """The procedures a report covers: the annual report's ``scope``, else what its params model declares
+    (``PROCEDURES``: the children's response-times report covers children's social care), else all three."""
+    from .params import BUILT_IN, CommonParams
+
+    if params.get("scope"):
+        return tuple(params["scope"])
+    return BUILT_IN.get(params.get("notebook"), CommonParams).PROCEDURES
+
+
+def law_paragraphs(law: dict, scope: tuple[str, ...], housing: bool = False) -> list[str]:
+    """The standard Law section for a report covering ``scope``: only the laws of its procedures, the Local
+    Government and Social Care Ombudsman's, and with ``housing`` (a landlord's report) the Housing Ombudsman's."""
+    statutory = [proc for proc in ("childrens", "adults") if proc in scope]
+    laws = [law["laws"][proc] for proc in statutory] + [law["laws"]["lgsco"]] + \
+        ([law["laws"]["housing"]] if housing else [])
+    out = [law["statutory"] if statutory else law["ombudsman"], "\n".join(f"- {line}" for line in laws)]
+    if "corporate" in scope:
+        out.append(law["corporate"] + (f" {law['everything']}" if len(set(scope)) == 3 else ""))
+    return out
 
 
 def narrative_context(params: dict, figures: dict[str, dict],
@@ -94,6 +117,7 @@ def narrative_context(params: dict, figures: dict[str, dict],
     the charts' and tables' numbers by the names of their cells' ``ref-`` tags (``references``, from
     :func:`reportlib.layout.numbered`)."""
     defaults = implication_defaults()
+    defaults["law"] = law_paragraphs(defaults["law"], report_scope(params), housing=bool(params.get("homes")))
     given = params.get("implications") or {}
     implications = {}
     for key in IMPLICATIONS:

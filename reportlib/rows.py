@@ -29,10 +29,12 @@ PROCEDURES = ("childrens", "adults", "corporate")
 OUTCOMES = ("upheld", "partly upheld", "not upheld", "withdrawn")
 REMEDIES = ("apology", "explanation", "financial", "service improvement", "action taken", "other")
 OMBUDSMAN = ("pending", "upheld", "not upheld", "not investigated")
+#: Which Ombudsman a complaint went to: the Local Government and Social Care Ombudsman or the Housing Ombudsman.
+OMBUDSMAN_BODIES = ("lgsco", "housing")
 #: Who made a children's complaint (SPEC's list): a ``complainant`` header found without
 #: ``columns:`` is read only when it holds these (see :func:`reportlib.casedata.read`).
 COMPLAINANTS = ("child or young person", "parent or carer", "advocate", "other")
-DATE_COLUMNS = ("received", "acknowledged", "responded")
+DATE_COLUMNS = ("received", "acknowledged", "responded", "panel_date")
 #: Free-text columns: categories of the text as written (stripped), missing when blank.
 TEXT_COLUMNS = ("team", "service", "delay_reason", "subject", "refused_reason", "complainant")
 PROBLEM_COLUMNS = ["row", "case_ref", "column", "value", "problem", "action"]
@@ -46,6 +48,12 @@ UNKNOWN_REMEDY = ("unknown remedy '{}': use apology, explanation, financial, ser
 BAD_COMPENSATION = "compensation is not an amount in pounds (e.g. 250 or £1,250.50)"
 UNKNOWN_OMBUDSMAN = ("unknown Ombudsman decision: use pending, upheld, not upheld or not investigated, or map it "
                      "under values: ombudsman: in the params file")
+UNKNOWN_BODY = ("unknown Ombudsman: use lgsco (the Local Government and Social Care Ombudsman) or housing (the Housing "
+                "Ombudsman), or map it under values: ombudsman_body: in the params file")
+STAGE3_EXTENDED = ("extended at stage 3: the children's review panel has no extension (regulation 19 of the 2006 "
+                   "Regulations); correct extended to no")
+CORPORATE_STAGE3 = ("corporate stage 3: the Complaint Handling Code has two stages; if the Council runs a third, add "
+                    "local_stage3: yes to the params file")
 #: Pounds: digits (or digits in groups of three with commas), optional pence, optional £ in front.
 _POUNDS = r"£?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 
@@ -319,12 +327,43 @@ def _pounds(column: _Text) -> tuple[np.ndarray, np.ndarray]:
             np.append(bad, False)[column.codes])
 
 
+def _yes_no(column: _Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A yes/no column: per row whether it says yes, whether it says no (not blank), and a mask of the rows
+    holding neither."""
+    lower = column.each(lambda u: u.str.lower())
+    return (lower.test(lambda u: u.isin(_YES)), lower.test(lambda u: u.isin(_NO - {""})),
+            lower.test(lambda u: ~u.isin(_YES | _NO)))
+
+
+def _optional(cols: dict[str, _Text], remedy_codes, flag) -> dict[str, object]:
+    """The optional columns with a fixed list of values, typed per row; each row holding anything else flagged."""
+    extended, _, bad = _yes_no(cols["extended"])
+    flag(bad, "extended", "extended must be yes or no")
+    yes, no, bad = _yes_no(cols["advocacy"])  # blank: not recorded (missing), not no
+    advocacy = pd.arrays.BooleanArray(yes, ~(yes | no))
+    flag(bad, "advocacy", "advocacy must be yes or no (blank: not recorded)")
+    outcome, unknown = _choice(cols["outcome"], OUTCOMES)
+    flag(unknown, "outcome", UNKNOWN_OUTCOME)
+    remedy, problem = _remedies(cols["remedy"], remedy_codes)
+    flag(problem != "", "remedy", problem)
+    compensation, unknown = _pounds(cols["compensation"])
+    flag(unknown, "compensation", BAD_COMPENSATION)
+    ombudsman, unknown = _choice(cols["ombudsman"], OMBUDSMAN)
+    flag(unknown, "ombudsman", UNKNOWN_OMBUDSMAN)
+    body, unknown = _choice(cols["ombudsman_body"], OMBUDSMAN_BODIES)
+    flag(unknown, "ombudsman_body", UNKNOWN_BODY)
+    return {"outcome": outcome, "extended": extended, "remedy": remedy, "compensation": compensation,
+            "ombudsman": ombudsman, "ombudsman_body": body, "advocacy": advocacy}
+
+
 def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
-             latest: dt.date | None = None) -> CaseLog:
+             latest: dt.date | None = None, *, local_stage3: bool = False) -> CaseLog:
     """Typed cases and the problems of each bad row.
 
     ``values`` maps export codes to canonical values per column (``remedy``: per item); ``latest``
-    is the last possible date (the meeting date): a date after it is a typo.
+    is the last possible date (the meeting date): a date after it is a typo. ``local_stage3``: the
+    council runs a third stage for corporate complaints (the Code has two: else a corporate stage 3
+    row is a bad row).
 
     Every text operation runs once per distinct value of a column and is spread
     back to the rows by its codes, so a million rows cost about as much as their
@@ -388,23 +427,19 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
     received, responded, acknowledged = dates["received"], dates["responded"], dates["acknowledged"]
     flag(responded < received, "responded", "responded before received")
     flag(acknowledged < received, "acknowledged", "acknowledged before received")
+    flag(dates["panel_date"] < received, "panel_date", "panel_date before received (the request for a review panel)")
     if latest is not None:
         limit = np.datetime64(pd.Timestamp(latest).date(), "D").astype(_DATE_DTYPE)
         for col in DATE_COLUMNS:
             flag(dates[col] > limit, col,
                  f"date is after the meeting date ({latest:%d/%m/%Y}): a typo or a future date")
 
-    extended = cols["extended"].each(lambda u: u.str.lower())
-    flag(extended.test(lambda u: ~u.isin(_YES | _NO)), "extended", "extended must be yes or no")
-
-    outcome, unknown = _choice(cols["outcome"], OUTCOMES)
-    flag(unknown, "outcome", UNKNOWN_OUTCOME)
-    remedy, problem = _remedies(cols["remedy"], remedy_codes)
-    flag(problem != "", "remedy", problem)
-    compensation, unknown = _pounds(cols["compensation"])
-    flag(unknown, "compensation", BAD_COMPENSATION)
-    ombudsman, unknown = _choice(cols["ombudsman"], OMBUDSMAN)
-    flag(unknown, "ombudsman", UNKNOWN_OMBUDSMAN)
+    typed = _optional(cols, remedy_codes, flag)
+    # The law's stages: the children's review panel (stage 3) has no extension; the Code has two stages.
+    at_stage3 = complaint & (stage == 3)
+    flag(at_stage3 & procedure.test(lambda u: u == "childrens") & typed["extended"], "extended", STAGE3_EXTENDED)
+    if not local_stage3:
+        flag(at_stage3 & procedure.test(lambda u: u == "corporate"), "stage", CORPORATE_STAGE3)
 
     # Duplicates among otherwise good rows: the first is kept, the others excluded. The key
     # (case_ref, stage, kind) as one integer: case_ref's code, stage 0-3, kind code 0-2.
@@ -440,14 +475,17 @@ def validate(raw: RawLog, values: Mapping[str, Mapping[str, str]] | None = None,
         "team": _category(cols["team"])[keep],
         "service": _category(cols["service"])[keep],
         "delay_reason": _category(cols["delay_reason"])[keep],
-        "outcome": outcome[keep],
-        "extended": extended.test(lambda u: u.isin(_YES))[keep],
+        "outcome": typed["outcome"][keep],
+        "extended": typed["extended"][keep],
         "subject": _category(cols["subject"])[keep],
-        "remedy": remedy[keep],
-        "compensation": compensation[keep],
+        "remedy": typed["remedy"][keep],
+        "compensation": typed["compensation"][keep],
         "refused_reason": _category(cols["refused_reason"])[keep],
-        "ombudsman": ombudsman[keep],
+        "ombudsman": typed["ombudsman"][keep],
         "complainant": _category(cols["complainant"])[keep],
+        "ombudsman_body": typed["ombudsman_body"][keep],
+        "panel_date": pd.Series(dates["panel_date"][keep], dtype=_DATE_DTYPE),
+        "advocacy": typed["advocacy"][keep],
     })
 
     # Later stages whose case has no stage 1: kept (the log may start mid-case) but listed.

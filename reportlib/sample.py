@@ -44,6 +44,21 @@ the housing cases' service and team:
   slot in by date; the existing rows keep their order and their invented complainants, and
   the refused ones get new ones. The reports never count them as received or responded to.
 
+Then the law as written, and three more optional columns, from a third generator (``seed + 2``) so
+that everything above keeps its values:
+
+* The Complaint Handling Code has two stages: the few corporate stage 3 rows are left out (the
+  council runs no local third stage), and the children's review panel has no extension
+  (``extended`` is no on every children's stage 3 row).
+* ``panel_date`` on the children's stage 3 rows answered: the day the review panel met, half to
+  four fifths of the way from the request to the response (most within the 30 working days of
+  regulation 19(4)).
+* ``ombudsman_body`` wherever ``ombudsman`` is given: ``housing`` (the Housing Ombudsman) for
+  complaints about the council's homes, else ``lgsco``.
+* ``advocacy`` on children's social care complaints (one per case): yes where an advocate made
+  the complaint, for 60% of those a child or young person made and 5% of the rest; a few not
+  recorded (blank).
+
 Times are drawn as working-day counts and turned into dates with
 :func:`reportlib.workdays.due_dates`, so the working days taken are exact. Everything is
 vectorised numpy/pandas (loops run over procedures, kinds, years, stages and remedies, never cases)
@@ -58,7 +73,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .workdays import calendar, due_dates
+from .workdays import calendar, due_dates, working_days
 
 DEFAULT_PATH = Path("data/sample_case_log.csv")
 SEED = 20210720
@@ -68,7 +83,8 @@ CHANGE = dt.date(2020, 8, 18)           # Children's Services' revised stage 1 p
 #: The export's columns before the optional ones were added (``generate(optional=False)``).
 BASE_COLUMNS = ["case_ref", "kind", "procedure", "stage", "received", "acknowledged", "responded", "team", "service",
                 "delay_reason", "outcome", "extended", "complainant_name", "contact_email"]
-OPTIONAL_COLUMNS = ["subject", "remedy", "compensation", "refused_reason", "ombudsman", "complainant"]
+OPTIONAL_COLUMNS = ["subject", "remedy", "compensation", "refused_reason", "ombudsman", "complainant",
+                    "ombudsman_body", "panel_date", "advocacy"]
 COLUMNS = BASE_COLUMNS[:12] + OPTIONAL_COLUMNS + BASE_COLUMNS[12:]
 PROCEDURES = ("childrens", "adults", "corporate")
 KINDS = ("complaint", "comment", "compliment")
@@ -163,6 +179,12 @@ OMBUDSMAN_CHANCE = {"corporate": 0.07, "adults": 0.03, "childrens": 0.15, "prema
 DECISIONS = {"not investigated": 0.52, "upheld": 0.27, "not upheld": 0.21}
 #: Who made a children's social care complaint.
 COMPLAINANT_WEIGHTS = {"child or young person": 0.15, "parent or carer": 0.60, "advocate": 0.10, "other": 0.15}
+#: Chance that an advocate was offered or provided, by who made the complaint (``advocacy``), and that it is not
+#: recorded at all.
+ADVOCACY_CHANCE = {"advocate": 1.0, "child or young person": 0.60}
+ADVOCACY_OTHERWISE, ADVOCACY_UNRECORDED = 0.05, 0.04
+#: When the children's review panel met, as a share of the working days from the request to the response.
+PANEL_SHARE = (0.5, 0.8)
 
 
 # --- receipts ------------------------------------------------------------------
@@ -496,6 +518,31 @@ def _optional(log: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return log
 
 
+def _law(log: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The law as written (no corporate stage 3, no extension at the review panel) and the panel date,
+    Ombudsman and advocacy columns, drawn from a generator of their own."""
+    log = log[~((log["procedure"] == "corporate") & (log["stage"] == 3)).to_numpy()].reset_index(drop=True)
+    panel = ((log["procedure"] == "childrens") & (log["stage"] == 3)).to_numpy()
+    log.loc[panel, "extended"] = "no"
+    received = log["received"].to_numpy(dtype="datetime64[D]")
+    responded = log["responded"].to_numpy(dtype="datetime64[D]")
+    answered = panel & ~np.isnat(responded)
+    days = working_days(received[answered], responded[answered])
+    met = np.clip(np.round(days * rng.uniform(*PANEL_SHARE, len(days))), 1, days).astype(np.int64)
+    log["panel_date"] = np.datetime64("NaT")
+    log.loc[answered, "panel_date"] = due_dates(received[answered], met)
+    housing = log["service"].isin(["Housing Repairs", "Housing Management"]).to_numpy()
+    log["ombudsman_body"] = np.where(log["ombudsman"] == "", "", np.where(housing, "housing", "lgsco"))
+    case, first = _per_case(log)
+    who = log["complainant"].to_numpy(dtype=object)[first]
+    chance = pd.Series(who).map(ADVOCACY_CHANCE).fillna(ADVOCACY_OTHERWISE).to_numpy()
+    said = np.where(rng.random(len(first)) < chance, "yes", "no")
+    said = np.where(rng.random(len(first)) < ADVOCACY_UNRECORDED, "", said)[case]
+    childrens = ((log["procedure"] == "childrens") & (log["kind"] == "complaint")).to_numpy()
+    log["advocacy"] = np.where(childrens & (log["refused_reason"] == "").to_numpy(), said, "")
+    return log
+
+
 # --- the whole log ----------------------------------------------------------------
 
 def _log(rng: np.random.Generator) -> pd.DataFrame:
@@ -544,6 +591,7 @@ def generate(seed: int = SEED, optional: bool = True) -> pd.DataFrame:
     log = _log(np.random.default_rng(seed))
     if optional:
         log = _optional(log, np.random.default_rng(seed + 1))
+        log = _law(log, np.random.default_rng(seed + 2))
     person = pd.Series(log["person"]).astype(int).astype(str).str.zfill(5)
     out = pd.DataFrame({
         "case_ref": log["case_ref"],
@@ -563,6 +611,7 @@ def generate(seed: int = SEED, optional: bool = True) -> pd.DataFrame:
     })
     if not optional:
         return out[BASE_COLUMNS]
+    log["panel_date"] = _uk(log["panel_date"])
     for col in OPTIONAL_COLUMNS:
         out[col] = log[col].fillna("")
     return out[COLUMNS]

@@ -45,12 +45,17 @@ from __future__ import annotations
 import pytest
 
 from factory import write_case_log
-from reportlib import annual, casedata
+from reportlib import annual, annual_services, annual_timeliness as timeliness_of, casedata
 from reportlib.narrative import Change, Share
 from reportlib.params import DEFAULT_EXTENSIONS, DEFAULT_TIMESCALES
 
 FY = 2020
 ALL = ("corporate", "adults", "childrens")
+
+
+def R(count: int, total: int) -> Share:
+    """A share of responses, as the timeliness figures are (and the committee papers give them)."""
+    return Share(count, total, "response")
 
 
 def row(ref, kind="complaint", procedure="corporate", stage=1, received="", acknowledged="", responded="",
@@ -166,41 +171,73 @@ def test_refusals(cases):
 
 def test_acknowledgement(cases):
     # Dated: C1, C2, C3, C5, C8 within 5 days; C9 on the 6th; K1 on the 2nd. No date: C4, K2-K4, A1-A4.
-    assert annual.acknowledgement(cases, FY, ALL, 5) == (Share(6, 7), 8)
-    assert annual.acknowledgement(cases, FY, ALL, 6) == (Share(7, 7), 8)
-    assert annual.acknowledgement(cases, FY, ["corporate"], 5) == (Share(5, 6), 1)
+    assert timeliness_of.acknowledgement(cases, FY, ALL, 5) == (Share(6, 7, "complaint"), 8)
+    assert timeliness_of.acknowledgement(cases, FY, ALL, 6) == (Share(7, 7, "complaint"), 8)
+    assert timeliness_of.acknowledgement(cases, FY, ["corporate"], 5) == (Share(5, 6, "complaint"), 1)
+
+
+def test_acknowledgement_by_procedure_adults_within_three_working_days(tmp_path):
+    # Adult social care: regulation 13(2), 3 working days, whatever acknowledge_within says; received Monday
+    # 1 June 2020: acknowledged Thursday 4 June (3 days) in time, Friday 5 June (4 days) late. Children's: the
+    # 2006 Regulations set none, so acknowledge_within (here 5) is the measure.
+    rows = [A("A1", received="2020-06-01", acknowledged="2020-06-04"), A("A2", received="2020-06-01",
+                                                                          acknowledged="2020-06-05"),
+            K("K1", received="2020-06-01", acknowledged="2020-06-05"), row("C1", received="2020-06-01")]
+    cases = casedata.load(casedata.Source(str(write_case_log(tmp_path / "ack.csv", rows)))).cases
+    found = {a.procedure: a for a in timeliness_of.acknowledgements(cases, FY, ALL, 5)}
+    assert (found["adults"].within_days, found["adults"].by_law, found["adults"].share) == \
+        (3, True, Share(1, 2, "complaint"))
+    assert (found["childrens"].within_days, found["childrens"].by_law, found["childrens"].share) == \
+        (5, False, Share(1, 1, "complaint"))
+    assert (found["corporate"].share, found["corporate"].missing) == (Share(0, 0, "complaint"), 1)
 
 
 def test_timeliness(cases):
-    found = {(t.procedure, t.stage): t for t in annual.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)}
+    found = {(t.procedure, t.stage): t for t in timeliness_of.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES,
+                                                                         DEFAULT_EXTENSIONS)}
     assert list(found) == [("corporate", 1), ("corporate", 2), ("adults", 1), ("childrens", 1), ("childrens", 2),
                            ("childrens", 3)]
     c1 = found[("corporate", 1)]
     assert (c1.within, c1.extended, c1.average_days, c1.fallbacks, c1.timescale, c1.extension) == \
-        (Share(4, 6), 2, 12.5, 1, 10, 10)                          # (10 + 11 + 10 + 13 + 23 + 8) / 6
+        (R(4, 6), 2, 12.5, 1, 10, 10)                          # (10 + 11 + 10 + 13 + 23 + 8) / 6
+    assert c1.late_unextended == 1       # C4 (13 days, no extension); C5 (23) had one, so is late but not counted
     c2 = found[("corporate", 2)]
-    assert (c2.within, c2.extended, c2.average_days, c2.fallbacks) == (Share(0, 1), 0, 22.0, 0)
+    assert (c2.within, c2.extended, c2.average_days, c2.fallbacks, c2.late_unextended) == \
+        (R(0, 1), 0, 22.0, 0, 1)
     k1, k2, k3 = found[("childrens", 1)], found[("childrens", 2)], found[("childrens", 3)]
-    assert (k1.within, k1.average_days, k1.fallbacks) == (Share(2, 3), 8.3, 0)  # (9 + 11 + 5) / 3, acknowledgement ignored
-    assert (k2.within, k2.extended, k2.average_days) == (Share(1, 1), 1, 43.0)
-    assert (k3.within, k3.average_days, k3.timescale, k3.extension) == (Share(1, 1), 29.0, 30, 0)
+    assert (k1.within, k1.average_days, k1.fallbacks) == (R(2, 3), 8.3, 0)  # (9 + 11 + 5) / 3, acknowledgement ignored
+    assert (k1.late_unextended, k2.late_unextended) == (1, 0)   # K2 (11 days); K1 s2 (43) had an extension
+    assert (k2.within, k2.extended, k2.average_days) == (R(1, 1), 1, 43.0)
+    # The review panel is timed from the request to the panel (panels()), not to the response.
+    assert (k3.within, k3.average_days, k3.timescale, k3.extension) == (R(0, 0), 29.0, None, 0)
     a1 = found[("adults", 1)]
-    assert (a1.timescale, a1.within, a1.six_months, a1.average_days) == (None, Share(0, 0), Share(2, 3), 89.0)
-    assert found[("corporate", 1)].six_months == Share(6, 6)
+    assert (a1.timescale, a1.within, a1.six_months, a1.average_days) == (None, R(0, 0), R(2, 3), 89.0)
+    assert all(t.council is None and t.council_within == R(0, 0) for t in found.values())
 
 
-def test_adults_own_target(cases):
-    own = {**DEFAULT_TIMESCALES, "adults": {1: 20}}
-    (adults,) = annual.timeliness(cases, FY, ["adults"], own, DEFAULT_EXTENSIONS)
-    assert (adults.timescale, adults.within, adults.six_months) == (20, Share(1, 3), Share(2, 3))  # only A3 (14)
+def test_the_councils_own_targets_timed_from_receipt(cases):
+    # The Council's own targets: timed from clock_start (receipt), no extension. Corporate stage 1 from receipt:
+    # C1 11, C2 12, C3 11, C4 13, C5 24, C9 14 working days: within 12, C1, C2 and C3. Adults: only A3 (14) within 20.
+    own = {"adults": {1: 20}, "corporate": {1: 12}}
+    found = {(t.procedure, t.stage): t for t in timeliness_of.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES,
+                                                                         DEFAULT_EXTENSIONS, own)}
+    adults, c1 = found[("adults", 1)], found[("corporate", 1)]
+    assert (adults.timescale, adults.council, adults.council_within, adults.six_months) == \
+        (None, 20, R(1, 3), R(2, 3))
+    assert (c1.council, c1.council_within, c1.within) == (12, R(3, 6), R(4, 6))
+    # From acknowledgement (clock_start: acknowledged; C4 has none, so from receipt): C1 10, C2 11, C3 10, C4 13,
+    # C5 23, C9 8: within 12, four.
+    acked = {(t.procedure, t.stage): t for t in timeliness_of.timeliness(
+        cases, FY, ["corporate"], DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS, own, clock_start="acknowledged")}
+    assert acked[("corporate", 1)].council_within == R(4, 6)
 
 
 def test_without_the_bank_holiday_c3_would_be_late(cases):
     # Scotland has no bank holiday on 31 August 2020, so C3 takes 11 days and is late; its St Andrew's Day
     # (30 November) leaves C5 late still (22 days); the others are as in England.
-    scot = {(t.procedure, t.stage): t for t in annual.timeliness(cases, FY, ["corporate"], DEFAULT_TIMESCALES,
-                                                                  DEFAULT_EXTENSIONS, region="scotland")}
-    assert scot[("corporate", 1)].within == Share(3, 6)
+    scot = {(t.procedure, t.stage): t for t in timeliness_of.timeliness(cases, FY, ["corporate"], DEFAULT_TIMESCALES,
+                                                                         DEFAULT_EXTENSIONS, region="scotland")}
+    assert scot[("corporate", 1)].within == R(3, 6)
 
 
 def test_outcomes(cases):
@@ -341,13 +378,13 @@ def test_outcomes_and_timeliness_add_up(cases):
     assert sum(outcomes["all"].counts.values()) == int(sent.sum())
     rate = outcomes["all"].upheld_rate
     assert rate.count <= rate.total <= int(sent.sum())
-    timely = annual.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)
+    timely = timeliness_of.timeliness(cases, FY, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)
     assert sum(t.sent for t in timely) == int(sent.sum())
     for t in timely:
         assert t.within.count <= t.within.total and t.six_months.count <= t.six_months.total
         assert t.extended <= t.sent and t.fallbacks <= t.sent
     more_time = {p: {s: d + 5 for s, d in stages.items()} for p, stages in DEFAULT_TIMESCALES.items()}
-    looser = annual.timeliness(cases, FY, ALL, more_time, DEFAULT_EXTENSIONS)
+    looser = timeliness_of.timeliness(cases, FY, ALL, more_time, DEFAULT_EXTENSIONS)
     assert all(a.within.count >= b.within.count for a, b in zip(looser, timely))   # more days: never fewer in time
 
 
@@ -377,25 +414,37 @@ def test_report_states_the_hand_worked_figures(rendered):
     for sentence in [
         "In 2020/21 the Council received 15 complaints (up from 4 in 2019/20), 1 comment (no change) and 3 "
         "compliments (no change). It did not accept 3 complaints into the complaints procedure (up from 1 in 2019/20).",
-        "Of the stage 1 complaints received in 2020/21 with an acknowledgement date, 86% (6 of 7 complaints) were "
-        "acknowledged within 5 working days",
-        "8 stage 1 complaints have no acknowledgement date recorded.",
+        # Below ten cases a share is "5 of 6", never a percentage, and is not compared as one with the year before.
+        "Of the stage 1 complaints received in 2020/21 with an acknowledgement date: Corporate: 5 of 6 complaints "
+        "acknowledged within 5 working days, the timescale of the Ombudsman's Complaint Handling Code, against 1 of 1 "
+        "in 2019/20; 1 complaint has no acknowledgement date recorded.",
+        "Adult Social Care: none of the 4 complaints has an acknowledgement date recorded.",
         "(1 response with no acknowledgement date is timed from receipt)",
-        "Corporate stage 1: 67% within 10 working days (4 of 6 responses)",
-        "Children's Social Care stage 2: 100% within 25 working days (1 response)",
-        "Adult Social Care stage 1 (no timescale): 67% answered within six months of receipt (2 of 3 responses)",
-        "62% (8 of 13 responses) upheld it in whole or in part",
-        "The most frequent subject of complaint was communication, in 40% (6 cases) of the complaints received, "
-        "followed by delay, in 20% (3 cases).",
+        "Corporate stage 1: 4 of 6 responses within 10 working days of acknowledgement, the timescale of the "
+        "Ombudsman's Complaint Handling Code, or 20 where an extension was agreed, against 1 of 2 in 2019/20. No "
+        "extension was recorded for 1 response that took longer than 10 working days.",
+        "Children's Social Care stage 2: 1 of 1 response within 25 working days, the regulations' timescale, or 65 "
+        "where an extension was agreed.",
+        "Adult Social Care complaints have no statutory timescale, but a complainant not answered within six months "
+        "must be told why (regulation 14); within six months of receipt: 2 of 3 responses, against 1 of 1 in "
+        "2019/20.",
+        "The case log has no panel_date column, so the panel timescale cannot be measured: from the request to the "
+        "Council's response took an average of 29.0 working days, for which the regulations set no single timescale.",
+        "62% (8 of 13 responses) upheld it in whole or in part, against 2 of 4 in 2019/20.",
+        "The most frequent subject of the complaints received was communication, 40% (6 cases), followed by delay, "
+        "20% (3 cases).",
         "The Council paid £1,500.50 in compensation on 2 complaints (£0 on no complaints in 2019/20).",
-        "5 complaints received in 2020/21 were taken to an Ombudsman (none of those received in 2019/20). Of these, "
-        "1 is still with the Ombudsman, 1 was upheld, 1 was not upheld and 2 were closed without an investigation.",
+        "Of the complaints received in 2020/21, 5 were taken to an Ombudsman (none of those received in 2019/20). Of "
+        "these, 1 is still with the Ombudsman, 1 was upheld, 1 was not upheld and 2 were closed without an "
+        "investigation. The case log has no ombudsman_body column, so this report cannot say which Ombudsman each "
+        "complaint went to.",
         "it received 2 stage 1 complaints (2.7 per 1,000 homes, measure CH01) and no stage 2 complaints (0.0 per "
-        "1,000 homes)",
-        "Of the 3 complaints decided, 2 (67%) were well-founded (upheld or partly upheld). The Council knows of 1 "
+        "1,000 homes). It answered 1 of 2 responses at stage 1 within the Housing Ombudsman's timescales",
+        "It sent no stage 2 response in the year.",
+        "Of the 3 complaints decided, 2 were well-founded (upheld or partly upheld). The Council knows of 1 "
         "complaint referred to the Local Government and Social Care Ombudsman.",
-        "the Council received 4 stage 1 complaints about children's social care, 1 stage 2 investigation and 1 stage "
-        "3 review panel.",
+        "the Council received 4 stage 1 complaints about children's social care (up from 1 in 2019/20), 1 stage 2 "
+        "investigation and 1 stage 3 review panel.",
         "finds it compliant with no requirements, partly compliant with 1 requirement and not compliant with no "
         "requirements.",
         "The case log starts on 1 May 2019, so the figures begin in 2019/20.",
@@ -406,11 +455,23 @@ def test_report_states_the_hand_worked_figures(rendered):
 def test_every_figure_of_the_spec_is_in_figures_json(rendered):
     import json
     figures = json.loads((rendered / "figures.json").read_text(encoding="utf-8"))
-    for name in ["summary", "by_stage", "refusal_reasons", "ack", "ack_missing", "timeliness", "clock_fallbacks",
-                 "upheld_rate", "subjects", "remedies", "compensation", "compensation_cases", "ombudsman",
-                 "ombudsman_total", "tsm", "adults_received", "adults_well_founded", "adults_referred",
-                 "adults_subjects", "childrens_by_stage", "complainants", "assessment", "trend_first", "trend_last"]:
+    for name in ["summary", "by_stage", "refusal_reasons", "acknowledged", "ack_corporate", "ack_adults", "timeliness",
+                 "clock_fallbacks", "late_unextended", "late_unextended_total", "panel", "upheld_rate", "subjects",
+                 "remedies", "compensation", "compensation_cases", "ombudsman", "ombudsman_total", "ombudsman_bodies",
+                 "tsm", "ch02_stage1", "adults_received", "adults_well_founded", "adults_referred", "adults_subjects",
+                 "childrens_by_stage", "complainants", "advocacy", "services_largest", "assessment", "trend_first",
+                 "trend_last", "received_corporate_2020", "within_corporate_1_2020", "six_months_adults_1_2020"]:
         assert name in figures and figures[name]["about"], name
+    # A figure another report may give too says what it measures.
+    assert figures["within_corporate_1_2020"]["measure"] == {
+        "name": "responses within timescale", "basis": "statutory: 10 working days from acknowledged, 20 where an "
+        "extension was agreed", "procedure": "corporate", "stage": 1, "period": "2020/21"}
+    assert figures["within_corporate_1_2020"]["value"]["count"] == 4
+    assert figures["received_corporate_2020"]["value"] == 7
+    assert figures["received_corporate_2020"]["measure"] == {
+        "name": "complaints received", "basis": "each complaint once, by its first stage", "procedure": "corporate",
+        "stage": None, "period": "2020/21"}
+    assert figures["late_unextended_total"]["value"] == 3      # C4, C1 stage 2, K2
     assert figures["summary"]["value"]["complaint"] == {"type": "change", "before": 4, "after": 15,
                                                         "direction": "up", "suppressed": False}
     assert figures["tsm"]["value"][0]["ch01"] == "2.7"
@@ -427,6 +488,11 @@ def test_a_log_without_the_new_columns_leaves_their_sections_out(tmp_path):
         assert f"The case log has no {missing} column, so this report cannot say" in page, missing
     assert "Outcomes of the responses sent in 2020/21" in page           # outcome is in the factory's log
     assert "Tenant Satisfaction Measures" not in page
+    assert "The case log has no advocacy column, so this report cannot say how often an advocate was offered" in page
+    assert "The case log has no panel_date column, so the panel timescale cannot be measured" in page
+    assert ("The case log has no refused_reason, subject, remedy, compensation, ombudsman, ombudsman_body, "
+            "complainant, panel_date and advocacy columns, so the parts of the report that need them say what they "
+            "cannot report.") in page
 
 
 def test_small_numbers_are_suppressed(tmp_path):
@@ -436,3 +502,204 @@ def test_small_numbers_are_suppressed(tmp_path):
     import json
     figures = json.loads((out / "figures.json").read_text(encoding="utf-8"))
     assert figures["ombudsman"]["value"]["pending"] == "[c]"
+
+
+# --- 2026/27: the Code applies; a local third stage; the review panel measured; ties; services; Ombudsmen ----------
+#
+# June 2026: Monday 1 June. K1 stage 3: requested 1 June, panel 29 June (20 working days: within 30), response 13 July
+# (30 from the request, 10 from the panel). K2 stage 3: requested 1 June, panel 20 July (35: late), response 3 August
+# (45, 10 from the panel). C1 stage 3 (a local third stage): received Monday 18 May, answered Friday 12 June: 18
+# working days (25 May a bank holiday), within the Council's own target of 20. Subjects of the 8 complaints: delay
+# (C1, C3) and communication (C2, C4) 2 each, then one each. Services: Highways 3 (C1, C3, C5), Housing Repairs 2
+# (C2, C4), Children's Services 2 (K1, K2), Adult Social Care 1.
+
+FY26 = 2026
+
+
+def _with(base: dict, **extra) -> dict:
+    return {**base, "panel_date": "", "ombudsman_body": "", "advocacy": "", **extra}
+
+
+ROWS_2026 = [
+    _with(row("C1", received="2026-04-01", acknowledged="2026-04-02", responded="2026-04-16", outcome="upheld",
+              subject="Delay")),
+    _with(row("C1", stage=2, received="2026-04-20", acknowledged="2026-04-21", responded="2026-05-12",
+              outcome="not upheld", subject="Delay")),
+    _with(row("C1", stage=3, received="2026-05-18", responded="2026-06-12", outcome="not upheld", subject="Delay",
+              ombudsman="upheld"), ombudsman_body="lgsco"),
+    _with(row("C2", received="2026-05-01", responded="2026-05-22", outcome="upheld", subject="Communication",
+              ombudsman="pending", service="Housing Repairs", team="Housing"), ombudsman_body="housing"),
+    _with(row("C3", received="2026-05-04", responded="2026-05-11", outcome="upheld", subject="Delay")),
+    _with(row("C4", received="2026-06-01", responded="2026-06-08", outcome="not upheld", subject="Communication",
+              service="Housing Repairs", team="Housing")),
+    _with(row("C5", received="2026-06-02", responded="2026-06-09", outcome="upheld", subject="Decision or policy")),
+    _with(K("K1", received="2026-04-01", responded="2026-04-15", outcome="upheld", subject="Staff conduct",
+            complainant="child or young person"), advocacy="yes"),
+    _with(K("K1", stage=2, received="2026-04-20", responded="2026-05-20", outcome="not upheld", subject="Staff conduct",
+            complainant="child or young person"), advocacy="yes"),
+    _with(K("K1", stage=3, received="2026-06-01", responded="2026-07-13", outcome="not upheld", subject="Staff conduct",
+            complainant="child or young person"), panel_date="2026-06-29", advocacy="yes"),
+    _with(K("K2", received="2026-04-01", responded="2026-04-15", outcome="not upheld", subject="Quality of service",
+            complainant="parent or carer"), advocacy="no"),
+    _with(K("K2", stage=2, received="2026-04-20", responded="2026-05-20", outcome="not upheld",
+            subject="Quality of service", complainant="parent or carer"), advocacy="no"),
+    _with(K("K2", stage=3, received="2026-06-01", responded="2026-08-03", outcome="upheld", subject="Quality of service",
+            complainant="parent or carer"), panel_date="2026-07-20", advocacy="no"),
+    _with(A("A1", received="2026-05-01", responded="2026-05-29", outcome="upheld", subject="Charges and payments")),
+    _with(row("G1", kind="compliment", received="2026-06-01")),
+    _with(row("G2", kind="compliment", received="2026-06-02")),
+    _with(row("G3", kind="compliment", received="2026-06-03", service="Libraries", team="Libraries")),
+    _with(row("G4", kind="compliment", procedure="adults", received="2026-06-04", service="Adult Social Care",
+              team="Older People")),
+    _with(row("P1", received="2025-06-02", responded="2025-06-09", outcome="upheld", subject="Delay")),
+]
+
+
+@pytest.fixture(scope="module")
+def cases_2026(tmp_path_factory):
+    path = write_case_log(tmp_path_factory.mktemp("annual2026") / "cases.csv", ROWS_2026)
+    log = casedata.load(casedata.Source(str(path)), local_stage3=True)
+    assert log.rows_excluded == 0, log.problems.to_dict("records")
+    return log.cases
+
+
+def test_the_review_panel_within_30_working_days_of_the_request(cases_2026):
+    found = timeliness_of.panels(cases_2026, FY26)
+    assert found == timeliness_of.Panels(sent=2, measurable=True, timescale=30, within=Share(1, 2, "panel"), undated=0,
+                                         average_days=37.5, average_after_panel=10.0)     # (30 + 45) / 2
+    blind = timeliness_of.panels(cases_2026, FY26, measurable=False)  # a log with no panel_date column
+    assert (blind.within, blind.undated, blind.average_days) == (Share(0, 0, "panel"), 0, 37.5)
+
+
+def test_ties_are_named_together_never_split():
+    assert annual.largest({"b": 2, "a": 2, "c": 1, "d": 0}, 1) == [("a", 2), ("b", 2)]
+    assert annual.largest({"b": 3, "a": 2, "c": 2, "d": 1}, 2) == [("b", 3), ("a", 2), ("c", 2)]
+    assert annual.tie_groups([("a", 5), ("b", 5), ("c", 3), ("d", 3), ("e", 1)], top=3) == \
+        [(["a", "b"], 5), (["c", "d"], 3)]
+    assert annual.tie_groups([("x", Share(2, 8)), ("y", Share(2, 8)), ("z", Share(1, 8))]) == \
+        [(["x", "y"], Share(2, 8)), (["z"], Share(1, 8))]
+    assert annual.tie_groups([]) == []
+
+
+def test_subjects_tied_are_kept_together(cases_2026):
+    top, missing = annual.subjects(cases_2026, FY26, ALL, top=1)
+    assert top == [("Communication", Share(2, 8)), ("Delay", Share(2, 8))] and missing == 0
+
+
+def test_by_service_the_largest_and_the_rest_together(cases_2026):
+    t = timeliness_of.timed(cases_2026, FY26, ALL, DEFAULT_TIMESCALES, DEFAULT_EXTENSIONS)
+    lines = {s.service: s for s in annual_services.by_service(cases_2026, FY26, ALL, t, top=2)}
+    # Housing Repairs and Children's Services tie at the cut: both shown; Adult Social Care is the rest.
+    assert list(lines) == ["Highways", "Children's Services", "Housing Repairs", annual.OTHER_SERVICES]
+    highways = lines["Highways"]
+    # Highways: C1 s1 (10 from acknowledgement), C1 s2 (15), C3 (5), C5 (5) within their Code timescales; C1's
+    # local stage 3 has none in the Code. Upheld: C1 s1, C3, C5 of the five decided.
+    assert (highways.received, highways.sent, highways.within, highways.upheld_rate) == \
+        (Change(1, 3), 5, Share(4, 4), Share(3, 5))
+    children = lines["Children's Services"]       # the review panels are not timed here; stage 2 within 25 (22)
+    assert (children.received, children.within) == (Change(0, 2), Share(4, 4))
+    rest = lines[annual.OTHER_SERVICES]
+    assert (rest.received, rest.within, rest.upheld_rate) == (Change(0, 1), Share(0, 0), Share(1, 1))
+    assert annual_services.compliments_by_service(cases_2026, FY26, ALL, top=1) == [("Highways", Change(0, 2))] + \
+        [(annual.OTHER_SERVICES, Change(0, 2))]
+    assert annual_services.compliments_by_service(cases_2026, FY26, ALL, top=2) == [
+        ("Highways", Change(0, 2)), ("Adult Social Care", Change(0, 1)), ("Libraries", Change(0, 1))]
+
+
+def test_ombudsman_cases_by_ombudsman(cases_2026, cases):
+    assert annual.ombudsman_by_body(cases_2026, FY26, ALL) == {
+        "lgsco": {"pending": 0, "upheld": 1, "not upheld": 0, "not investigated": 0},
+        "housing": {"pending": 1, "upheld": 0, "not upheld": 0, "not investigated": 0}}
+    # A log without the column: every case's Ombudsman is not recorded.
+    assert annual.ombudsman_by_body(cases, FY, ALL)[annual.NOT_RECORDED] == annual.ombudsman(cases, FY, ALL)
+
+
+def test_advocacy_of_childrens_complaints(cases_2026, cases):
+    assert annual.advocacy(cases_2026, FY26) == (Share(1, 2), 0)
+    assert annual.advocacy(cases, FY) == (Share(0, 0), 4)       # no advocacy column: all four not recorded
+
+
+def test_the_law_section_names_only_the_laws_of_the_reports_scope():
+    from reportlib import render
+
+    law = render.implication_defaults()["law"]
+    assert render.report_scope({"notebook": "childrens_response_times"}) == ("childrens",)
+    assert render.report_scope({"notebook": "complaints_performance"}) == ("childrens", "adults", "corporate")
+    assert render.report_scope({"notebook": "annual_report", "scope": ["adults"]}) == ("adults",)
+    childrens = render.law_paragraphs(law, ("childrens",))
+    assert childrens == ["The procedures for statutory complaints are determined by legislation:",
+                         "- Children Act 1989 Representations Procedure (England) Regulations 2006, for children's "
+                         "social care.\n- Local Government Act 1974, Part III, for complaints to the Local Government "
+                         "and Social Care Ombudsman."]
+    corporate = render.law_paragraphs(law, ("corporate",), housing=True)
+    assert corporate[0] == "Complaints to the Ombudsman are determined by legislation:"
+    assert "Housing Act 1996, Schedule 2" in corporate[1] and "Regulations" not in corporate[1]
+    assert corporate[2] == ("Complaints that fall outside the statutory procedures are dealt with under the "
+                            "Council's corporate complaints procedure.")
+    everything = render.law_paragraphs(law, ("corporate", "adults", "childrens"))
+    assert everything[2].endswith("All complaints received are included in this report.")
+    assert everything[1].count("\n- ") == 2          # three laws: both sets of regulations and the Ombudsman's
+
+
+def annual_2026(data, **overrides):
+    return annual_params(data, **{"meeting_date": "2027-07-27", "year": "2026/27", "title": "Annual Report 2026/27",
+                                  "homes": None, "housing_services": [], "local_stage3": True,
+                                  "council_targets": {"corporate": {3: 20}}, **overrides})
+
+
+@pytest.fixture(scope="module")
+def rendered_2026(tmp_path_factory):
+    return render_log(tmp_path_factory.mktemp("annual_2026"), ROWS_2026, annual_2026)
+
+
+def test_a_report_from_april_2026_says_what_the_code_asks(rendered_2026, rendered):
+    page = text_of((rendered_2026 / "report.html").read_text(encoding="utf-8"))
+    for sentence in [
+        "This is the Council's annual complaints performance and service improvement report for 2026/27, which "
+        "paragraph 8.1 of the Local Government and Social Care Ombudsman's Complaint Handling Code asks of every "
+        "council.",
+        "within 10 working days of acknowledgement, the Code's timescale, or 20 where an extension was agreed",
+        "Corporate stage 3: the Code sets no timescale for a third stage;",
+        "met the Council's own target of 20 working days",
+        "met within 30 working days of the request",
+        "from the panel to the Council's response took an average of 10.0 working days.",
+        "By Ombudsman, 1 went to the Local Government and Social Care Ombudsman and 1 went to the Housing Ombudsman.",
+        "The most frequent subjects of the complaints received were communication and delay, each 2 of 8 cases, "
+        "followed by charges and payments, decision or policy, quality of service and staff conduct, each 1 of 8 "
+        "cases.",
+        "Corporate stage 3: the Code sets no timescale for a third stage; 1 of 1 response met the Council's own target "
+        "of 20 working days.",
+        "Of the panels whose response was sent in 2026/27, 1 of 2 panels met within 30 working days of the request",
+        "No remedy is recorded for the responses sent in 2026/27.",
+        "The services with the most complaints received in 2026/27 were Highways (3 complaints), and Children's "
+        "Services and Housing Repairs (2 complaints each)",
+    ]:
+        assert sentence in page, sentence
+    assert "asks of every council" not in text_of((rendered / "report.html").read_text(encoding="utf-8"))
+    assert "Ombudsman's guidance on complaint handling, which applies to councils from 1 April 2026" in \
+        text_of((rendered / "report.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("which", ["rendered", "rendered_2026"])
+def test_the_small_annual_reports_keep_the_house_rules(request, which):
+    """The rules the sample reports are held to (tests/test_consistency.py), on reports of a handful of cases: no
+    sentence begins with a numeral or states nothing, no percentage of fewer than ten cases in the text (tables
+    write a share through the same primitive), a table's note only for what it shows, figures.json gives what the
+    text printed."""
+    import re
+
+    from test_consistency import EMPTY, Paper
+
+    paper = Paper(request.getfixturevalue(which))
+    assert [s for s in paper.sentences if re.match(r"[\d£]", s)] == []
+    assert [s for s in paper.sentences if s in EMPTY or (len(s.split()) < 4 and not s.endswith(":"))] == []
+    assert [b for b in re.findall(r"\d+% \([\d,]+ of ([\d,]+)", paper.text) if int(b.replace(",", "")) < 10] == []
+    for head, rows, notes in paper.tables:
+        cells = [c for r in rows for c in r]
+        for note in notes:
+            for symbol in re.findall(r"'([^']+)'", note):
+                assert symbol in cells, (note, symbol)
+    for figure, entry in paper.figures.items():
+        assert entry["cited"] == bool(entry.get("printed", [])), figure
+        for form in entry.get("printed", []):
+            assert " ".join(form.split()) in paper.text, (figure, form)

@@ -91,6 +91,18 @@ ROWS = {
     "unknown_ombudsman.csv": (1, ["row 2: ombudsman 'maladministration': unknown Ombudsman decision: use pending, "
                                   "upheld, not upheld or not investigated, or map it under values: ombudsman: in the "
                                   "params file (excluded)"]),
+    "corporate_stage_3.csv": (1, ["row 3: stage '3': corporate stage 3: the Complaint Handling Code has two stages; "
+                                  "if the Council runs a third, add local_stage3: yes to the params file (excluded)"]),
+    "extended_review_panel.csv": (1, ["row 3: extended 'yes': extended at stage 3: the children's review panel has no "
+                                      "extension (regulation 19 of the 2006 Regulations); correct extended to no "
+                                      "(excluded)"]),
+    "panel_before_request.csv": (1, ["row 3: panel_date '28/08/2020': panel_date before received (the request for a "
+                                     "review panel) (excluded)"]),
+    "unknown_ombudsman_body.csv": (1, ["row 2: ombudsman_body 'PHSO': unknown Ombudsman: use lgsco (the Local "
+                                       "Government and Social Care Ombudsman) or housing (the Housing Ombudsman), or "
+                                       "map it under values: ombudsman_body: in the params file (excluded)"]),
+    "bad_advocacy.csv": (1, ["row 2: advocacy 'offered': advocacy must be yes or no (blank: not recorded) "
+                             "(excluded)"]),
     "stage2_without_stage1.csv": (0, ["row 2: stage '2': no stage 1 row for this case: counted from its first "
                                       "stage in the log (kept)"]),
     "mixed_dates.csv": (0, []),

@@ -222,7 +222,7 @@ def test_columns_outside_the_contract_are_dropped_at_the_door():
     assert list(log.cases.columns) == ["row", "case_ref", "kind", "procedure", "stage", "received", "acknowledged",
                                        "responded", "team", "service", "delay_reason", "outcome", "extended",
                                        "subject", "remedy", "compensation", "refused_reason", "ombudsman",
-                                       "complainant"]
+                                       "complainant", "ombudsman_body", "panel_date", "advocacy"]
     assert log.present == {"case_ref", "kind", "procedure", "stage", "received", "responded"}
 
 
@@ -834,3 +834,80 @@ def test_a_row_filled_only_in_columns_the_report_does_not_read_is_still_a_row(tm
     assert fast.frame["row"].tolist() == [2, 3, 5]  # the blank line is not a row; the note's row is
     log = casedata.validate(fast)
     assert log.problems.loc[log.problems["row"] == 3, "problem"].tolist()[:1] == ["case_ref is blank"]
+
+
+# --- the law as written: stages, the review panel, and the annual report's newer columns ---------------------
+
+LAW = ("case_ref,kind,procedure,stage,received,responded,extended,panel_date,ombudsman,ombudsman_body,advocacy\n"
+       "C1,complaint,corporate,1,01/09/2020,10/09/2020,no,,,,\n"
+       "C1,complaint,corporate,2,14/09/2020,01/10/2020,no,,,,\n"
+       "C1,complaint,corporate,3,05/10/2020,20/10/2020,no,,upheld,LGSCO,\n"
+       "K1,complaint,childrens,1,01/09/2020,10/09/2020,yes,,,,Yes\n"
+       "K1,complaint,childrens,3,05/10/2020,20/11/2020,yes,02/11/2020,,,yes\n"
+       "K2,complaint,childrens,3,05/10/2020,20/11/2020,no,01/10/2020,not upheld,Housing,\n"
+       "K3,complaint,childrens,1,01/09/2020,10/09/2020,no,,pending,parliamentary,maybe\n"
+       "K4,complaint,childrens,1,01/09/2020,,no,,,,n\n")
+
+
+def test_the_codes_two_stages_and_the_review_panels_no_extension(tmp_path):
+    from reportlib.rows import CORPORATE_STAGE3, STAGE3_EXTENDED
+
+    write(tmp_path, LAW)
+    log = load("cases.csv", tmp_path)
+    assert [p for p in problems(log) if p[2] in ("stage", "extended")] == [
+        (4, "C1", "stage", "3", CORPORATE_STAGE3, "excluded"),
+        (6, "K1", "extended", "yes", STAGE3_EXTENDED, "excluded"),
+    ]
+    assert CORPORATE_STAGE3 == ("corporate stage 3: the Complaint Handling Code has two stages; if the Council runs a "
+                                "third, add local_stage3: yes to the params file")
+    assert STAGE3_EXTENDED == ("extended at stage 3: the children's review panel has no extension (regulation 19 of the "
+                               "2006 Regulations); correct extended to no")
+    # A council that runs a third stage of its own says so in the params file; the panel rule stands.
+    local = casedata.load(Source("cases.csv"), tmp_path, local_stage3=True)
+    assert [p[:3] for p in problems(local) if p[2] in ("stage", "extended")] == [(6, "K1", "extended")]
+    assert ((local.cases["procedure"] == "corporate") & (local.cases["stage"] == 3)).sum() == 1
+
+
+def test_load_for_passes_local_stage3_from_the_params(tmp_path):
+    from reportlib import params
+
+    write(tmp_path, LAW)
+    base = {"notebook": "annual_report", "council": "C", "committee": "C", "meeting_date": "2021-07-27", "title": "T",
+            "report_of": "R", "data": str(tmp_path / "cases.csv"), "year": "2020/21"}
+    for declared, excluded in ((False, True), (True, False)):
+        p = params.validate({**base, "local_stage3": declared}, "meeting.yaml")
+        rows = {(r[0], r[2]) for r in problems(casedata.load_for(p, tmp_path))}
+        assert ((4, "stage") in rows) is excluded
+
+
+def test_panel_dates_ombudsman_bodies_and_advocacy(tmp_path):
+    write(tmp_path, LAW)
+    log = load("cases.csv", tmp_path, latest=dt.date(2021, 7, 27))
+    found = {(p[0], p[2]): p[4] for p in problems(log)}
+    assert found[(7, "panel_date")] == "panel_date before received (the request for a review panel)"
+    assert found[(8, "ombudsman_body")] == ("unknown Ombudsman: use lgsco (the Local Government and Social Care "
+                                           "Ombudsman) or housing (the Housing Ombudsman), or map it under values: "
+                                           "ombudsman_body: in the params file")
+    assert found[(8, "advocacy")] == "advocacy must be yes or no (blank: not recorded)"
+    c = log.cases.set_index(["case_ref", "stage"])
+    assert c.loc[("K1", 1), "advocacy"] == True and c.loc[("K4", 1), "advocacy"] == False  # noqa: E712
+    assert pd.isna(c.loc[("C1", 1), "advocacy"])                         # blank: not recorded, not no
+    assert tuple(log.cases["ombudsman_body"].cat.categories) == ("lgsco", "housing")
+    assert {"panel_date", "ombudsman_body", "advocacy"} <= log.present
+    # A panel date after the meeting is a typo, like any other date; one between request and response is kept.
+    write(tmp_path, "case_ref,kind,procedure,stage,received,panel_date\n"
+                    "K9,complaint,childrens,3,01/06/2021,01/09/2021\nK8,complaint,childrens,3,01/06/2021,10/06/2021\n")
+    late = load("cases.csv", tmp_path, latest=dt.date(2021, 7, 27))
+    assert [p[:3] for p in problems(late)][0] == (2, "K9", "panel_date")
+    assert late.cases["panel_date"].tolist() == [T("2021-06-10")]
+
+
+def test_an_export_s_own_codes_for_the_ombudsman_and_advocacy(tmp_path):
+    write(tmp_path, "case_ref,kind,procedure,stage,received,ombudsman,ombudsman_body,advocacy\n"
+                    "A1,complaint,corporate,1,01/09/2020,upheld,LGO,Offered\n"
+                    "A2,complaint,corporate,1,01/09/2020,upheld,HOS,Not offered\n")
+    log = load("cases.csv", tmp_path, values={"ombudsman_body": {"LGO": "lgsco", "HOS": "housing"},
+                                              "advocacy": {"Offered": "yes", "Not offered": "no"}})
+    assert problems(log) == []
+    assert log.cases["ombudsman_body"].tolist() == ["lgsco", "housing"]
+    assert log.cases["advocacy"].tolist() == [True, False]

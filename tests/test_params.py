@@ -281,3 +281,55 @@ def test_every_example_in_the_params_guide_is_a_valid_params_file():
     assert len(whole) >= 3
     for example in whole:
         params.validate(example, "docs/params.md")
+
+
+# --- the annual report's params: the law's timescales, and the Council's own ------------------------------------
+
+ANNUAL = """\
+notebook: annual_report
+council: Testshire County Council
+committee: Audit Committee
+meeting_date: 2021-07-27
+title: Annual Complaints Report 2020/21
+report_of: Head of Legal
+data: data/cases.csv
+year: 2020/21
+"""
+
+
+def test_annual_report_keys_for_the_code_and_the_regulations(tmp_path):
+    p = params.load(write(tmp_path, ANNUAL + """\
+council_targets: {childrens: {2: 65}, corporate: {2: 25}, adults: {1: 25}}
+code_findings: [The Ombudsman found the Council's stage 2 letters did not give the Ombudsman's details.]
+ombudsman_reports:
+  - {title: Public interest report, date: 19/11/2020, summary: Fault in school transport.}
+general_matters: Charges were not explained before care started.
+procedure_review: [The procedure worked well at stage 1., Stage 2 was slow.]
+"""))
+    assert p.council_targets == {"childrens": {2: 65}, "corporate": {2: 25}, "adults": {1: 25}}
+    assert p.local_stage3 is False and p.code_findings[0].startswith("The Ombudsman found")
+    assert (p.ombudsman_reports[0].title, p.ombudsman_reports[0].date) == ("Public interest report", dt.date(2020, 11, 19))
+    assert p.general_matters == ("Charges were not explained before care started.",)
+    assert p.procedure_review == ("The procedure worked well at stage 1.", "Stage 2 was slow.")
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("timescales: {adults: {1: 25}}\n",
+     "timescales: adult social care has no statutory timescale (only the six months of regulation 14): give the "
+     "Council's own target under council_targets instead (e.g. council_targets: {adults: {1: 25}})"),
+    ("timescales: {corporate: {3: 20}}\n",
+     "timescales: the Code has two stages, so corporate stage 3 has no Code timescale: give a local third stage's own "
+     "timescale under council_targets (with local_stage3: yes)"),
+    ("extensions: {childrens: {3: 10}}\n",
+     "extensions: the children's stage 3 review panel has no extension (regulation 19)"),
+    ("council_targets: {corporate: {3: 20}}\n",
+     "council_targets: corporate stage 3 is given, but the Code has two stages: add local_stage3: yes if the Council "
+     "runs a third stage"),
+])
+def test_annual_report_params_as_the_law_has_it(tmp_path, extra, message):
+    assert message in error(tmp_path, ANNUAL + extra)
+
+
+def test_a_local_third_stage_takes_the_councils_own_target(tmp_path):
+    p = params.load(write(tmp_path, ANNUAL + "local_stage3: yes\ncouncil_targets: {corporate: {3: 20}}\n"))
+    assert p.local_stage3 is True and p.council_targets == {"corporate": {3: 20}}

@@ -426,13 +426,13 @@ def test_annual_refused(reports, refused, expected):
 
 
 @pytest.mark.parametrize("decisions, expected", [
-    ({"pending": 1, "upheld": 0, "not upheld": 0, "not investigated": 0}, "1 complaint received in 2020/21 was taken "
-     "to an Ombudsman (none of those received in 2019/20). Of these, 1 is still with the Ombudsman."),
-    ({"pending": 0, "upheld": 1, "not upheld": 1, "not investigated": 0}, "2 complaints received in 2020/21 were "
-     "taken to an Ombudsman (none of those received in 2019/20). Of these, 1 was upheld and 1 was not upheld."),
-    ({"pending": 2, "upheld": 0, "not upheld": 0, "not investigated": 9}, "11 complaints received in 2020/21 were "
-     "taken to an Ombudsman (none of those received in 2019/20). Of these, 2 are still with the Ombudsman and 9 were "
-     "closed without an investigation."),
+    ({"pending": 1, "upheld": 0, "not upheld": 0, "not investigated": 0}, "Of the complaints received in 2020/21, 1 "
+     "was taken to an Ombudsman (none of those received in 2019/20). Of these, 1 is still with the Ombudsman."),
+    ({"pending": 0, "upheld": 1, "not upheld": 1, "not investigated": 0}, "Of the complaints received in 2020/21, 2 "
+     "were taken to an Ombudsman (none of those received in 2019/20). Of these, 1 was upheld and 1 was not upheld."),
+    ({"pending": 2, "upheld": 0, "not upheld": 0, "not investigated": 9}, "Of the complaints received in 2020/21, 11 "
+     "were taken to an Ombudsman (none of those received in 2019/20). Of these, 2 are still with the Ombudsman and 9 "
+     "were closed without an investigation."),
 ])
 def test_annual_ombudsman(reports, decisions, expected):
     from reportlib import annual
