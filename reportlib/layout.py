@@ -124,7 +124,7 @@ class UnknownReference(Exception):
 
 class References:
     """``ref`` in a markdown cell: ``{{ ref.quarterly }}`` is "Figure 2" (or "Table 3"), the number the render gives
-    the one chart or table shown by the code cell tagged ``ref-quarterly``."""
+    the one chart or table shown by the code cell tagged ``ref-quarterly``, with a no-break space."""
 
     def __init__(self, labels: dict[str, str]):
         self._labels = labels
@@ -134,7 +134,7 @@ class References:
             raise AttributeError(name)
         if name not in self._labels:
             raise UnknownReference(name)
-        return Markup(self._labels[name])
+        return Markup(self._labels[name].replace(" ", NBSP))  # "Figure 2" never broken across two lines
 
 
 def numbered(nb, where: str, removed: set[str]) -> tuple[dict[tuple[int, int], str], dict[str, str]]:

@@ -247,7 +247,7 @@ def _text_boxes(box):
             yield from _text_boxes(child)
 
 
-LABEL = re.compile(r"\b(Figure|Table) (\d+)\b")
+LABEL = re.compile(r"\b(Figure|Table)[ \u00a0](\d+)\b")
 
 
 def labels(lines: list[Text]) -> dict[str, int]:
@@ -257,13 +257,13 @@ def labels(lines: list[Text]) -> dict[str, int]:
         if line.inside("span", "label"):
             m = LABEL.search(line.words)
             if m:
-                found.setdefault(m.group(0), line.page)
+                found.setdefault(f"{m.group(1)} {m.group(2)}", line.page)
     return found
 
 
 def citations(lines: list[Text]) -> list[tuple[str, int, str]]:
     """Every "Figure N" and "Table N" in the paper's text (not a caption), with its page and its line."""
-    return [(m.group(0), line.page, line.words) for line in lines
+    return [(f"{m.group(1)} {m.group(2)}", line.page, line.words) for line in lines
             if not (line.inside("caption") or line.inside("figcaption") or line.inside("nav"))
             for m in LABEL.finditer(line.words)]
 

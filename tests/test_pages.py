@@ -35,7 +35,8 @@ SAMPLES = sorted((REPO / "params").glob("sample_*.yaml"))
 
 #: Words that point at a chart or table by where it is on the page, which a page break can make untrue.
 POINTING = re.compile(r"\b(?:shown|set out|given|listed|are|is|chart|table|figures?|graph)\s+(?:below|above)\b"
-                      r"|\bas follows\b", re.I)
+                      r"|\bas follows\b|\b(?:next|following|previous|preceding)\s+(?:table|figure|chart|graph)s?\b",
+                      re.I)
 
 
 # ------------------------------------------------------------------------------------------------ checks
@@ -335,7 +336,7 @@ def _cited(*cells) -> str:
 def test_a_citation_is_the_number_the_render_gives(chart_json):
     page = _cited(md("As {{ ref.quarterly }} shows, and {{ ref.teams }} lists."), table(2, "First"),
                   chart(chart_json, ["ref-quarterly"]), table(3, "Second", ["ref-teams"]))
-    assert "<p>As Figure 1 shows, and Table 2 lists.</p>" in page
+    assert "<p>As Figure\u00a01 shows, and Table\u00a02 lists.</p>" in page  # never broken across two lines
     assert '<span class="label">Table 2:</span> Second' in page
 
 
