@@ -255,6 +255,14 @@ def test_a_short_table_at_every_height_down_the_page(before):
     assert problems(html, pdf) == []
 
 
+def test_a_table_of_one_row_goes_where_it_fits():
+    """WeasyPrint keeps a row kept with the row before and after it off a page it fits on: a lone row is not kept."""
+    html, pdf = paper(notebook(md("## Teams"), *lines(12), table(1, "Complaints by team"), table(1, "Compliments")))
+    first = next(line for line in paging.texts(pages.laid_out(html)) if line.inside("table"))
+    assert first.page == 1  # held back, it took the rest with it and left page 1 40% empty
+    assert problems(html, pdf) == []
+
+
 def test_a_table_of_120_rows_breaks_with_its_header_on_every_page():
     html, pdf = paper(notebook(md("## Teams"), *lines(5), table(120, "Complaints by team, 2020/21"), *lines(3, 10)))
     assert problems(html, pdf) == []
