@@ -43,11 +43,11 @@ def laid_out(html: str):
     ``weasyprint.Document``, kept for the PDF that is written from it next."""
     import logging
 
-    import weasyprint
-
     from .render import COMMITTEE, _pdf_fonts
 
-    config, css = _pdf_fonts()
+    config, css = _pdf_fonts()  # first: it imports WeasyPrint quietly (no fonts but ours is no warning)
+    import weasyprint
+
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return weasyprint.HTML(string=html, base_url=str(COMMITTEE)).render(
