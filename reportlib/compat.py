@@ -213,6 +213,30 @@ def give_back_memory() -> None:
         pass
 
 
+# --- tempfile (WeasyPrint's font folder) ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def temporary_files_in(folder) -> Iterator[None]:
+    """While the block runs, temporary files and folders that code makes with :mod:`tempfile`'s defaults go into
+    ``folder`` (a private folder of ours).
+
+    Works around: WeasyPrint (65-70) copies each ``@font-face`` font into ``mkdtemp(prefix="weasyprint-")`` and
+    removes it only in ``FontConfiguration.__del__``, which never runs for a configuration kept for the life of the
+    program (nor for one ``gc.freeze`` froze): every render left a ``weasyprint-*`` folder in the temporary folder.
+    Made inside ours, it goes when ours does. Sets ``tempfile.tempdir`` (public, documented) for the block only;
+    without it the fonts still work and the folder is left behind (the fallback).
+    """
+    import tempfile
+
+    before = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = before
+
+
 # --- python-docx ---------------------------------------------------------------------------------------------------
 
 

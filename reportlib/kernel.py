@@ -46,8 +46,7 @@ class Kernel:
         logging.getLogger("traitlets").setLevel(logging.ERROR)
         os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet ipykernel's debugger warning
         manager = compat.kernel_manager_class()(
-            kernel_name="python3", transport="ipc", ip=str(self.folder.path / "ipc"),
-            connection_file=str(self.folder.path / "kernel.json"))
+            kernel_name="python3", connection_file=str(self.folder.path / "kernel.json"), **_transport(self.folder.path))
         run_sync(manager.start_kernel)(cwd=str(cwd))
         client = BlockingKernelClient()
         client.load_connection_info(manager.get_connection_info())
@@ -136,6 +135,20 @@ class Kernel:
         finally:
             self._thread.shutdown()
             self.folder.remove()
+
+
+#: The longest path a Unix socket may have (108 bytes on Linux, with its terminating NUL; 104 on macOS).
+_SOCKET_PATH_MAX = 100
+
+
+def _transport(folder: Path) -> dict:
+    """How the kernel talks to this process: over Unix sockets in its private folder (only this user can reach
+    them), unless the folder's path is too long for a socket (a deep ``TMPDIR``); then over TCP on 127.0.0.1,
+    where every message is still signed with the connection file's key."""
+    sockets = folder / "ipc"
+    if len(os.fsencode(sockets)) + len("-65535") <= _SOCKET_PATH_MAX:
+        return {"transport": "ipc", "ip": str(sockets)}
+    return {"transport": "tcp", "ip": "127.0.0.1"}
 
 
 def _cell_number(executed: Path, index: int) -> int:

@@ -336,17 +336,23 @@ def _pdf_fonts():
     ``write_pdf``; without it Pango falls back to whatever fontconfig finds on the machine (DejaVu
     on a Debian server) and, on a machine with no fonts at all, crashes.
     """
+    import atexit
     import warnings
 
-    with warnings.catch_warnings(), compat.libraries_from_the_cache():
+    from . import private
+
+    # WeasyPrint copies the fonts into a temporary folder of its own, which only its FontConfiguration's __del__
+    # removes (never, for one kept until the program ends): it goes inside a private folder of ours instead,
+    # removed at exit, or swept by the next render after a kill.
+    fonts = private.Folder("fonts")
+    atexit.register(fonts.remove)
+    with warnings.catch_warnings(), compat.libraries_from_the_cache(), compat.temporary_files_in(fonts.path):
         warnings.simplefilter("ignore", UserWarning)  # "No fonts configured in FontConfig": ours are bundled
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
         config = FontConfiguration()
         css = weasyprint.CSS(string=pdf_fonts_css(), font_config=config)
-    import atexit
-
     # Let go of it while the interpreter is whole: freed during shutdown, its __del__ finds fontconfig gone.
     atexit.register(_pdf_fonts.cache_clear)
     return config, css

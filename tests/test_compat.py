@@ -244,3 +244,24 @@ def test_checked_categories_make_the_same_type_as_the_public_constructor(monkeyp
     fast = categorical_dtype_of_distinct(categories)
     monkeypatch.delattr(pd.CategoricalDtype, "_from_fastpath")
     assert categorical_dtype_of_distinct(categories) == fast == pd.CategoricalDtype(categories)
+
+
+# --- WeasyPrint's font folder ------------------------------------------------------------------------------------
+
+def test_weasyprint_still_copies_fonts_into_a_temporary_folder_of_its_own():
+    import weasyprint.text.fonts as fonts
+
+    source = inspect.getsource(fonts.FontConfiguration)
+    assert "mkdtemp(prefix='weasyprint-')" in source.replace('"', "'"), \
+        "WeasyPrint's font folder changed: look again at compat.temporary_files_in"
+
+
+def test_a_render_leaves_no_weasyprint_folder(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = ("from reportlib import render; render.to_pdf('<p>x</p>'); import gc; gc.freeze()")
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, "TMPDIR": str(tmp_path)}, check=True,
+                   timeout=120)
+    assert list(tmp_path.iterdir()) == []

@@ -18,7 +18,8 @@ def in_the_repository(monkeypatch):
 
 
 def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+    """The command as in a 100-column terminal (the text is wrapped to the terminal's width, at most 120)."""
+    return CliRunner(env={"COLUMNS": "100"}).invoke(main, [str(a) for a in args])
 
 
 @pytest.mark.parametrize("notebook", list(params.BUILT_IN))

@@ -92,7 +92,8 @@ def childrens(tmp_path_factory):
     rows += [case(f"H{i}", "2020-09-01", 30 + i, team=p, reason=p, service=service) for i, p in enumerate(PAYLOADS)]
     rows.append(case("C1", "2020-09-01", 45, team=CONTROL, reason=CONTROL, service=service))
     params = childrens_params("", service=service, **common_text(),
-                              benchmarks=[{"authority": p, "value": 50 + i} for i, p in enumerate(PAYLOADS)])
+                              benchmarks=[{"authority": p, "value": 50 + i, "period": "2020/21"}
+                                          for i, p in enumerate(PAYLOADS)])
     return render(tmp_path_factory.mktemp("inert_childrens"), rows + bad_rows(), params, FORMATS)
 
 

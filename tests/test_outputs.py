@@ -210,3 +210,14 @@ def test_check_target_refuses_a_forged_or_changed_folder(tmp_path):
                                                       "files": {"report.html": "0" * 64}}))
     with pytest.raises(OutputError, match="report.html was changed after reportlib wrote it"):
         outputs.check_target(folder)
+
+
+def test_a_kernel_in_a_deep_temporary_folder_still_starts(project, tmp_path):
+    """A socket's path has at most about 100 bytes: in a deep TMPDIR the kernel talks over loopback TCP instead."""
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    env = {**os.environ, "TMPDIR": str(deep)}
+    result = subprocess.run([*REPORTLIB, "render", "params/meeting.yaml"], cwd=project, capture_output=True,
+                            text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert list(deep.iterdir()) == []

@@ -115,8 +115,8 @@ def test_render_from_postgres_matches_the_csv_render(database, tmp_path):
     params = write_params(tmp_path / "pg.yaml", childrens_params(database, table="complaints_export", **MAPPING))
     out = pipeline.render(params, out=tmp_path / "out").out
     figures = json.loads((out / "figures.json").read_text())
-    assert figures["baseline"]["text"] == "50% (2 cases)"
-    assert figures["since_change"]["text"] == "60% (3 cases)"
+    assert figures["baseline"]["text"] == "2 of 4 responses"  # below ten cases: no percentage
+    assert figures["since_change"]["text"] == "3 of 5 responses"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["inputs_sha256"][database].startswith("sha256 of the rows read: ")
     assert "Zebedee" not in (out / "report.ipynb").read_text()
