@@ -19,6 +19,7 @@ contents list and the ``loose`` classes too, and :func:`laid_out` keeps the last
 
 from __future__ import annotations
 
+import atexit
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterator
@@ -52,6 +53,11 @@ def laid_out(html: str):
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return weasyprint.HTML(string=html, base_url=str(COMMITTEE)).render(
         stylesheets=[css], font_config=config, pdf_variant="pdf/ua-1")
+
+
+# A layout holds the bundled fonts' FontConfiguration: let go of it while the interpreter is whole (freed during
+# shutdown, its __del__ finds fontconfig gone), as render._pdf_fonts does.
+atexit.register(laid_out.cache_clear)
 
 
 @dataclass
