@@ -43,50 +43,28 @@ kernelspec:
 
 This notebook is the `__NAME__` report, made by `reportlib new __NAME__`: how quickly the Council
 responded to complaints in a financial year, as a start to turn into the report you need. Run it top to
-bottom in JupyterLab to work on the sample data; `reportlib preview params/sample___NAME__.yaml` shows the
+bottom in JupyterLab to work on its sample meeting, `params/sample___NAME__.yaml`, on the sample data;
+`reportlib preview params/sample___NAME__.yaml` shows the
 committee paper as you edit, and `reportlib render params/<meeting>.yaml` makes it for a meeting. Markdown
 cells are the committee paper: cite a figure as `{{ name }}` or `{{ name | filter }}` (see
 docs/analysts.md). Cells tagged `remove-cell` (like this one) do not appear in the paper.
 
-The parameters cell declares this report's params. The keys every report takes come first, without a
-type. The report's own keys follow, one a line, as `name: "type" = sample value  # what it is`; wrap the
-type in `Required[...]` for a key every params file must give (otherwise the value here is the default).
-`reportlib describe __NAME__` lists them all, and `reportlib render` checks a params file against them.
+The parameters cell declares this report's own keys, one a line, as `name: "type" = default`, with what
+it is in a comment at the end of the line or on the lines just above; wrap the type in `Required[...]` for
+a key every params file must give (its value here is then an example). The keys every report takes
+(council, meeting_date, data...) are not in it: a params file gives them. `reportlib describe __NAME__`
+lists them all, and `reportlib render` checks a params file against them.
 
 ```{code-cell} ipython3
 :tags: [parameters, remove-cell]
 
-# Parameters: the defaults render the sample report; a params file replaces them all.
+# Parameters: this report's own keys and their defaults; a params file gives every key.
 notebook = "__NAME__"
-council = "Sample Borough Council"
-committee = "Scrutiny Committee"
-meeting_date = "2021-07-14"
-title = "__TITLE__"
-report_of = "Head of Customer Services"
-author = None
-contact = {"name": "Sam Patel", "role": "Complaints Manager", "phone": "01632 960 001", "email": "complaints@sample-borough.gov.uk"}
-agenda_item = None
-data = "data/sample_case_log.csv"
-columns = {}
-values = {}
-sheet = None
-table = None
-query = None
-region = "england-and-wales"
-closure_days = []
-clock_start = "received"
-recommendations = ["Members note the complaint response times set out in this report."]
-benchmarks = []
-action_plan = []
-implications = {}
-suppress_below = None
-background_papers = []
-min_base_for_percent = 10
-preliminary = False
-# This report's own keys: name: "type" = sample value  # what it is (reportlib describe lists them)
-year: "Required[FinancialYear]" = "2020/21"  # the financial year reported, e.g. 2020/21, compared with the year before
-target_working_days: "WorkingDays" = 20  # a response is on time when it is sent within this many working days
-procedure: "Optional[Procedure]" = None  # only the complaints of this procedure (childrens, adults or corporate); default all
+# The financial year reported, e.g. 2020/21, compared with the year before.
+year: "Required[FinancialYear]" = "2020/21"
+target_working_days: "WorkingDays" = 20  # A response is on time when it is sent within this many working days.
+# Only the complaints of this procedure (childrens, adults or corporate); default all.
+procedure: "Optional[Procedure]" = None
 ```
 
 ```{code-cell} ipython3
@@ -279,12 +257,12 @@ class Scaffold:
 
 def check_name(name: str, root: Path) -> None:
     """Refuse a report name that is not a Python identifier or that exists already (ParamsError, one line)."""
-    from .params import BUILT_IN
+    from .rules import RULES
 
     if not name.isidentifier() or keyword.iskeyword(name):
         raise ParamsError(f"'{name}' is not a valid report name: use letters, digits and _ (not starting with a "
                           "digit, not a Python keyword), e.g. housing_complaints")
-    if name in BUILT_IN:
+    if name in RULES:
         raise ParamsError(f"'{name}' is a report reportlib already has; choose another name")
     taken = [path for path in _paths(name, root) if path.exists() or path.is_symlink()]
     if taken:
@@ -325,7 +303,8 @@ def new(name: str, root: Path | str | None = None) -> Scaffold:
     """
     import jupytext
 
-    from .params import declared_model, project_root
+    from .declare import declared_model
+    from .params import project_root
 
     root = Path(root) if root is not None else project_root()
     check_name(name, root)
@@ -368,9 +347,10 @@ def describe_text(notebook: str, width: int = 100, reports: Any = None) -> str:
     its type, whether a params file must give it (else its default) and its help, from the params model itself."""
     import textwrap
 
-    from .params import describe
+    from .describe import describe
+    from .reports import REPORTS
 
-    summary, keys = describe(notebook, reports)
+    summary, keys = describe(notebook, REPORTS if reports is None else reports)
     width = max(width, 60)
     out = [*textwrap.wrap(summary, width, break_on_hyphens=False), ""]
 

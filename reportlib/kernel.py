@@ -177,6 +177,12 @@ def _progress_hook(node, progress):
     return {"on_cell_start": on_cell_start}
 
 
+def _known_parameters(record: logging.LogRecord) -> bool:
+    """Papermill warns of every parameter the parameters cell does not assign: the keys every report takes never are
+    (a params file gives them, checked against the report's declaration before the notebook runs)."""
+    return not str(record.msg).startswith("Passed unknown parameter")
+
+
 def execute(manager, node, source: Path, output: Path, parameters: dict, keep_failed, progress=None):
     """Run the notebook ``node`` (read from ``source``) with Papermill in the kernel ``manager`` runs, writing the
     executed notebook to ``output``. A failing cell becomes a RenderError; ``keep_failed(output)`` keeps a copy
@@ -185,7 +191,10 @@ def execute(manager, node, source: Path, output: Path, parameters: dict, keep_fa
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    logging.getLogger("papermill").setLevel(logging.WARNING)
+    logger = logging.getLogger("papermill")
+    logger.setLevel(logging.WARNING)
+    if _known_parameters not in logger.filters:
+        logger.addFilter(_known_parameters)
     hooks = _progress_hook(node, progress) if progress is not None else {}
     try:
         # Written once, when it has run (or failed: Papermill saves it with the failing cell marked), not after

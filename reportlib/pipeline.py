@@ -68,11 +68,11 @@ def check(params_file: Path | str, selections: bool = True, warn: Callable[[str]
     """Read and check the params file, read and validate its case log, and (``selections``) check that its filters
     and periods select some case; a ReportError says what is wrong. ``warn`` is told what is worth saying but
     stops nothing (a case log that git would commit)."""
-    from . import casedata, params as params_mod, vcs
+    from . import casedata, reports, vcs
 
     params_file = Path(params_file)
     root = root_for(params_file)
-    p = params_mod.load(params_file)
+    p = reports.load(params_file)
     exposed = vcs.warning(p.data, root)
     if exposed and warn is not None:
         warn(exposed)

@@ -41,8 +41,8 @@ from .charts import CHART_MIME
 from .errors import RenderError
 from .layout import (NBSP, Headings, Layout, References, UnknownReference, balance, chart_html, heading_open,
                      numbered, table_html)
-from .params import IMPLICATIONS
 from .tables import TABLE_MIME
+from .vocabulary import IMPLICATIONS, PROCEDURES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COMMITTEE = TEMPLATES / "committee"
@@ -90,13 +90,9 @@ def implication_defaults() -> dict[str, Any]:
 
 
 def report_scope(params: dict) -> tuple[str, ...]:
-    """The procedures a report covers: the annual report's ``scope``, else what its params model declares
-    (``PROCEDURES``: the children's response-times report covers children's social care), else all three."""
-    from .params import BUILT_IN, CommonParams
-
-    if params.get("scope"):
-        return tuple(params["scope"])
-    return BUILT_IN.get(params.get("notebook"), CommonParams).PROCEDURES
+    """The procedures a report covers, as its notebook said when it showed its params (its rules': the annual
+    report's ``scope``, children's social care alone for the children's response-times report), else all three."""
+    return tuple(params.get("procedures") or PROCEDURES)
 
 
 def law_paragraphs(law: dict, scope: tuple[str, ...], housing: bool = False) -> list[str]:

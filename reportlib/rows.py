@@ -21,7 +21,7 @@ import pandas as pd
 
 from .errors import cut
 from .compat import categorical_dtype_of_distinct
-from .params import CANONICAL_COLUMNS
+from .vocabulary import CANONICAL_COLUMNS
 
 
 KINDS = ("complaint", "comment", "compliment")

@@ -15,14 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable, Protocol
 
 import pandas as pd
 
 from .errors import ParamsError, cut
 
-if TYPE_CHECKING:
-    from .params import CommonParams
+
+
+class Selecting(Protocol):
+    """What :func:`check` needs of a report's params: the filters and periods they select."""
+
+    def selections(self) -> list:
+        """The report's :class:`TextFilter` and :class:`PeriodFilter` items."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ def _problems(selections, cases: pd.DataFrame, log: str) -> list[tuple[str, str]
     return found
 
 
-def check(p: "CommonParams", cases: pd.DataFrame, where: str, data_label: str) -> None:
+def check(p: Selecting, cases: pd.DataFrame, where: str, data_label: str) -> None:
     """Raise ParamsError (one line) when a filter or period of params ``p`` selects no case at all."""
     found = _problems(p.selections(), cases, data_label)
     if found:

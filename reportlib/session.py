@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from . import annual, casedata, narrative, params as params_mod, selection, stats
+from . import annual, casedata, narrative, params as params_mod, reports, selection, stats
 from .narrative import PARAMS_MIME, glue
 
 
@@ -26,7 +26,7 @@ from .narrative import PARAMS_MIME, glue
 class Report:
     """The checked params and the validated case log of one report run."""
 
-    params: params_mod.AnyParams
+    params: params_mod.CommonParams
     log: casedata.CaseLog
 
     @property
@@ -92,10 +92,13 @@ def open_report(namespace: Mapping[str, Any], root: Path | str | None = None) ->
 
     from . import handover
 
-    p = params_mod.from_namespace(namespace)
-    log = handover.read(_handed) if _handed is not None else casedata.load_for(p, params_mod.project_root(root))
+    root = params_mod.project_root(root)
+    p = reports.from_namespace(namespace, root)
+    log = handover.read(_handed) if _handed is not None else casedata.load_for(p, root)
     selection.check(p, log.cases, f"notebooks/{p.notebook}.ipynb parameters", log.label)
-    display({PARAMS_MIME: params_mod.to_jsonable(p), "text/plain": f"params for {p.notebook}: {p.title}"}, raw=True)
+    # What the renderer knows of the params: their values, and the procedures the report covers (its Law section)
+    shown = {**params_mod.to_jsonable(p), "procedures": list(p.procedures)}
+    display({PARAMS_MIME: shown, "text/plain": f"params for {p.notebook}: {p.title}"}, raw=True)
     narrative.set_suppression(p.suppress_below)
     narrative.set_min_base(p.min_base_for_percent)
     glue("rows_read", log.rows_read, "rows in the case log export", suppress_small=False)

@@ -44,10 +44,10 @@ from __future__ import annotations
 
 import pytest
 
-from factory import write_case_log
+from factory import REPO, write_case_log
 from reportlib import annual, annual_services, annual_timeliness as timeliness_of, casedata
 from reportlib.narrative import Change, Share
-from reportlib.params import DEFAULT_EXTENSIONS, DEFAULT_TIMESCALES
+from reportlib.rules import DEFAULT_EXTENSIONS, DEFAULT_TIMESCALES
 
 FY = 2020
 ALL = ("corporate", "adults", "childrens")
@@ -622,10 +622,15 @@ def test_advocacy_of_childrens_complaints(cases_2026, cases):
 def test_the_law_section_names_only_the_laws_of_the_reports_scope():
     from reportlib import render
 
+    from reportlib import reports
+
     law = render.implication_defaults()["law"]
-    assert render.report_scope({"notebook": "childrens_response_times"}) == ("childrens",)
-    assert render.report_scope({"notebook": "complaints_performance"}) == ("childrens", "adults", "corporate")
-    assert render.report_scope({"notebook": "annual_report", "scope": ["adults"]}) == ("adults",)
+    samples = {name: reports.load(REPO / "params" / f"{name}.yaml") for name in (
+        "sample_childrens_response_times", "sample_complaints_performance", "sample_annual_report_adults")}
+    assert [p.procedures for p in samples.values()] == [("childrens",), ("childrens", "adults", "corporate"),
+                                                        ("adults",)]  # each report's rules say what it covers
+    assert render.report_scope({"procedures": ["childrens"]}) == ("childrens",)  # as the notebook shows them
+    assert render.report_scope({}) == ("childrens", "adults", "corporate")
     childrens = render.law_paragraphs(law, ("childrens",))
     assert childrens == ["The procedures for statutory complaints are determined by legislation:",
                          "- Children Act 1989 Representations Procedure (England) Regulations 2006, for children's "

@@ -16,11 +16,17 @@ import pytest
 import yaml
 
 from factory import REPO, case, childrens_params, write_case_log
-from reportlib import params as params_mod
+from reportlib import declare, params as params_mod, reports, reports as reports_mod
 from reportlib.app import form, meetings, papers, uploads
 from reportlib.app.desk import Desk
 from reportlib.errors import ParamsError
 from reportlib.kernel import _progress_hook
+
+
+REPO_REPORTS = reports.Reports(REPO)
+CHILDRENS = REPO_REPORTS["childrens_response_times"]
+PERFORMANCE = REPO_REPORTS["complaints_performance"]
+ANNUAL = REPO_REPORTS["annual_report"]
 
 
 def sent(controls: list[form.Control]) -> dict:
@@ -37,16 +43,16 @@ def by_name(controls, name):
 @pytest.mark.parametrize("params_file", sorted(p.name for p in (REPO / "params").glob("sample_*.yaml")))
 def test_every_sample_params_file_goes_through_the_form_unchanged(params_file):
     raw = yaml.safe_load((REPO / "params" / params_file).read_text(encoding="utf-8"))
-    model = params_mod.BUILT_IN[raw["notebook"]]
+    model = reports.REPORTS[raw["notebook"]]
     controls = form.controls(model, raw)
     mapping = form.read(controls, sent(controls))
-    again = params_mod.validate({"notebook": raw["notebook"], "data": raw["data"], **mapping}, "form")
-    assert again == params_mod.validate(raw, "file")
+    again = params_mod.validate({"notebook": raw["notebook"], "data": raw["data"], **mapping}, "form", REPO_REPORTS)
+    assert again == params_mod.validate(raw, "file", REPO_REPORTS)
     assert again.formats == ("html", "pdf")
 
 
 def test_each_key_gets_its_label_help_type_default_and_required_mark_from_the_model():
-    model = params_mod.ChildrensParams
+    model = CHILDRENS
     controls = form.controls(model, {})
     names = [c.name for c in controls]
     # every key of the model but the report and the case log (steps of their own), then the formats to make
@@ -65,7 +71,7 @@ def test_each_key_gets_its_label_help_type_default_and_required_mark_from_the_mo
     assert [p.name for p in by_name(controls, "columns").parts][:2] == ["columns.case_ref", "columns.kind"]
     assert by_name(controls, "values").kind == "yaml"
     assert by_name(controls, "implications.finance").kind == "paragraphs"
-    annual = form.controls(params_mod.AnnualParams, {})
+    annual = form.controls(ANNUAL, {})
     assert by_name(annual, "scope").kind == "checkboxes"
     assert by_name(annual, "scope").value == ["corporate", "adults", "childrens"]
     assert by_name(annual, "ombudsman_letter.upheld_pct").kind == "number"
@@ -74,9 +80,9 @@ def test_each_key_gets_its_label_help_type_default_and_required_mark_from_the_mo
 
 
 def test_a_report_declared_in_its_notebook_gets_its_form_the_same_way():
-    cell = "\n".join(f"{k} = None" for k in params_mod.CommonParams.model_fields) + (
-        '\nhomes: "Required[int]" = 10  # Homes the council lets\nwards: "list[str]" = ["North"]  # The wards\n')
-    model = params_mod.declared_model("housing", cell)
+    cell = ('notebook = "housing"\nhomes: "Required[int]" = 10  # Homes the council lets\n'
+            'wards: "list[str]" = ["North"]  # The wards\n')
+    model = declare.declared_model("housing", cell)
     controls = form.controls(model, {})
     homes, wards = by_name(controls, "homes"), by_name(controls, "wards")
     assert (homes.kind, homes.required, homes.help) == ("number", True, "Homes the council lets")
@@ -84,7 +90,7 @@ def test_a_report_declared_in_its_notebook_gets_its_form_the_same_way():
 
 
 def test_reading_the_form_back():
-    controls = form.controls(params_mod.PerformanceParams, {"contact": {"name": "A"}})
+    controls = form.controls(PERFORMANCE, {"contact": {"name": "A"}})
     form.add_item(controls, "contact")
     assert [p.name for p in by_name(controls, "contact").parts] == ["contact.0", "contact.1"]
     filled = {**sent(controls), "council": " Testshire ", "meeting_date": "20/07/2021", "quarters": "8",
@@ -100,23 +106,23 @@ def test_reading_the_form_back():
 
 
 def test_a_wrong_value_gets_the_command_lines_message_beside_its_box():
-    controls = form.controls(params_mod.ChildrensParams, {})
+    controls = form.controls(CHILDRENS, {})
     mapping = form.read(controls, {**sent(controls), "target_working_days": "twenty",
                                       "contact.0.name": "x"})
     with pytest.raises(ParamsError) as e:
-        params_mod.validate({"notebook": "childrens_response_times", **mapping}, "params/x.yaml")
+        params_mod.validate({"notebook": "childrens_response_times", **mapping}, "params/x.yaml", REPO_REPORTS)
     assert e.value.key == ("council",)  # the first error: a required key left empty
     mapping["council"] = mapping["committee"] = mapping["title"] = mapping["report_of"] = "x"
     mapping.update(data="d.csv", meeting_date="2021-07-20", baseline_year="2019/20", change_date="2020-08-18",
                    period_start="2020-04-01", period_end="2021-06-30")
     with pytest.raises(ParamsError) as e:
-        params_mod.validate({"notebook": "childrens_response_times", **mapping}, "params/x.yaml")
+        params_mod.validate({"notebook": "childrens_response_times", **mapping}, "params/x.yaml", REPO_REPORTS)
     assert str(e.value) == ("params/x.yaml: key 'target_working_days': should be a whole number, written in "
                             "figures (got 'twenty')")
     assert e.value.key == ("target_working_days",)
     placed = form.place_error(controls, e.value.key, "the message")
     assert placed is by_name(controls, "target_working_days") and placed.error == "the message"
-    refilled = form.refill(form.controls(params_mod.ChildrensParams, {}), {"target_working_days": "twenty",
+    refilled = form.refill(form.controls(CHILDRENS, {}), {"target_working_days": "twenty",
                                                                            "contact.1.name": "kept"})
     assert by_name(refilled, "target_working_days").value == "twenty"  # nothing typed is lost
     assert by_name(refilled, "contact.1.name").value == "kept"
@@ -125,9 +131,9 @@ def test_a_wrong_value_gets_the_command_lines_message_beside_its_box():
 def test_a_nested_key_names_its_item():
     with pytest.raises(ParamsError) as e:
         params_mod.validate(childrens_params(Path("d.csv"), contact=[{"name": "A"}, {"name": "B", "email": "no"}]),
-                            "p.yaml")
+                            "p.yaml", REPO_REPORTS)
     assert e.value.key == ("contact", 1, "email") and "key 'contact[2].email'" in str(e.value)
-    controls = form.controls(params_mod.ChildrensParams, {"contact": [{"name": "A"}, {"name": "B"}]})
+    controls = form.controls(CHILDRENS, {"contact": [{"name": "A"}, {"name": "B"}]})
     assert form.place_error(controls, e.value.key, "m").name == "contact.1.email"
 
 
@@ -154,12 +160,12 @@ def test_dates_move_on_by_what_they_moved_between_the_last_two_meetings():
             "change_date": dt.date(2020, 8, 18), "baseline_year": "2019/20", "title": "T 2021"}
     before = {"meeting_date": "14/04/2021", "period_end": dt.date(2021, 3, 31), "period_start": dt.date(2020, 4, 1),
               "change_date": dt.date(2020, 8, 18), "baseline_year": "2018/19", "title": "T 2021"}
-    values, moved = meetings.moved_on(params_mod.ChildrensParams, last, before)
+    values, moved = meetings.moved_on(CHILDRENS, last, before)
     assert moved == ["meeting_date", "baseline_year", "period_end"]
     assert (values["meeting_date"], values["period_end"], values["baseline_year"]) == (
         dt.date(2021, 10, 14), dt.date(2021, 9, 30), "2020/21")
     assert values["period_start"] == dt.date(2020, 4, 1) and values["change_date"] == dt.date(2020, 8, 18)
-    assert meetings.moved_on(params_mod.ChildrensParams, last, None) == (last, [])  # one meeting: as it was
+    assert meetings.moved_on(CHILDRENS, last, None) == (last, [])  # one meeting: as it was
 
 
 def test_the_form_starts_from_the_last_meeting_of_the_report(tmp_path):
@@ -370,12 +376,13 @@ def test_the_reports_are_the_built_in_ones_and_the_projects_own(tmp_path, monkey
         reports = {r.name: r for r in desk.reports()}
         assert list(reports) == ["childrens_response_times", "complaints_performance", "annual_report",
                                  "housing_complaints"]
-        assert reports["complaints_performance"].summary == "The Stage 2 performance report for an O&S panel."
-        assert reports["housing_complaints"].summary.startswith("A report of this project")
+        # what each is: its notebook's title
+        assert reports["complaints_performance"].summary == "Comments, compliments and complaints: Stage 2 performance."
+        assert reports["housing_complaints"].summary == "Housing complaints."
         draft = desk.new_draft("housing_complaints")  # its form, from its notebook's parameters cell
         assert draft.made_from == "params/sample_housing_complaints.yaml"
         own = [c.name for c in draft.controls if not c.common]
-        assert own and own == [k for k in params_mod.Reports(project)["housing_complaints"].model_fields
+        assert own and own == [k for k in reports_mod.Reports(project)["housing_complaints"].model_fields
                                if k not in params_mod.CommonParams.model_fields]
     finally:
         desk.close()

@@ -869,13 +869,13 @@ def test_the_codes_two_stages_and_the_review_panels_no_extension(tmp_path):
 
 
 def test_load_for_passes_local_stage3_from_the_params(tmp_path):
-    from reportlib import params
+    from reportlib import reports
 
     write(tmp_path, LAW)
     base = {"notebook": "annual_report", "council": "C", "committee": "C", "meeting_date": "2021-07-27", "title": "T",
             "report_of": "R", "data": str(tmp_path / "cases.csv"), "year": "2020/21"}
     for declared, excluded in ((False, True), (True, False)):
-        p = params.validate({**base, "local_stage3": declared}, "meeting.yaml")
+        p = reports.check({**base, "local_stage3": declared}, "meeting.yaml")
         rows = {(r[0], r[2]) for r in problems(casedata.load_for(p, tmp_path))}
         assert ((4, "stage") in rows) is excluded
 

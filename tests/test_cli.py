@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from factory import performance_params, write_params
+from factory import REPO, performance_params, write_params
 from reportlib.cli import main
 
 REPORTLIB = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "reportlib"
@@ -97,8 +98,9 @@ def test_console_script_prints_the_bare_integer():
 # --- validate -----------------------------------------------------------------------------------------
 
 def project(tmp_path: Path, csv_text: str | None, data: str = "cases.csv", **extra) -> Path:
-    """A project folder (it holds notebooks/), a small case log and a complaints_performance params file."""
-    (tmp_path / "notebooks").mkdir(exist_ok=True)
+    """A project folder (the reports' notebooks), a small case log and a complaints_performance params file."""
+    if not (tmp_path / "notebooks").exists():
+        shutil.copytree(REPO / "notebooks", tmp_path / "notebooks")
     if csv_text is not None:
         (tmp_path / "cases.csv").write_text(csv_text, encoding="utf-8")
     (tmp_path / "params").mkdir(exist_ok=True)

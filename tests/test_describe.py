@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from factory import REPO
-from reportlib import authoring, params
+from reportlib import authoring, describe as describe_mod, params, reports, rules
 from reportlib.cli import main
 from reportlib.errors import ParamsError
 
@@ -22,28 +22,28 @@ def run(*args):
     return CliRunner(env={"COLUMNS": "100"}).invoke(main, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("notebook", list(params.BUILT_IN))
+@pytest.mark.parametrize("notebook", list(rules.RULES))
 def test_every_key_of_the_model_is_listed_with_help(notebook):
-    summary, keys = params.describe(notebook)
-    model = params.BUILT_IN[notebook]
-    assert [k.name for k in keys] == list(model.model_fields)
+    summary, keys = describe_mod.describe(notebook)
+    model = reports.REPORTS[notebook]
+    assert [k.name for k in keys] == [*model.model_fields, "formats"]  # formats: the render's, no model field
     assert summary.startswith(f"{notebook}: ")
-    for key in keys:
+    for key in keys[:-1]:
         assert key.help and key.help[0].isupper() and key.help.endswith("."), key
         assert key.type and "typing." not in key.type and "Annotated" not in key.type, key
         assert key.required == model.model_fields[key.name].is_required()
         assert (key.default is None) == key.required
         for part in key.parts:
             assert part.help and part.type, (key.name, part)
-    assert {k.name for k in keys if k.common} == set(params.CommonParams.model_fields)
+    assert {k.name for k in keys if k.common} == {*params.CommonParams.model_fields, "formats"}
 
 
 def test_listed_defaults_are_the_models():
     """What describe says a key defaults to is what a params file without it gets."""
-    p = params.validate({"notebook": "complaints_performance", "council": "C", "committee": "C",
+    p = reports.check({"notebook": "complaints_performance", "council": "C", "committee": "C",
                          "meeting_date": "2021-07-20", "title": "T", "report_of": "R", "data": "d.csv",
                          "year": "2020/21"}, "test")
-    keys = {k.name: k for k in params.describe("complaints_performance")[1]}
+    keys = {k.name: k for k in describe_mod.describe("complaints_performance")[1]}
     assert keys["quarters"].default == str(p.quarters) == "8"
     assert keys["stage2_timescales"].default == "{childrens: 65, corporate: 25}" and \
         p.stage2_timescales == {"childrens": 65, "corporate": 25}
@@ -55,7 +55,7 @@ def test_listed_defaults_are_the_models():
 @pytest.mark.parametrize("notebook, name, words", [
     ("childrens_response_times", "baseline_year", "financial year e.g. 2020/21"),
     ("childrens_response_times", "change_date", "date"),
-    ("childrens_response_times", "stage", "1, 2 or 3"),
+    ("childrens_response_times", "stage", "stage (1, 2 or 3)"),
     ("childrens_response_times", "target_working_days", "whole number from 1 to 250"),
     ("childrens_response_times", "benchmarks", "list of {authority, value, measure?, period?}"),
     ("childrens_response_times", "contact", "list of {name, role?, phone?, email?}"),
@@ -73,7 +73,7 @@ def test_listed_defaults_are_the_models():
     ("annual_report", "self_assessment", "list of {section, requirement, status, evidence?, action?}"),
 ])
 def test_types_read_as_words(notebook, name, words):
-    keys = {k.name: k for k in params.describe(notebook)[1]}
+    keys = {k.name: k for k in describe_mod.describe(notebook)[1]}
     assert keys[name].type == words
 
 
@@ -81,11 +81,11 @@ def test_the_command_lists_own_keys_first():
     result = run("describe", "childrens_response_times")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.startswith("childrens_response_times: the Children's Services response-times report.\n\n"
+    assert out.startswith("childrens_response_times: Children's Services complaints: response times.\n\n"
                           "This report's own keys:\n")
     assert out.index("This report's own keys:") < out.index("Keys every report takes:")
     assert "  target_working_days: whole number from 1 to 250; required\n" in out
-    assert "  stage: 1, 2 or 3; optional, default 1\n      The complaint stage reported.\n" in out
+    assert "  stage: stage (1, 2 or 3); optional, default 1\n      The complaint stage reported.\n" in out
     assert "      - authority: text; required. The other council, e.g. Northam Borough Council.\n" in out
     assert max(len(line) for line in out.splitlines()) <= 120
 
@@ -107,11 +107,11 @@ def test_an_unknown_notebook_is_one_line_naming_the_closest():
 
 def test_describe_is_what_validate_enforces():
     """Each key described as required is the one a params file without it is refused for."""
-    for notebook, model in params.BUILT_IN.items():
-        required = {k.name for k in params.describe(notebook)[1] if k.required}
+    for notebook, model in reports.REPORTS.items():
+        required = {k.name for k in describe_mod.describe(notebook)[1] if k.required}
         assert required == {name for name, f in model.model_fields.items() if f.is_required()}
         with pytest.raises(ParamsError, match="missing required key"):
-            params.validate({"notebook": notebook}, "test")
+            reports.check({"notebook": notebook}, "test")
 
 
 def test_a_declared_report_is_described_from_its_notebook(tmp_path, monkeypatch):
@@ -120,7 +120,7 @@ def test_a_declared_report_is_described_from_its_notebook(tmp_path, monkeypatch)
     authoring.new("parking_appeals", tmp_path)
     monkeypatch.chdir(tmp_path)
     text = authoring.describe_text("parking_appeals")
-    assert text.startswith("parking_appeals: a report of this project")
+    assert text.startswith("parking_appeals: Parking appeals.")  # the notebook's title
     assert "  year: financial year e.g. 2020/21; required\n" in text
     assert "  procedure: procedure (childrens, adults or corporate); optional, default none\n" in text
     assert text.index("  year:") < text.index("Keys every report takes:") < text.index("  council:")
@@ -132,3 +132,14 @@ def test_wrapped_to_the_terminal():
     text = authoring.describe_text("annual_report", width=60)
     assert all(len(line) <= 60 for line in text.splitlines()), text
     assert "\n  year: financial year e.g. 2020/21; required\n" in text
+
+
+def test_the_params_guides_tables_are_the_declarations():
+    """docs/params.md's tables of keys are made from the declarations: ./dev docs makes them again."""
+    from factory import REPO
+
+    text = (REPO / "docs" / "params.md").read_text(encoding="utf-8")
+    assert text.count("<!-- keys: ") == 4
+    assert describe_mod.docs_tables(text, reports.REPORTS) == text, "docs/params.md is out of date: run ./dev docs"
+    assert "| `target_working_days` | whole number from 1 to 250 | required |" in text
+    assert "| `formats` | list of html, pdf, docx or xlsx | default `[html, pdf]` |" in text

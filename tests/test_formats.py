@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from factory import REPO, case, childrens_params, render_log, write_case_log, write_params
-from reportlib import charts, formats, outputs, params, pipeline
+from reportlib import charts, formats, outputs, params, pipeline, reports
 from reportlib.errors import ParamsError
 
 AUDIT = {"report.ipynb", "figures.json", "data_quality.csv", "manifest.json"}
@@ -28,7 +28,7 @@ def small_log() -> list[dict]:
 
 
 def _params(**overrides):
-    return params.validate(childrens_params("cases.csv", **overrides), "meeting.yaml")
+    return reports.check(childrens_params("cases.csv", **overrides), "meeting.yaml")
 
 
 def test_default_is_html_and_pdf():

@@ -94,10 +94,11 @@ def test_pdf_shows_the_text_and_long_strings_wrap(hostile):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from reportlib import params as params_mod  # noqa: E402
+from reportlib import reports as reports_mod  # noqa: E402
 from reportlib.errors import ReportError  # noqa: E402
 
-_KEYS = sorted({*params_mod.ChildrensParams.model_fields, *params_mod.AnnualParams.model_fields, "formats", "junk"})
+_KEYS = sorted({*reports_mod.REPORTS["childrens_response_times"].model_fields,
+                *reports_mod.REPORTS["annual_report"].model_fields, "formats", "junk"})
 _NASTY = st.sampled_from(["\x1b[31m", "\x00", "\u202e", "{{ 7*7 }}", "=1+1", "../../etc/passwd", "*alias", "&anchor",
                           "!!python/object/apply:os.system ['id']", "2021-02-30", "2019/20", "-1", "1e309", "~",
                           "x" * 5000, "[", "{", ":", "'", '"', "\t", "\r\n", "yes", "no", "null"])
@@ -123,7 +124,7 @@ def test_any_params_mapping_is_params_or_one_line(tmp_path_factory, notebook, bo
     path = tmp_path_factory.mktemp("params") / "meeting.yaml"
     path.write_text(yaml.safe_dump({"notebook": notebook, **body}, allow_unicode=True), encoding="utf-8")
     try:
-        params_mod.load(path)
+        reports_mod.load(path)
     except ReportError as e:
         _one_line(e)
 
@@ -139,6 +140,6 @@ def test_any_params_text_is_params_or_one_line(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("params") / "meeting.yaml"
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
     try:
-        params_mod.load(path)
+        reports_mod.load(path)
     except ReportError as e:
         _one_line(e)

@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from factory import REPO, case, childrens_params, performance_params, write_case_log, write_params
-from reportlib import params
+from reportlib import reports
 from reportlib.cli import main
 from reportlib.errors import LIMIT, ParamsError, cut, printable, shown
 
@@ -114,8 +114,8 @@ def test_render_prints_the_same_line_escaped(tmp_path, log, monkeypatch):
 def test_a_phone_number_is_text_as_written(tmp_path, log):
     """The writers show a phone number as text (escaped in HTML, a run in Word, a cell in Excel): opening hours
     after it are fine."""
-    p = params.validate(performance_params(log, contact={"name": "N", "phone": "01632 960 001 (Mon-Fri 9-5)",
-                                                         "email": "complaints@x.gov.uk"}), "x.yaml")
+    p = reports.check(performance_params(log, contact={"name": "N", "phone": "01632 960 001 (Mon-Fri 9-5)",
+                                                       "email": "complaints@x.gov.uk"}), "x.yaml")
     assert p.contact[0].phone == "01632 960 001 (Mon-Fri 9-5)" and p.contact[0].email == "complaints@x.gov.uk"
 
 
@@ -179,7 +179,7 @@ def test_an_alias_inside_what_it_repeats_is_refused(tmp_path):
     path = tmp_path / "loop.yaml"
     path.write_text("notebook: complaints_performance\nyear: &y [2020/21, *y]\n", encoding="utf-8")
     with pytest.raises(ParamsError) as e:
-        params.load(path)
+        reports.load(path)
     assert str(e.value) == (f"{path}: YAML error at line 2, column 20: the alias (*name) is inside the value it "
                             "repeats; write the value out instead")
 
@@ -191,7 +191,7 @@ def test_aliases_may_repeat_up_to_10000_values(aliases, refused, tmp_path):
     path.write_text("notebook: complaints_performance\nlist: &l [" + ", ".join(["1"] * 99) + "]\n"
                     "copies: [" + ", ".join(["*l"] * aliases) + "]\n", encoding="utf-8")
     with pytest.raises(ParamsError) as e:
-        params.load(path)
+        reports.load(path)
     assert ("repeat more than 10,000 values" in str(e.value)) is refused
     assert ("YAML error" in str(e.value)) is refused  # else read, then checked as usual (unknown keys)
 
@@ -202,7 +202,7 @@ def test_a_few_aliases_are_fine(tmp_path, log):
              "  - {authority: Easton, value: 82, measure: childrens, period: *p}\n")
     path = tmp_path / "anchors.yaml"
     path.write_text(text, encoding="utf-8")
-    assert [b.period for b in params.load(path).benchmarks] == ["2020/21", "2020/21"]
+    assert [b.period for b in reports.load(path).benchmarks] == ["2020/21", "2020/21"]
 
 
 def test_the_messages_are_in_bad_input_md():

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from factory import REPO
-from reportlib import params
+from reportlib import params, reports, rules
 from reportlib.errors import ParamsError
 
 CHILDRENS = """\
@@ -65,7 +65,7 @@ def write(tmp_path: Path, text: str, name: str = "meeting.yaml") -> Path:
 def error(tmp_path: Path, text: str) -> str:
     path = write(tmp_path, text)
     with pytest.raises(ParamsError) as e:
-        params.load(path)
+        reports.load(path)
     assert e.value.exit_status == 2
     message = str(e.value)
     assert message.startswith(f"{path}: ") and "\n" not in message
@@ -73,8 +73,8 @@ def error(tmp_path: Path, text: str) -> str:
 
 
 def test_good_childrens_file(tmp_path):
-    p = params.load(write(tmp_path, CHILDRENS))
-    assert isinstance(p, params.ChildrensParams)
+    p = reports.load(write(tmp_path, CHILDRENS))
+    assert isinstance(p, rules.ChildrensRules) and p.notebook == "childrens_response_times"
     assert p.meeting_date == dt.date(2021, 1, 20)            # UK day-first
     assert p.change_date == dt.date(2020, 8, 18)             # ISO
     assert p.period_end == dt.date(2020, 12, 31)
@@ -97,8 +97,8 @@ def test_stage2_timescales_must_give_both_sections_of_the_report(tmp_path, times
 
 
 def test_good_performance_file(tmp_path):
-    p = params.load(write(tmp_path, PERFORMANCE))
-    assert isinstance(p, params.PerformanceParams)
+    p = reports.load(write(tmp_path, PERFORMANCE))
+    assert isinstance(p, rules.PerformanceRules)
     assert p.year == "2020/21"                               # 2020-21 normalised
     assert [c.name for c in p.contact] == ["Emma Example", "Sam Example"]
     assert p.contact[1].phone == "01632 960844"
@@ -112,7 +112,7 @@ def test_good_performance_file(tmp_path):
 
 
 def test_params_are_frozen(tmp_path):
-    p = params.load(write(tmp_path, CHILDRENS))
+    p = reports.load(write(tmp_path, CHILDRENS))
     with pytest.raises(Exception):
         p.council = "Other"
 
@@ -166,7 +166,7 @@ def test_exact_messages(tmp_path, text, message):
 ])
 def test_a_benchmark_period_is_read_in_any_of_its_forms(tmp_path, given, label):
     text = CHILDRENS + f"benchmarks:\n  - {{authority: Sandwell, value: 73, period: '{given}'}}\n  - {{authority: B, value: 5}}\n"
-    p = params.load(write(tmp_path, text))
+    p = reports.load(write(tmp_path, text))
     assert [b.period for b in p.benchmarks] == [label, None]
 
 
@@ -184,9 +184,9 @@ def test_a_benchmark_period_in_no_known_form_is_one_line(tmp_path, given, why):
 
 
 def test_min_base_for_percent_and_preliminary(tmp_path):
-    p = params.load(write(tmp_path, CHILDRENS))
+    p = reports.load(write(tmp_path, CHILDRENS))
     assert p.min_base_for_percent == 10 and p.preliminary is False
-    p = params.load(write(tmp_path, CHILDRENS + "min_base_for_percent: 5\npreliminary: yes\n"))
+    p = reports.load(write(tmp_path, CHILDRENS + "min_base_for_percent: 5\npreliminary: yes\n"))
     assert p.min_base_for_percent == 5 and p.preliminary is True
     assert error(tmp_path, CHILDRENS + "min_base_for_percent: 0\n") == \
         "key 'min_base_for_percent': should be greater than or equal to 1 (got 0)"
@@ -200,7 +200,7 @@ def test_the_password_is_never_echoed(tmp_path):
 def test_password_from_the_environment_and_urls_without_one_are_fine(tmp_path):
     for url in ("postgresql://reports:${PGPASSWORD}@db.example/complaints", "postgresql://reports@db.example/x",
                 "sqlite:///cases.db"):
-        assert params.load(write(tmp_path, CHILDRENS.replace("data: data/cases.csv", f"data: {url}"))).data == url
+        assert reports.load(write(tmp_path, CHILDRENS.replace("data: data/cases.csv", f"data: {url}"))).data == url
 
 
 def test_yaml_syntax_error_gives_the_line(tmp_path):
@@ -218,12 +218,12 @@ def test_tab_indentation(tmp_path):
 
 def test_missing_file_folder_and_encoding(tmp_path):
     with pytest.raises(ParamsError, match=r"nope\.yaml: params file not found$"):
-        params.load(tmp_path / "nope.yaml")
+        reports.load(tmp_path / "nope.yaml")
     with pytest.raises(ParamsError, match=r": is a folder; give the params \.yaml file$"):
-        params.load(tmp_path)
+        reports.load(tmp_path)
     (tmp_path / "latin.yaml").write_bytes(CHILDRENS.replace("Testshire", "Tésthire").encode("cp1252"))
     with pytest.raises(ParamsError, match=r"latin\.yaml: not UTF-8 text; save the params file as UTF-8$"):
-        params.load(tmp_path / "latin.yaml")
+        reports.load(tmp_path / "latin.yaml")
 
 
 def test_several_problems_say_how_many_more(tmp_path):
@@ -238,13 +238,13 @@ def test_several_problems_say_how_many_more(tmp_path):
 def test_contact_as_one_mapping_or_a_list(tmp_path, contact):
     raw = yaml.safe_load(CHILDRENS)
     raw["contact"] = contact
-    p = params.load(write(tmp_path, yaml.safe_dump(raw)))
+    p = reports.load(write(tmp_path, yaml.safe_dump(raw)))
     assert [(c.name, c.email) for c in p.contact] == [("Darren Example", "d@example.com")]
 
 
 def test_dates_in_both_formats_agree(tmp_path):
-    iso = params.load(write(tmp_path, CHILDRENS.replace("20/01/2021", "2021-01-20"), "a.yaml"))
-    uk = params.load(write(tmp_path, CHILDRENS, "b.yaml"))
+    iso = reports.load(write(tmp_path, CHILDRENS.replace("20/01/2021", "2021-01-20"), "a.yaml"))
+    uk = reports.load(write(tmp_path, CHILDRENS, "b.yaml"))
     assert iso.meeting_date == uk.meeting_date == dt.date(2021, 1, 20)
     assert params.parse_date("18/08/2020") == params.parse_date("2020-08-18") == dt.date(2020, 8, 18)
     assert params.parse_date(dt.datetime(2020, 8, 18, 9, 30)) == dt.date(2020, 8, 18)
@@ -252,16 +252,16 @@ def test_dates_in_both_formats_agree(tmp_path):
 
 @pytest.mark.parametrize("label", ["2019/20", "2019/2020", "2019-20", "2019-2020"])
 def test_baseline_year_normalised(tmp_path, label):
-    p = params.load(write(tmp_path, CHILDRENS.replace("baseline_year: 2019/2020", f"baseline_year: '{label}'")))
+    p = reports.load(write(tmp_path, CHILDRENS.replace("baseline_year: 2019/2020", f"baseline_year: '{label}'")))
     assert p.baseline_year == "2019/20"
 
 
 def test_notebook_parameters_round_trip(tmp_path):
     path = write(tmp_path, CHILDRENS)
-    p = params.load(path)
-    injected = params.notebook_parameters(p, yaml.safe_load(CHILDRENS))
+    p = reports.load(path)
+    injected = params.to_jsonable(p)  # what a render gives Papermill to inject
     assert injected["meeting_date"] == "2021-01-20" and injected["baseline_year"] == "2019/20"
-    assert params.from_namespace(injected) == p
+    assert reports.from_namespace(injected) == p
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "params").glob("sample_*.yaml")), ids=lambda p: p.stem)
@@ -269,8 +269,8 @@ def test_params_survive_the_trip_into_the_kernel(path):
     """Papermill hands the notebook JSON: what the kernel checks must be what the CLI checked (e.g. stage keys
     of timescales arrive as "1", not 1)."""
     import json
-    checked = params.load(path)
-    assert params.validate(json.loads(json.dumps(params.to_jsonable(checked))), "kernel") == checked
+    checked = reports.load(path)
+    assert reports.check(json.loads(json.dumps(params.to_jsonable(checked))), "kernel") == checked
 
 
 def test_every_example_in_the_params_guide_is_a_valid_params_file():
@@ -280,7 +280,7 @@ def test_every_example_in_the_params_guide_is_a_valid_params_file():
     whole = [e for e in examples if isinstance(e, dict) and "notebook" in e]
     assert len(whole) >= 3
     for example in whole:
-        params.validate(example, "docs/params.md")
+        reports.check(example, "docs/params.md")
 
 
 # --- the annual report's params: the law's timescales, and the Council's own ------------------------------------
@@ -298,7 +298,7 @@ year: 2020/21
 
 
 def test_annual_report_keys_for_the_code_and_the_regulations(tmp_path):
-    p = params.load(write(tmp_path, ANNUAL + """\
+    p = reports.load(write(tmp_path, ANNUAL + """\
 council_targets: {childrens: {2: 65}, corporate: {2: 25}, adults: {1: 25}}
 code_findings: [The Ombudsman found the Council's stage 2 letters did not give the Ombudsman's details.]
 ombudsman_reports:
@@ -331,5 +331,5 @@ def test_annual_report_params_as_the_law_has_it(tmp_path, extra, message):
 
 
 def test_a_local_third_stage_takes_the_councils_own_target(tmp_path):
-    p = params.load(write(tmp_path, ANNUAL + "local_stage3: yes\ncouncil_targets: {corporate: {3: 20}}\n"))
+    p = reports.load(write(tmp_path, ANNUAL + "local_stage3: yes\ncouncil_targets: {corporate: {3: 20}}\n"))
     assert p.local_stage3 is True and p.council_targets == {"corporate": {3: 20}}

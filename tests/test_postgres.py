@@ -19,7 +19,7 @@ from factory import REPO, childrens_params, write_params
 from reportlib import casedata, pipeline, sources
 import reportlib.sources.database  # noqa: F401 - patched below
 from reportlib.errors import DataError, ParamsError, cut
-from reportlib.params import load as load_params
+from reportlib.reports import load as load_params
 from test_render import small_log
 
 pytestmark = pytest.mark.postgres

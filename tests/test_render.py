@@ -247,6 +247,6 @@ def test_snapshot(rendered):
 def test_the_warm_up_makes_a_page_with_no_figures_from_each_reports_params(params_file):
     """A render warms nbconvert and WeasyPrint with its own params while the kernel runs (reportlib.render.warm_up):
     the committee template must make a page, HTML and PDF, from the params alone, whichever the report."""
-    from reportlib import params as params_mod, render
+    from reportlib import params as params_mod, render, reports
 
-    render.warm_up(params_mod.to_jsonable(params_mod.load(params_file)))
+    render.warm_up(params_mod.to_jsonable(reports.load(params_file)))

@@ -11,7 +11,7 @@ import pytest
 from factory import case, performance_params, render_log, text_of
 from reportlib import selection
 from reportlib.errors import ParamsError
-from reportlib.params import validate
+from reportlib.reports import check as validate
 
 
 def cases(*rows):

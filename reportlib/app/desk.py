@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .. import params as params_mod, private
+from ..describe import describe
+from ..reports import Reports
 from ..errors import DataError, ParamsError, ReportError, shown
 from . import form as form_mod, meetings, papers
 from .making import Busy, Maker, Making
@@ -89,10 +91,10 @@ class Desk:
 
     def reports(self) -> list[Report]:
         found = []
-        reports = params_mod.Reports(self.root)
+        reports = Reports(self.root)
         for name in reports:
             try:
-                summary, _ = params_mod.describe(name, reports)
+                summary, _ = describe(name, reports)
                 summary = summary.removeprefix(f"{name}: ")  # the model's docstring starts with the report's name
                 found.append(Report(name, summary[:1].upper() + summary[1:]))
             except ReportError as e:
@@ -101,7 +103,7 @@ class Desk:
 
     def model(self, report: str):
         try:
-            return params_mod.Reports(self.root)[report]
+            return Reports(self.root)[report]
         except KeyError:
             return None
 

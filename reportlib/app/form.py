@@ -33,7 +33,7 @@ from typing import Any, Annotated, Literal, Mapping
 import yaml
 from pydantic import BaseModel
 
-from .. import params as params_mod
+from .. import describe, paramfile, params as params_mod
 from ..errors import ParamsError
 from ..formats import DEFAULT_FORMATS, FORMATS
 
@@ -126,7 +126,7 @@ def _scalar_kind(annotation, metadata: list) -> tuple[str, tuple[str, ...]]:
     funcs = _validator_funcs(metadata)
     if params_mod.parse_date in funcs or annotation is dt.date:
         return "date", ()
-    if params_mod._paragraphs in funcs:  # noqa: SLF001 - the params module's own marker of paragraphs
+    if params_mod.paragraphs in funcs:
         return "paragraphs", ()
     if typing.get_origin(annotation) is Literal:
         return "select", tuple(str(a) for a in typing.get_args(annotation))
@@ -144,7 +144,7 @@ def _is_scalar(annotation) -> bool:
 def _kind(annotation, metadata: list) -> tuple[str, tuple[str, ...], Any]:
     """(kind, options, the item or part type) for a field's annotation (already unwrapped)."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if params_mod._paragraphs in _validator_funcs(metadata):  # noqa: SLF001 - the params module's own marker
+    if params_mod.paragraphs in _validator_funcs(metadata):
         return "paragraphs", (), None
     if origin in (typing.Union, types.UnionType):  # text or a number (an Excel sheet): a text box
         if all(_is_scalar(_unwrap(a, [])[0]) for a in args):
@@ -234,7 +234,7 @@ def _control(name: str, key: str, field_info, value: Any, present: bool, common:
     if not present:
         value = default
     c = Control(name=name, label=words(key), kind=kind, help=" ".join((field_info.description or "").split()),
-                type_words=params_mod.type_words(field_info.annotation, field_info.metadata),
+                type_words=describe.type_words(field_info.annotation, field_info.metadata),
                 required=field_info.is_required(), default=default, options=options, common=common)
     if kind == "group":
         items = [value] if isinstance(value, Mapping) else list(value or [])
@@ -245,7 +245,7 @@ def _control(name: str, key: str, field_info, value: Any, present: bool, common:
     elif kind == "fields":  # a mapping from a choice of words: a box per word
         value = value if isinstance(value, Mapping) else {}
         c.parts = [Control(f"{name}.{option}", words(option), _scalar_kind(part, [])[0],
-                           type_words=params_mod.type_words(part), value=_text(value.get(option)))
+                           type_words=describe.type_words(part), value=_text(value.get(option)))
                    for option in options]
     else:
         if kind == "select" and not c.required and (default is None or value is None):
@@ -365,7 +365,7 @@ def _yaml(c: Control, text: str) -> Any:
     if not text:
         return None
     try:
-        return yaml.load(text, Loader=params_mod._Loader)  # noqa: S506, SLF001 - the params file's safe reader
+        return yaml.load(text, Loader=paramfile.Loader)  # noqa: S506 - the params file's safe reader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

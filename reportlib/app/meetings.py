@@ -26,7 +26,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from .. import params as params_mod, periods
+from .. import paramfile, params as params_mod, periods
 from ..errors import ParamsError
 
 #: The suffixes of case-log files the exports folder lists (what reportlib.casedata reads).
@@ -45,7 +45,7 @@ class Meeting:
 
 def _read(path: Path) -> dict | None:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=params_mod._Loader)  # noqa: S506, SLF001
+        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=paramfile.Loader)  # noqa: S506
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     return raw if isinstance(raw, dict) else None
@@ -101,7 +101,7 @@ def _kind_of(field_info) -> str | None:
     funcs = {getattr(m, "func", None) for m in metadata}
     if params_mod.parse_date in funcs or annotation is dt.date:
         return "date"
-    if params_mod._fy in funcs:  # noqa: SLF001 - the params module's own marker of a financial year
+    if params_mod.financial_year in funcs:
         return "year"
     return None
 

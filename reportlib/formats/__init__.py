@@ -28,28 +28,7 @@ from functools import cached_property
 from types import ModuleType
 from typing import Any
 
-from ..errors import cut
-
-#: Every format a render can make, in the order they are made.
-FORMATS = ("html", "pdf", "docx", "xlsx")
-#: What a render makes when the params file does not say (``formats:``).
-DEFAULT_FORMATS = ("html", "pdf")
-
-
-def check_formats(value: Any) -> tuple[str, ...]:
-    """``[docx, xlsx]`` (or ``"docx,xlsx"``) as the formats to make, in :data:`FORMATS` order; an unknown one is
-    refused (ValueError) with the valid ones listed."""
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple)):
-        raise ValueError(f"should be a list of formats from {', '.join(FORMATS)}, e.g. [html, pdf, docx]")
-    names = [str(item).strip().lower() for item in items if str(item).strip()]
-    unknown = [name for name in names if name not in FORMATS]
-    if unknown:
-        raise ValueError(f"unknown format '{cut(unknown[0])}': use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
-    if not names:
-        raise ValueError(f"should name at least one format: {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
-    return tuple(f for f in FORMATS if f in names)
-
+from ..vocabulary import DEFAULT_FORMATS, FORMATS, check_formats  # noqa: F401 - part of this module's API
 
 def exporter(name: str) -> ModuleType:
     """The module that writes format ``name`` (its ``FILE`` and ``write``)."""

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, cut
-from ..params import CANONICAL_COLUMNS
+from ..vocabulary import CANONICAL_COLUMNS
 from ..rows import COMPLAINANTS
 
 #: Wider than any case log: refused in one line rather than read (a stray cell at XFD1048576, a header of
