@@ -142,11 +142,11 @@ No responses to {{ scope_words }} were sent in {{ params.year }}.
 {% else %}
 In {{ params.year }}, {{ within | of_total("response") }} {{ within.count | agree("was", "were") }} sent within
 {{ params.target_working_days }} working days{% if within.shows_pct %} ({{ within | pct }}){% endif %}. The share in each quarter
-is shown below.
+is shown in {{ ref.quarterly }}.
 {% endif %}
 
 ```{code-cell} ipython3
-:tags: [remove-input]
+:tags: [remove-input, ref-quarterly]
 
 rl.charts.bar(
     [rl.periods.quarter_label(q) for q, _ in quarterly],

@@ -192,7 +192,7 @@ def execute(job: Job, kernel: Kernel, case_key: object = None,
     (``case_key`` names them: the same key again is not handed twice, as in a preview's warm kernel); a render
     then lets go of them here. Meanwhile this process loads the renderer and hashes the inputs.
     ``progress(step, steps)`` is told as each code cell of the notebook starts (the officer's page shows it)."""
-    from . import kernel as kernel_mod, render
+    from . import kernel as kernel_mod, pages, render
 
     kernel.imported.wait()
     import papermill  # noqa: F401 - loaded here, not in the kernel's thread, so the notebook starts at once
@@ -212,7 +212,10 @@ def execute(job: Job, kernel: Kernel, case_key: object = None,
         provenance.update(versions=_versions(), git=_git(job.checked.root))
     nb = running.result()
     t1 = time.perf_counter()
-    html, collected = render.to_html(nb, where=job.where)
+    if rendering and {"html", "pdf"} & set(job.formats):  # laid out for its pages: a contents list, blocks let go
+        html, collected = pages.paper(nb, where=job.where)
+    else:  # a preview shows the page as made; Word and Excel alone need no page
+        html, collected = render.to_html(nb, where=job.where)
     return Executed(job, nb, html, collected, {"execute": round(t1 - t0, 2),
                                                "render": round(time.perf_counter() - t1, 2)}, provenance)
 

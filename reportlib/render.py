@@ -9,7 +9,13 @@ The chain (nbconvert preprocessors, in order):
    printed is dropped: the report shows no code, prompts or stray output.
 2. nbconvert's own ``TagRemovePreprocessor`` drops cells tagged ``remove-cell``.
 
-The ``committee`` template (``templates/committee``) lays out the paper.
+The ``committee`` template (``templates/committee``) lays out the paper. What its pages need
+from where the HTML is made (:mod:`reportlib.layout`): titles and headings whose last two words
+are held together, headings with ids, each chart in one block with its data table, a chart or
+table a markdown cell cites by name (``{{ ref.quarterly }}``, the code cell tagged
+``ref-quarterly``) written as its number, "Figure 1". :mod:`reportlib.pages` lays the page out
+and decides what the paper needs for its pages (a contents list, blocks let go): a ``Layout``
+that :func:`to_html` takes.
 """
 
 from __future__ import annotations
@@ -31,10 +37,12 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from . import compat, narrative
 from .narrative import PARAMS_MIME
-from .charts import CHART_MIME, Chart
+from .charts import CHART_MIME
 from .errors import RenderError
+from .layout import (NBSP, Headings, Layout, References, UnknownReference, balance, chart_html, heading_open,
+                     numbered, table_html)
+from .tables import TABLE_MIME
 from .vocabulary import IMPLICATIONS, PROCEDURES
-from .tables import TABLE_MIME, Table
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COMMITTEE = TEMPLATES / "committee"
@@ -49,9 +57,13 @@ def md_escape(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 
-def markdown_html(source: str) -> str:
-    """CommonMark (plus tables) to HTML; raw HTML in the markdown is shown as text, not obeyed."""
-    return _MD.render(source)
+def markdown_html(source: str, headings: Headings | None = None) -> str:
+    """CommonMark (plus tables) to HTML; raw HTML in the markdown is shown as text, not obeyed. Each heading's
+    last two words are held together (:func:`balance`); with ``headings``, each heading gets its id from it."""
+    return _MD.render(source, {"headings": headings} if headings is not None else {})
+
+
+_MD.add_render_rule("heading_open", heading_open)
 
 
 def _finalize(value: Any) -> str:
@@ -95,8 +107,11 @@ def law_paragraphs(law: dict, scope: tuple[str, ...], housing: bool = False) -> 
     return out
 
 
-def narrative_context(params: dict, figures: dict[str, dict]) -> dict[str, Any]:
-    """What markdown cells can cite: the figures, ``params``, ``recommendations``, ``implications``."""
+def narrative_context(params: dict, figures: dict[str, dict],
+                      references: dict[str, str] | None = None) -> dict[str, Any]:
+    """What markdown cells can cite: the figures, ``params``, ``recommendations``, ``implications``, and ``ref``:
+    the charts' and tables' numbers by the names of their cells' ``ref-`` tags (``references``, from
+    :func:`reportlib.layout.numbered`)."""
     defaults = implication_defaults()
     defaults["law"] = law_paragraphs(defaults["law"], report_scope(params), housing=bool(params.get("homes")))
     given = params.get("implications") or {}
@@ -112,6 +127,7 @@ def narrative_context(params: dict, figures: dict[str, dict]) -> dict[str, Any]:
         "params": params,
         "recommendations": Markup("\n".join(f"- {md_escape(r)}" for r in recs)),
         "implications": implications,
+        "ref": References(references or {}),
     })
     return context
 
@@ -156,23 +172,32 @@ def _first_line(source: str) -> str:
     return line[:60] + ("..." if len(line) > 60 else "")
 
 
+def _emitted(nb) -> tuple[dict, dict[str, dict]]:
+    """The params and the figures (by name) the notebook's code cells emitted."""
+    params: dict = {}
+    figures: dict[str, dict] = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if narrative.FIGURE_MIME in data:
+                fig = data[narrative.FIGURE_MIME]
+                figures[fig["name"]] = fig
+            if PARAMS_MIME in data:
+                params = data[PARAMS_MIME]
+    return params, figures
+
+
 class ReportPreprocessor(Preprocessor):
     """Figures in, citations filled, every cell reduced to the HTML the paper shows."""
 
     def preprocess(self, nb, resources):
         where = resources.get("reportlib_notebook", "notebook")
-        params: dict = {}
-        figures: dict[str, dict] = {}
-        for cell in nb.cells:
-            for out in cell.get("outputs", []):
-                data = out.get("data", {})
-                if narrative.FIGURE_MIME in data:
-                    fig = data[narrative.FIGURE_MIME]
-                    figures[fig["name"]] = fig
-                if PARAMS_MIME in data:
-                    params = data[PARAMS_MIME]
+        layout: Layout = resources.get("reportlib_layout") or Layout()
+        params, figures = _emitted(nb)
         env = _environment()
-        context = narrative_context(params, figures)
+        labels, refs = numbered(nb, where, REMOVE_CELL_TAGS)
+        context = narrative_context(params, figures, refs)
+        headings = Headings(loose=layout.loose)
         cited: dict[str, list[str]] = {}  # figure -> what the text printed from it, in the order printed
 
         def printed(value, name):
@@ -182,10 +207,10 @@ class ReportPreprocessor(Preprocessor):
                 forms.append(words)
             return value
         env.filters["_printed"] = printed
-        numbers = {"Figure": 0, "Table": 0}
         for index, cell in enumerate(nb.cells, start=1):
             parts: list[str] = []
-            if REMOVE_CELL_TAGS & set(cell.metadata.get("tags", [])):
+            tags = cell.metadata.get("tags", [])
+            if REMOVE_CELL_TAGS & set(tags):
                 pass  # notes for analysts: never filled, never shown
             elif cell.cell_type == "markdown":
                 label = f"{where}: markdown cell {index} ({_first_line(cell.source)!r})"
@@ -193,6 +218,9 @@ class ReportPreprocessor(Preprocessor):
                     tree = env.parse(cell.source)
                     _mark_printed(tree, figures)
                     filled = env.from_string(tree).render(context)
+                except UnknownReference as e:
+                    raise RenderError(f"{label} cites ref.{e}, but no code cell showing a chart or table is tagged "
+                                      f"'ref-{e}': tag the cell that shows it, or correct the name") from None
                 except jinja2.UndefinedError as e:
                     part = re.search(r"has no attribute '([^']+)'", str(e))
                     if part:
@@ -207,20 +235,21 @@ class ReportPreprocessor(Preprocessor):
                                       "a figure is cited as {{ name }} or {{ name | filter }}") from None
                 except (TypeError, ValueError, AttributeError) as e:
                     raise RenderError(f"{label}: a citation could not be written ({e})") from None
-                parts.append(markdown_html(filled))
+                headings.appendix = "appendix" in tags
+                parts.append(markdown_html(filled, headings))
             elif cell.cell_type == "code":
-                for out in cell.get("outputs", []):
+                for i, out in enumerate(cell.get("outputs", [])):
                     data = out.get("data", {})
                     if CHART_MIME in data:
-                        numbers["Figure"] += 1
-                        parts.append(Chart.from_json(data[CHART_MIME]).to_html(f"Figure {numbers['Figure']}"))
+                        parts.append(chart_html(data[CHART_MIME], labels[(index, i)], layout))
                     elif TABLE_MIME in data:
-                        numbers["Table"] += 1
-                        parts.append(Table.from_json(data[TABLE_MIME]).to_html(f"Table {numbers['Table']}"))
+                        parts.append(table_html(data[TABLE_MIME], labels[(index, i)], layout))
             cell.metadata["reportlib_html"] = "\n".join(parts)
         has_appendix = any("appendix" in c.metadata.get("tags", []) and c.metadata["reportlib_html"].strip()
                            for c in nb.cells)
-        resources["reportlib"] = {"params": params, "figures": figures, "cited": cited, "has_appendix": has_appendix}
+        resources["reportlib"] = {"params": params, "figures": figures, "cited": cited, "has_appendix": has_appendix,
+                                  "references": refs, "layout": layout,
+                                  "contents": (headings.sections, headings.appendices) if layout.contents else None}
         return nb, resources
 
 
@@ -239,7 +268,10 @@ def _date(value) -> dt.date:
 TEMPLATE_FILTERS = {
     "uk_date": lambda v: narrative.uk_date(_date(v)),
     "long_date": lambda v: f"{_date(v):%A} {narrative.uk_date(_date(v))}",
-    "report_of": lambda v: html.escape(_report_of(v)),
+    "report_of": lambda v: html.escape(balance(_report_of(v))),
+    # In a title: its last two words held together (a date's words all together), escaped.
+    "balance": lambda v: html.escape(balance(v)),
+    "long_date_unbroken": lambda v: f"{_date(v):%A} {narrative.uk_date(_date(v))}".replace(" ", NBSP),
 }
 
 
@@ -268,10 +300,12 @@ def forget_template() -> None:
     _exporter.cache_clear()
 
 
-def to_html(nb: nbformat.NotebookNode, where: str = "notebook") -> tuple[str, dict]:
-    """The committee paper as one self-contained HTML page, and what the render collected."""
+def to_html(nb: nbformat.NotebookNode, where: str = "notebook", layout: Layout | None = None) -> tuple[str, dict]:
+    """The committee paper as one self-contained HTML page, and what the render collected. ``layout`` says what
+    its pages need (:class:`Layout`; :func:`reportlib.pages.paper` decides it by laying the page out)."""
     css = (COMMITTEE / "static" / "committee.css").read_text(encoding="utf-8")
-    body, resources = _exporter().from_notebook_node(nb, resources={"reportlib_notebook": where, "committee_css": css})
+    body, resources = _exporter().from_notebook_node(nb, resources={"reportlib_notebook": where, "committee_css": css,
+                                                                    "reportlib_layout": layout or Layout()})
     return body, resources["reportlib"]
 
 
@@ -338,17 +372,11 @@ def to_pdf(html: str, target: Path | None = None) -> bytes | None:
     tree (no ``/IDTree``, figure boxes in CSS pixels, nested captions, header cells without
     ``/Scope``). Returns the PDF's bytes, or writes them to ``target`` and returns None.
     """
-    import logging
-
+    from .pages import laid_out
     from .pdf import finish
 
-    config, css = _pdf_fonts()
-    import weasyprint
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    document = weasyprint.HTML(string=html, base_url=str(COMMITTEE))
-    data = finish(document.write_pdf(stylesheets=[css], font_config=config, pdf_variant="pdf/ua-1"))
+    # The page as reportlib.pages laid it out to decide what it needs (the same HTML is laid out once).
+    data = finish(laid_out(html).write_pdf(pdf_variant="pdf/ua-1"))
     if target is None:
         return data
     Path(target).write_bytes(data)

@@ -104,7 +104,7 @@ def test_trend_shows_only_the_years_the_log_covers(late_start):
 def test_quarters_before_the_log_are_not_shown_as_no_cases(late_start):
     page = text_of((late_start / "report.html").read_text(encoding="utf-8"))
     assert "Q1 2019/20" not in page  # April-June 2019: before the log starts
-    assert "The figures from Q2 2019/20 to Q4 2020/21 are as follows" in page
+    assert "The figures from Q2 2019/20 to Q4 2020/21 are in Table 2." in page
 
 
 def test_year_before_outside_the_log_is_not_compared(tmp_path):

@@ -16,6 +16,7 @@ import pytest
 from factory import REPO
 from reportlib import narrative, pipeline, render
 from reportlib.narrative import Change, Share
+from reportlib.layout import numbered
 
 COUNTS = (0, 1, 2, 11)
 
@@ -43,7 +44,10 @@ class Report:
         for name, value in values.items():
             assert name in figures, f"no figure {name!r}"
             figures[name]["value"] = narrative.to_json(value)
-        text = render._environment().from_string(cells[0]).render(render.narrative_context(self.params, figures))
+        # {{ ref.name }}: "Figure 1"; a cell that showed nothing with the sample's figures may show a table with these
+        tagged = {t[4:] for c in self.nb.cells for t in c.metadata.get("tags", []) if t.startswith("ref-")}
+        refs = {**dict.fromkeys(tagged, "Table 12"), **numbered(self.nb, "report.ipynb", render.REMOVE_CELL_TAGS)[1]}
+        text = render._environment().from_string(cells[0]).render(render.narrative_context(self.params, figures, refs))
         text = re.sub(r"\\(.)", r"\1", " ".join(text.split()))  # markdown escapes, as the page shows them
         return text
 

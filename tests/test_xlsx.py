@@ -51,7 +51,7 @@ def test_cover_contents_notes_then_one_table_a_sheet(report):
     figures = [f"Figure_{n}" for n in range(1, len(page.select("figure.chart")) + 1)]
     assert set(figures) <= set(labels)
     cover = [c.value for row in book["Cover"].iter_rows() for c in row if c.value]
-    assert cover[0] == f"{page.h1.get_text(' ', strip=True)}: tables"
+    assert cover[0] == f"{' '.join(page.h1.get_text(' ', strip=True).split())}: tables"  # no-break spaces as spaces
     assert any(str(v).startswith("Source: ") for v in cover) and any(str(v).startswith("Period: ") for v in cover)
     contact = page.select_one("section.signature a")["href"].removeprefix("mailto:")
     assert contact in cover  # the contact officer
