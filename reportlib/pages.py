@@ -13,15 +13,13 @@ of a page moves to the next one and leaves a gap. :func:`paper` lays the paper o
 
 Both change the page, so the paper is made and laid out again until nothing more is needed (one
 layout for most papers). The HTML and the PDF are then the same page: ``report.html`` carries the
-contents list and the ``loose`` classes too, and :func:`laid_out` keeps the last layout, from which
-:func:`reportlib.render.to_pdf` writes the PDF without laying it out again.
+contents list and the ``loose`` classes too, and :func:`reportlib.formats.pdf.laid_out` keeps the last layout, from which
+:func:`reportlib.formats.pdf.to_pdf` writes the PDF without laying it out again.
 """
 
 from __future__ import annotations
 
-import atexit
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Iterator
 
 #: A paper with more pages than this opens with a contents list.
@@ -36,28 +34,6 @@ MAX_PASSES = 5
 
 #: What the layout may let go: a block kept whole, by the class the renderer gives it.
 _KEPT = ("figure-block", "table-block")
-
-
-@lru_cache(maxsize=2)
-def laid_out(html: str):
-    """``html`` laid out by WeasyPrint as the PDF prints it (A4, the bundled fonts, PDF/UA-1): a
-    ``weasyprint.Document``, kept for the PDF that is written from it next."""
-    import logging
-
-    from .render import COMMITTEE, _pdf_fonts
-
-    config, css = _pdf_fonts()  # first: it imports WeasyPrint quietly (no fonts but ours is no warning)
-    import weasyprint
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return weasyprint.HTML(string=html, base_url=str(COMMITTEE)).render(
-        stylesheets=[css], font_config=config, pdf_variant="pdf/ua-1")
-
-
-# A layout holds the bundled fonts' FontConfiguration: let go of it while the interpreter is whole (freed during
-# shutdown, its __del__ finds fontconfig gone), as render._pdf_fonts does.
-atexit.register(laid_out.cache_clear)
 
 
 @dataclass
@@ -277,6 +253,7 @@ def likely_pages(nb) -> float:
 
 
 def _made(nb, where: str, layout):
+    from .formats.pdf import laid_out
     from .render import to_html
 
     html, collected = to_html(nb, where, layout)
@@ -288,6 +265,7 @@ def paper(nb, where: str = "notebook") -> tuple[str, dict]:
     (``collected["layout"]`` says what was decided)."""
     import dataclasses
 
+    from .formats.pdf import laid_out
     from .layout import Layout
     from .render import to_html
 

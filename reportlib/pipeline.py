@@ -208,7 +208,7 @@ def execute(job: Job, kernel: Kernel, case_key: object = None,
     running = kernel.submit(kernel_mod.execute, job.node, job.notebook, job.workdir / "report.ipynb",
                             job.parameters, _keep_failed(job), progress)
     if rendering:  # while the kernel runs: the renderer compiles what it compiles once; the manifest's facts
-        render.warm_up(job.parameters)
+        _warm_up(job.parameters)
         provenance.update(versions=_versions(), git=_git(job.checked.root))
     nb = running.result()
     t1 = time.perf_counter()
@@ -218,6 +218,23 @@ def execute(job: Job, kernel: Kernel, case_key: object = None,
         html, collected = render.to_html(nb, where=job.where)
     return Executed(job, nb, html, collected, {"execute": round(t1 - t0, 2),
                                                "render": round(time.perf_counter() - t1, 2)}, provenance)
+
+
+def _warm_up(params: dict) -> None:
+    """Make a page with no figures from the report's params (as JSON), HTML and PDF, ahead of the real one (a render
+    does this while its kernel runs the notebook): nbconvert, nbformat and WeasyPrint load, and compile what they
+    compile the first time they meet a committee paper (the template, the notebook schema's validator, the selectors
+    of nbconvert's accessibility pass, the stylesheet and the bundled fonts), so the real page is made at once."""
+    import nbformat
+
+    from . import render
+    from .formats.pdf import to_pdf
+    from .narrative import PARAMS_MIME
+
+    shown = nbformat.v4.new_output("display_data", data={PARAMS_MIME: params, "text/plain": ""})
+    html, _ = render.to_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[shown]),
+                                                             nbformat.v4.new_markdown_cell("## {{ params.title }}")]))
+    to_pdf(html)
 
 
 def rerender(executed: Executed, edited) -> Executed:

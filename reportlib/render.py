@@ -35,7 +35,7 @@ from markupsafe import Markup
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from . import compat, narrative
+from . import narrative
 from .narrative import PARAMS_MIME
 from .charts import CHART_MIME
 from .errors import RenderError
@@ -307,77 +307,3 @@ def to_html(nb: nbformat.NotebookNode, where: str = "notebook", layout: Layout |
     body, resources = _exporter().from_notebook_node(nb, resources={"reportlib_notebook": where, "committee_css": css,
                                                                     "reportlib_layout": layout or Layout()})
     return body, resources["reportlib"]
-
-
-FONTS = COMMITTEE / "static" / "fonts"
-
-
-def pdf_fonts_css() -> str:
-    """@font-face rules naming the bundled Liberation Sans "Report Sans" (first in committee.css's
-    font stack), so every PDF embeds the same font whatever the machine has installed."""
-    rules = []
-    for file, weight, style in (("Regular", 400, "normal"), ("Bold", 700, "normal"),
-                                ("Italic", 400, "italic"), ("BoldItalic", 700, "italic")):
-        url = (FONTS / f"LiberationSans-{file}.ttf").as_uri()
-        rules.append(f'@font-face {{ font-family: "Report Sans"; src: url("{url}"); '
-                     f"font-weight: {weight}; font-style: {style}; }}")
-    return "\n".join(rules)
-
-
-@lru_cache(maxsize=1)
-def _pdf_fonts():
-    """One WeasyPrint FontConfiguration holding the bundled fonts, and the stylesheet declaring them.
-
-    WeasyPrint uses @font-face fonts only when the same FontConfiguration reaches both the CSS and
-    ``write_pdf``; without it Pango falls back to whatever fontconfig finds on the machine (DejaVu
-    on a Debian server) and, on a machine with no fonts at all, crashes.
-    """
-    import atexit
-    import warnings
-
-    from . import private
-
-    # WeasyPrint copies the fonts into a temporary folder of its own, which only its FontConfiguration's __del__
-    # removes (never, for one kept until the program ends): it goes inside a private folder of ours instead,
-    # removed at exit, or swept by the next render after a kill.
-    fonts = private.Folder("fonts")
-    atexit.register(fonts.remove)
-    with warnings.catch_warnings(), compat.libraries_from_the_cache(), compat.temporary_files_in(fonts.path):
-        warnings.simplefilter("ignore", UserWarning)  # "No fonts configured in FontConfig": ours are bundled
-        import weasyprint
-        from weasyprint.text.fonts import FontConfiguration
-
-        config = FontConfiguration()
-        css = weasyprint.CSS(string=pdf_fonts_css(), font_config=config)
-    # Let go of it while the interpreter is whole: freed during shutdown, its __del__ finds fontconfig gone.
-    atexit.register(_pdf_fonts.cache_clear)
-    return config, css
-
-
-def warm_up(params: dict) -> None:
-    """Make a page with no figures from the report's params (as JSON), HTML and PDF, ahead of the real one (a render
-    does this while its kernel runs the notebook): nbconvert, nbformat and WeasyPrint load, and compile what they
-    compile the first time they meet a committee paper (the template, the notebook schema's validator, the selectors
-    of nbconvert's accessibility pass, the stylesheet and the bundled fonts), so the real page is made at once."""
-    shown = nbformat.v4.new_output("display_data", data={PARAMS_MIME: params, "text/plain": ""})
-    html, _ = to_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[shown]),
-                                                      nbformat.v4.new_markdown_cell("## {{ params.title }}")]))
-    to_pdf(html)
-
-
-def to_pdf(html: str, target: Path | None = None) -> bytes | None:
-    """The same page as an A4 tagged PDF/UA-1 (``Page X of Y`` in the footer, the bundled fonts embedded).
-
-    WeasyPrint writes the PDF; :func:`reportlib.pdf.finish` then mends the defects of its structure
-    tree (no ``/IDTree``, figure boxes in CSS pixels, nested captions, header cells without
-    ``/Scope``). Returns the PDF's bytes, or writes them to ``target`` and returns None.
-    """
-    from .pages import laid_out
-    from .pdf import finish
-
-    # The page as reportlib.pages laid it out to decide what it needs (the same HTML is laid out once).
-    data = finish(laid_out(html).write_pdf(pdf_variant="pdf/ua-1"))
-    if target is None:
-        return data
-    Path(target).write_bytes(data)
-    return None

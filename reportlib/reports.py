@@ -20,7 +20,9 @@ _MODELS: dict[tuple, type[CommonParams]] = {}
 
 
 def _plain_name(name: Any) -> bool:
-    return isinstance(name, str) and bool(name) and not name.startswith(".") and Path(name).name == name
+    """Whether ``name`` could name a notebook in notebooks/: a file name of reasonable length, no path."""
+    return (isinstance(name, str) and 0 < len(name) <= 100 and not name.startswith(".") and Path(name).name == name
+            and "\x00" not in name)
 
 
 def model_of(notebook: Path) -> type[CommonParams] | None:

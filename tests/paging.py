@@ -9,7 +9,7 @@ From the PDF itself (pikepdf), independently of how reportlib laid it out:
   thing on each page, in reading order;
 - :func:`figures` - each chart image (``/Figure``) with the page of its caption (``/Caption``).
 
-From WeasyPrint's layout of the same HTML (:func:`reportlib.pages.laid_out`, the layout the PDF was
+From WeasyPrint's layout of the same HTML (:func:`reportlib.formats.pdf.laid_out`, the layout the PDF was
 written from): :func:`texts` (the words of every line, with the HTML element it belongs to and its
 page), and from those :func:`labels`, :func:`citations`, :func:`contents_entries`.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pikepdf
 
-from reportlib import pdf as pdf_mod
+from reportlib.formats import pdf as pdf_mod
 from reportlib.render import COMMITTEE
 
 MM = 72 / 25.4  # PDF points per mm

@@ -261,7 +261,7 @@ def test_a_render_leaves_no_weasyprint_folder(tmp_path):
     import subprocess
     import sys
 
-    code = ("from reportlib import render; render.to_pdf('<p>x</p>'); import gc; gc.freeze()")
+    code = ("from reportlib.formats.pdf import to_pdf; to_pdf('<p>x</p>'); import gc; gc.freeze()")
     subprocess.run([sys.executable, "-c", code], env={**os.environ, "TMPDIR": str(tmp_path)}, check=True,
                    timeout=120)
     assert list(tmp_path.iterdir()) == []

@@ -26,6 +26,7 @@ from factory import REPO
 from reportlib import charts, layout, pages, pipeline, render
 from reportlib.charts import CHART_MIME
 from reportlib.errors import RenderError
+from reportlib.formats import pdf as pdf_mod
 from reportlib.narrative import PARAMS_MIME
 from reportlib.tables import TABLE_MIME, Table
 
@@ -52,7 +53,7 @@ def problems(html: str, pdf: bytes) -> list[str]:
     for page, caption in paging.figures(pdf):
         if caption != page:
             found.append(f"the chart on page {page} has its caption on page {caption}")
-    document = pages.laid_out(html)
+    document = pdf_mod.laid_out(html)
     assert len(document.pages) == len(empty), "the PDF is not the layout it was written from"
     lines = paging.texts(document)
     found += _tables(lines) + _signature(lines) + _titles(lines) + _citations(lines) + _contents(html, lines)
@@ -172,7 +173,7 @@ def test_sample_pages(sample):
 def test_the_pdf_is_measured_as_it_was_laid_out(sample):
     """The PDF's own ink (tests/paging.py) and reportlib.pages' measure of the layout agree, page by page."""
     html = (sample / "report.html").read_text(encoding="utf-8")
-    measured = [p.empty for p in pages.pages(pages.laid_out(html))]
+    measured = [p.empty for p in pages.pages(pdf_mod.laid_out(html))]
     read = paging.ink(sample / "report.pdf")
     assert len(measured) == len(read)
     assert all(abs(a - b) < 0.02 for a, b in zip(measured, read)), list(zip(measured, read))
@@ -181,7 +182,7 @@ def test_the_pdf_is_measured_as_it_was_laid_out(sample):
 def test_every_citation_names_a_figure_or_table_of_the_paper(sample):
     """What the notebooks cite by name ({{ ref.name }}) is there, and the text never points "below"."""
     html = (sample / "report.html").read_text(encoding="utf-8")
-    lines = paging.texts(pages.laid_out(html))
+    lines = paging.texts(pdf_mod.laid_out(html))
     cited = paging.citations(lines)
     assert cited, "the paper cites no figure or table by name"
     assert _citations(lines) == []
@@ -238,7 +239,7 @@ def notebook(*cells) -> nbformat.NotebookNode:
 
 def paper(nb) -> tuple[str, bytes]:
     html, _ = pages.paper(nb, where="test_pages")
-    return html, render.to_pdf(html)
+    return html, pdf_mod.to_pdf(html)
 
 
 @pytest.mark.parametrize("before", range(8, 28, 2))
@@ -258,7 +259,7 @@ def test_a_short_table_at_every_height_down_the_page(before):
 def test_a_table_of_one_row_goes_where_it_fits():
     """WeasyPrint keeps a row kept with the row before and after it off a page it fits on: a lone row is not kept."""
     html, pdf = paper(notebook(md("## Teams"), *lines(12), table(1, "Complaints by team"), table(1, "Compliments")))
-    first = next(line for line in paging.texts(pages.laid_out(html)) if line.inside("table"))
+    first = next(line for line in paging.texts(pdf_mod.laid_out(html)) if line.inside("table"))
     assert first.page == 1  # held back, it took the rest with it and left page 1 40% empty
     assert problems(html, pdf) == []
 
@@ -266,7 +267,7 @@ def test_a_table_of_one_row_goes_where_it_fits():
 def test_a_table_of_120_rows_breaks_with_its_header_on_every_page():
     html, pdf = paper(notebook(md("## Teams"), *lines(5), table(120, "Complaints by team, 2020/21"), *lines(3, 10)))
     assert problems(html, pdf) == []
-    entry = next(e for e in _rows_by_table(paging.texts(pages.laid_out(html))).values() if len(e["rows"]) == 120)
+    entry = next(e for e in _rows_by_table(paging.texts(pdf_mod.laid_out(html))).values() if len(e["rows"]) == 120)
     assert sorted(entry["head"]) == [1, 2, 3, 4] or len(entry["head"]) >= 3  # the header on every page it spans
     assert min(entry["caption"]) == 1
 
@@ -286,10 +287,10 @@ def test_an_appendix_starts_a_page_unless_that_leaves_one_mostly_empty():
         assert problems(html, pdf) == [], before
         starts.append('<h2 id="section-appendix-1-action-plan">' in html)  # not "loose": it starts a page
         if starts[-1]:
-            appendix = next(line for line in paging.texts(pages.laid_out(html)) if line.inside("h2")
+            appendix = next(line for line in paging.texts(pdf_mod.laid_out(html)) if line.inside("h2")
                             and line.words.startswith("Appendix"))
             assert not any(line.page == appendix.page and line.top < appendix.top
-                           for line in paging.texts(pages.laid_out(html)))
+                           for line in paging.texts(pdf_mod.laid_out(html)))
     assert any(starts) and not all(starts), starts
 
 
@@ -304,13 +305,13 @@ def test_a_paper_of_seven_pages_opens_with_its_contents(chart_json):
     for s in range(1, 26):
         sections += [md(f"## Section {s}"), *lines(8, 10 * s)]
     html, pdf = paper(notebook(*sections))
-    count = len(pages.laid_out(html).pages)
+    count = len(pdf_mod.laid_out(html).pages)
     assert count > pages.CONTENTS_AFTER
     assert re.search(r'<nav aria-labelledby="contents-heading" class="contents">\s*<h2 id="contents-heading">'
                      r'Contents</h2>\s*<ol>\s*<li><a href="#section-section-1">Section 1</a></li>', html)
     assert problems(html, pdf) == []
     short, _ = paper(notebook(*sections[:54]))
-    assert len(pages.laid_out(short).pages) <= pages.CONTENTS_AFTER and 'class="contents"' not in short
+    assert len(pdf_mod.laid_out(short).pages) <= pages.CONTENTS_AFTER and 'class="contents"' not in short
 
 
 @pytest.mark.parametrize("sections", [5, 25])

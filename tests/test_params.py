@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -333,3 +334,10 @@ def test_annual_report_params_as_the_law_has_it(tmp_path, extra, message):
 def test_a_local_third_stage_takes_the_councils_own_target(tmp_path):
     p = reports.load(write(tmp_path, ANNUAL + "local_stage3: yes\ncouncil_targets: {corporate: {3: 20}}\n"))
     assert p.local_stage3 is True and p.council_targets == {"corporate": {3: 20}}
+
+
+@pytest.mark.parametrize("name", ["x" * 5000, "../etc/passwd", "nul\x00byte", ".hidden", ""])
+def test_a_notebook_name_that_could_name_no_notebook_is_unknown(tmp_path, name):
+    path = write(tmp_path, CHILDRENS.replace("notebook: childrens_response_times", f"notebook: {json.dumps(name)}"))
+    with pytest.raises(ParamsError, match="key 'notebook': unknown notebook"):
+        reports.load(path)

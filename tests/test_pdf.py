@@ -23,7 +23,7 @@ from fontTools.ttLib import TTFont
 
 from conftest import PACKAGE_FONTS, fontconfig_file
 from factory import REPO
-from reportlib import pdf as pdf_mod
+from reportlib.formats import pdf as pdf_mod
 from reportlib import pipeline, render
 
 SAMPLE = REPO / "params" / "sample_childrens_response_times.yaml"  # the font tests' page
@@ -40,8 +40,8 @@ def sample(request, tmp_path_factory) -> Path:
 
 # --------------------------------------------------------------------------------------------- fonts
 
-_MAKE_PDF = ("import sys; from pathlib import Path; from reportlib import render; "
-             "render.to_pdf(Path(sys.argv[1]).read_text(encoding='utf-8'), Path(sys.argv[2]))")
+_MAKE_PDF = ("import sys; from pathlib import Path; from reportlib.formats.pdf import to_pdf; "
+             "to_pdf(Path(sys.argv[1]).read_text(encoding='utf-8'), Path(sys.argv[2]))")
 
 #: The fontconfig settings a PDF is made under: a machine with no fonts, one with DejaVu only
 #: (a typical Debian server), and this machine as it is.
@@ -365,10 +365,10 @@ def test_figure_boxes_are_where_the_figures_are_drawn_in_points(sample):
 # ------------------------------------------------------------------------------- what finish leaves
 
 def _weasyprint_pdf(html: str) -> bytes:
-    """The PDF exactly as WeasyPrint writes it, before reportlib.pdf.finish."""
+    """The PDF exactly as WeasyPrint writes it, before reportlib.formats.pdf.finish."""
     import weasyprint
 
-    config, css = render._pdf_fonts()
+    config, css = pdf_mod.fonts()
     return weasyprint.HTML(string=html, base_url=str(render.COMMITTEE)).write_pdf(
         stylesheets=[css], font_config=config, pdf_variant="pdf/ua-1")
 
@@ -376,8 +376,8 @@ def _weasyprint_pdf(html: str) -> bytes:
 def test_finish_changes_only_the_structure_tree_and_is_deterministic(sample):
     html = (sample / "report.html").read_text(encoding="utf-8")
     raw = _weasyprint_pdf(html)
-    finished = render.to_pdf(html)
-    assert finished == render.to_pdf(html) == (sample / "report.pdf").read_bytes()
+    finished = pdf_mod.to_pdf(html)
+    assert finished == pdf_mod.to_pdf(html) == (sample / "report.pdf").read_bytes()
     with pikepdf.open(io.BytesIO(raw)) as before, pikepdf.open(io.BytesIO(finished)) as after:
         assert len(before.pages) == len(after.pages)
         for a, b in zip(before.pages, after.pages):

@@ -199,7 +199,7 @@ def test_pdf_is_tagged_pdf_ua_with_page_x_of_y(rendered):
                 descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
                 assert "/FontFile2" in descendant.FontDescriptor, str(font.BaseFont)
                 fonts.add(str(font.BaseFont).split("+")[-1])
-        # "Report Sans" is the bundled Liberation Sans, declared with @font-face (render.pdf_fonts_css).
+        # "Report Sans" is the bundled Liberation Sans, declared with @font-face (reportlib.formats.pdf.pdf_fonts_css).
         assert fonts and fonts <= {"Report-Sans", "Report-Sans-Bold", "Report-Sans-Italic", "Report-Sans-BoldItalic"}
 
 
@@ -245,8 +245,8 @@ def test_snapshot(rendered):
 @pytest.mark.parametrize("params_file", sorted((Path(__file__).parents[1] / "params").glob("sample_*.yaml")),
                          ids=lambda p: p.stem)
 def test_the_warm_up_makes_a_page_with_no_figures_from_each_reports_params(params_file):
-    """A render warms nbconvert and WeasyPrint with its own params while the kernel runs (reportlib.render.warm_up):
+    """A render warms nbconvert and WeasyPrint with its own params while the kernel runs (reportlib.pipeline._warm_up):
     the committee template must make a page, HTML and PDF, from the params alone, whichever the report."""
-    from reportlib import params as params_mod, render, reports
+    from reportlib import params as params_mod, pipeline, reports
 
-    render.warm_up(params_mod.to_jsonable(reports.load(params_file)))
+    pipeline._warm_up(params_mod.to_jsonable(reports.load(params_file)))

@@ -18,9 +18,9 @@ LAYERS = [
     {"workdays", "periods", "words", "figures", "narrative", "selection", "tables", "stats", "annual",
      "annual_timeliness", "annual_services", "charts", "colours"},
     # the edges that read: sources, rows, params and the report declarations
-    {"rows", "sources", "casedata", "params", "paramfile", "notebooks", "reports", "declare", "describe", "rules"},
+    {"caselog", "columns", "rows", "sources", "casedata", "params", "paramfile", "notebooks", "reports", "declare", "describe", "rules"},
     # the edges that run and write
-    {"handover", "kernel", "outputs", "render", "formats", "pdf", "vcs", "session", "sample"},
+    {"handover", "kernel", "outputs", "render", "layout", "pages", "formats", "docx_style", "vcs", "session", "sample"},
     # the one path
     {"pipeline"},
     # the front ends
