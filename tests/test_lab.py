@@ -76,6 +76,7 @@ def lab(tmp_path_factory):
         shutil.copy2(REPO / name, root / name)  # mtimes kept: setup sees the environment as current
     (root / ".venv").symlink_to(REPO / ".venv")
     shutil.copytree(REPO / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(REPO / "params", root / "params")  # a notebook run on its own renders its sample meeting
     (root / "data").mkdir()
     shutil.copy2(REPO / "data" / "sample_case_log.csv", root / "data")
     port, token = _free_port(), secrets.token_hex(16)
