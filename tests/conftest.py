@@ -64,3 +64,40 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+#: Every sample meeting of the repository, and the formats the shared renders of them are made in.
+SAMPLE_PARAMS = sorted((REPO / "params").glob("sample_*.yaml"))
+ALL_FORMATS = ("html", "pdf", "docx", "xlsx")
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory) -> dict[str, Path]:
+    """Every sample report rendered once for the whole run, in every format: its params file's stem -> its report
+    folder. Tests only read them (a test that changes a report folder renders its own).
+
+    Under pytest-xdist the workers share them: each renders the samples no other worker has taken (a lock a
+    sample), then waits for the rest, so the five renders are made once, side by side, not once a module."""
+    import fcntl
+
+    from reportlib import pipeline
+
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "samples"  # this run's own
+    shared.mkdir(exist_ok=True)
+
+    def made(params: Path, wait: bool) -> bool:
+        with open(shared / f"{params.stem}.lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                return False  # another worker is making it
+            done = shared / f"{params.stem}.done"
+            if not done.exists():
+                pipeline.render(params, out=shared, formats=ALL_FORMATS)
+                done.touch()
+            return True
+
+    for params in [p for p in SAMPLE_PARAMS if not made(p, wait=False)]:
+        made(params, wait=True)
+    return {p.stem: shared / p.stem for p in SAMPLE_PARAMS}

@@ -124,11 +124,3 @@ def text_of(page: str) -> str:
 
 #: One sample of each report type (the annual report in its all-procedures scope).
 REPORT_SAMPLES = ("sample_childrens_response_times", "sample_complaints_performance", "sample_annual_report")
-
-
-def render_samples(out: Path, formats: list[str]) -> dict[str, Path]:
-    """Each of ``REPORT_SAMPLES`` rendered into ``out`` in ``formats``: name -> its report folder."""
-    from reportlib import pipeline
-
-    return {name: pipeline.render(REPO / "params" / f"{name}.yaml", out=out, formats=formats).out
-            for name in REPORT_SAMPLES}

@@ -10,7 +10,6 @@ single-procedure report never says "by procedure", a table's note only for what 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import defaultdict
 
@@ -67,16 +66,12 @@ ANNUAL = [p.stem for p in SAMPLES if p.stem.startswith("sample_annual_report")]
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> dict[str, dict]:
+def rendered(samples) -> dict[str, dict]:
     """Each sample report: its figures.json, the words of its report.html, and the paper as test_prose reads it."""
-    from reportlib import pipeline
-
-    out = tmp_path_factory.mktemp("samples")
-    os.chdir(REPO)
     found = {}
     for path in SAMPLES:
         assert yaml.safe_load(path.read_text())["data"] == "data/sample_case_log.csv", path  # one case log
-        folder = pipeline.render(path, out=out, formats=["html"]).out
+        folder = samples[path.stem]
         found[path.stem] = {"figures": json.loads((folder / "figures.json").read_text(encoding="utf-8")),
                             "html": (folder / "report.html").read_text(encoding="utf-8"), "paper": Paper(folder)}
     return found

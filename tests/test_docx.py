@@ -22,7 +22,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from conftest import BROWSER_FONT_ENV
-from factory import REPORT_SAMPLES, render_samples
+from factory import REPORT_SAMPLES
 
 pytestmark = pytest.mark.slow
 
@@ -30,8 +30,8 @@ SAMPLES = REPORT_SAMPLES
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    return render_samples(tmp_path_factory.mktemp("docx"), ["html", "docx"])
+def rendered(samples):
+    return samples
 
 
 @pytest.fixture(params=SAMPLES)

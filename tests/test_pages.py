@@ -23,7 +23,7 @@ import pytest
 
 import paging
 from factory import REPO
-from reportlib import charts, layout, pages, pipeline, render
+from reportlib import charts, layout, pages, render
 from reportlib.charts import CHART_MIME
 from reportlib.errors import RenderError
 from reportlib.formats import pdf as pdf_mod
@@ -161,8 +161,8 @@ def _contents(html: str, lines) -> list[str]:
 # ----------------------------------------------------------------------------------------- the samples
 
 @pytest.fixture(scope="module", params=SAMPLES, ids=lambda p: p.stem)
-def sample(request, tmp_path_factory) -> Path:
-    return pipeline.render(request.param, out=tmp_path_factory.mktemp("pages")).out
+def sample(request, samples) -> Path:
+    return samples[request.param.stem]
 
 
 def test_sample_pages(sample):

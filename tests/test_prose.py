@@ -20,8 +20,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from factory import REPO, case, childrens_params, performance_params, render_log
-from reportlib import pipeline
+from factory import case, childrens_params, performance_params, render_log
 
 PAPERS = ("sample_childrens_response_times", "sample_complaints_performance")
 
@@ -99,9 +98,8 @@ def performance_benchmarks(n: int) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def papers(tmp_path_factory):
-    out = tmp_path_factory.mktemp("prose")
-    found = {name: Paper(pipeline.render(REPO / "params" / f"{name}.yaml", out=out).out) for name in PAPERS}
+def papers(tmp_path_factory, samples):
+    found = {name: Paper(samples[name]) for name in PAPERS}
     for n in (0, 1, 2):
         found[f"childrens {n}"] = Paper(render_log(tmp_path_factory.mktemp(f"c{n}"), childrens_rows(n),
                                                    childrens_params, benchmarks=childrens_benchmarks(n)))

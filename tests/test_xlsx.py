@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 
-from factory import REPORT_SAMPLES, case, childrens_params, render_log, render_samples
+from factory import REPORT_SAMPLES, case, childrens_params, render_log
 from reportlib.formats import xlsx
 from reportlib.formats.document import Cell, Table
 
@@ -20,8 +20,8 @@ LOOKS_LIKE_A_NUMBER = re.compile(r"^-?£?[\d,]+(\.\d+)?%?$")
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    return render_samples(tmp_path_factory.mktemp("xlsx"), ["html", "xlsx"])
+def rendered(samples):
+    return samples
 
 
 @pytest.fixture(params=SAMPLES)
