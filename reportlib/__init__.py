@@ -2,8 +2,8 @@
 
 Data flows one way: ``params`` (the meeting's params file) and ``casedata``
 (the case-log export) feed the pure layer (``workdays``, ``periods``,
-``stats``, ``narrative``, ``charts``, ``tables``); ``render`` and ``run`` turn
-an executed notebook into the committee paper. In a notebook::
+``stats``, ``narrative``, ``charts``, ``tables``); ``pipeline`` runs a report's
+notebook and turns it into the committee paper (docs/architecture.md). In a notebook::
 
     import reportlib as rl
     report = rl.open_report(globals())
@@ -17,7 +17,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {"annual", "annual_services", "annual_timeliness", "casedata", "charts", "narrative", "params", "periods",
-               "render", "run", "session", "stats", "tables", "workdays", "sample", "errors", "selection", "notebooks"}
+               "pipeline", "render", "session", "stats", "tables", "workdays", "sample", "errors", "selection", "notebooks"}
 _NAMES = {"open_report": "session", "glue": "narrative", "Share": "narrative", "Change": "narrative", "Measure": "narrative",
           "Range": "narrative", "Table": "tables"}
 

@@ -1,4 +1,4 @@
-"""Executed notebook -> committee paper: HTML through our nbconvert template, PDF/UA through WeasyPrint.
+"""Executed notebook -> committee paper's HTML, through our nbconvert template (the PDF: :mod:`reportlib.formats.pdf`).
 
 The chain (nbconvert preprocessors, in order):
 

@@ -20,11 +20,11 @@ LAYERS = [
     # the edges that read: sources, rows, params and the report declarations
     {"caselog", "columns", "rows", "sources", "casedata", "params", "paramfile", "notebooks", "reports", "declare", "describe", "rules"},
     # the edges that run and write
-    {"handover", "kernel", "outputs", "render", "layout", "pages", "formats", "docx_style", "vcs", "session", "sample"},
+    {"handover", "kernel", "outputs", "render", "layout", "pages", "formats", "vcs", "session", "sample"},
     # the one path
     {"pipeline"},
     # the front ends
-    {"cli", "preview", "app", "authoring", "lab"},
+    {"cli", "preview", "app", "authoring"},
 ]
 MAX_MODULE_LINES = 520
 MAX_FUNCTION_LINES = 62

@@ -60,7 +60,9 @@ def files() -> dict[str, str]:
 
 def register(name: str, module: ModuleType) -> None:
     """Make format ``name`` with ``module`` (its ``FILE`` and ``write(report, target)``), after reportlib's own:
-    ``formats: [html, name]`` in a params file or ``render --format name`` ask for it (docs/architecture.md)."""
+    ``formats: [html, name]`` in a params file, or ``formats=`` of :func:`reportlib.pipeline.render`, asks for it in
+    the process that registered it (the project's own script: ``reportlib render`` loads no project code; see
+    docs/architecture.md)."""
     if not (isinstance(getattr(module, "FILE", None), str) and callable(getattr(module, "write", None))):
         raise ValueError(f"format {name!r}: its module needs FILE (the file it writes) and write(report, target)")
     if name in FORMATS or name in files().values():
