@@ -12,10 +12,13 @@ every machine too.
 
 from __future__ import annotations
 
+import ast
 import atexit
 import os
+import re
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -101,3 +104,33 @@ def samples(tmp_path_factory) -> dict[str, Path]:
     for params in [p for p in SAMPLE_PARAMS if not made(p, wait=False)]:
         made(params, wait=True)
     return {p.stem: shared / p.stem for p in SAMPLE_PARAMS}
+
+
+# ------------------------------------------------------------------------------------ the fast lane
+
+#: What makes a test slow (seconds, not milliseconds): it renders a whole report, starts a program (a reportlib
+#: command, a kernel, JupyterLab) or a browser, itself or through a fixture it uses.
+_SLOW = re.compile(r"pipeline\.render|render_log\(|render_many\(|\bcli\(|subprocess\.|Popen\(|\bKernel\(|"
+                   r"sync_playwright|\bbrowser\b")
+
+
+@lru_cache(maxsize=None)
+def _functions(path: Path) -> dict[str, str]:
+    """The source of every function in a test module, by name (fixtures included)."""
+    text = path.read_text(encoding="utf-8")
+    return {node.name: ast.get_source_segment(text, node) or "" for node in ast.walk(ast.parse(text))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``slow`` every test that renders, starts a program or a browser (itself or through a fixture it uses,
+    from its module or this file), so ``./dev test --fast`` (``-m "not slow"``) runs in seconds what is left: the
+    pure layer, reading and checking, every module's own logic."""
+    shared = _functions(Path(__file__))
+    for item in items:
+        if item.get_closest_marker("slow") or not hasattr(item, "function"):
+            continue
+        own = _functions(Path(item.path))
+        names = [item.function.__name__, *getattr(item, "fixturenames", ())]
+        if any(_SLOW.search(own.get(name) or shared.get(name) or "") for name in names):
+            item.add_marker(pytest.mark.slow)
