@@ -148,14 +148,11 @@ is shown in {{ ref.quarterly }}.
 ```{code-cell} ipython3
 :tags: [remove-input, ref-quarterly]
 
-rl.charts.bar(
-    [rl.periods.quarter_label(q) for q, _ in quarterly],
-    [s for _, s in quarterly],
+rl.charts.quarterly(
+    quarterly,
     title=f"Complaints responded to within {p.target_working_days} working days, by quarter",
     subtitle=f"Share of responses sent in each quarter of {p.year}",
-    xlabel="Quarter", ylabel="Responses within timescale",
-    table_columns=["Quarter", f"Responses within {p.target_working_days} working days"],
-    table_rows=[[rl.periods.quarter_label(q), s.table_text()] for q, s in quarterly],
+    ylabel="Responses within timescale", column=f"Responses within {p.target_working_days} working days",
     source=f"{p.council} complaints case log",
 )
 ```
