@@ -226,8 +226,9 @@ class ReportPreprocessor(Preprocessor):
         def printed(value, name):
             words = str(value) if isinstance(value, Markup) else narrative.text(value)
             forms = cited.setdefault(name, [])
-            if words not in forms:
-                forms.append(words)
+            for part in getattr(value, "parts", None) or [words]:  # narrative.Printed: each part as printed apart
+                if part not in forms:
+                    forms.append(part)
             return value
         env = _environment(figures, printed)
         for index, cell in enumerate(nb.cells, start=1):
