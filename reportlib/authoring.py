@@ -148,14 +148,11 @@ is shown in {{ ref.quarterly }}.
 ```{code-cell} ipython3
 :tags: [remove-input, ref-quarterly]
 
-rl.charts.bar(
-    [rl.periods.quarter_label(q) for q, _ in quarterly],
-    [s for _, s in quarterly],
+rl.charts.quarterly(
+    quarterly,
     title=f"Complaints responded to within {p.target_working_days} working days, by quarter",
     subtitle=f"Share of responses sent in each quarter of {p.year}",
-    xlabel="Quarter", ylabel="Responses within timescale",
-    table_columns=["Quarter", f"Responses within {p.target_working_days} working days"],
-    table_rows=[[rl.periods.quarter_label(q), s.table_text()] for q, s in quarterly],
+    ylabel="Responses within timescale", column=f"Responses within {p.target_working_days} working days",
     source=f"{p.council} complaints case log",
 )
 ```
@@ -169,16 +166,7 @@ The actions being taken to improve response times are set out in Appendix 1.
 
 ## About the figures
 
-The figures in this report are calculated from the complaints case log of {{ rows_read | counted("row") }}, of which
-{{ rows_used | counted }} {{ rows_used | agree("was", "were") }} used and {{ rows_excluded | counted }} excluded as
-incomplete or inconsistent{% if rows_excluded %} (the excluded {{ rows_excluded | agree("row is", "rows are") }} listed
-for the complaints team to correct){% endif %}. Working days exclude weekends and bank holidays, and count from the
-day after a complaint was received.{% if suppress_below %} To protect the people
-involved, numbers of cases below {{ suppress_below }} are shown as [c], and some other figures are also shown as
-[c] so that the small numbers cannot be worked out from totals.{% endif %}{% if params.clock_start == "acknowledged" %} Working days are counted from the date each representation was
-acknowledged{% if clock_fallbacks %}; {{ clock_fallbacks | counted("row") }} of the case log
-{{ clock_fallbacks | agree("has", "have") }} no acknowledgement date and {{ clock_fallbacks | agree("is", "are") }}
-counted from the date received instead{% endif %}.{% endif %}
+{{ about_the_figures() }}
 
 ## Finance
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from .figures import (  # noqa: F401 - the figures are part of what a notebook calls here
     MIN_BASE, Average, Change, Range, Share, from_json, of_which, overall, peer_list, set_min_base,
@@ -124,6 +124,28 @@ def _pct_filter(v):
     return v.pct_text() if isinstance(v, Share) else f"{v}%"
 
 
+class Printed(str):
+    """Words a filter wrote from one figure in parts: ``figures.json``'s ``printed`` lists ``parts``, as it would
+    had the text printed each apart."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, words: str, parts: Iterable[str]) -> "Printed":
+        made = super().__new__(cls, words)
+        made.parts = tuple(parts)
+        return made
+
+
+def pct_of_total(share: Share, unit: str | None = None, many: str | None = None) -> str:
+    """``{{ s | pct_of_total("response") }}``: "53% (24 of 45 responses)"; where the share shows no percentage (a
+    small base, no cases, [c]) its count alone, "3 of 5 responses", as ``of_total`` writes it."""
+    whole = share.of_total(unit, many)
+    if not share.shows_pct:
+        return whole
+    pct = share.pct_text()
+    return Printed(f"{pct} ({whole})", (pct, whole))
+
+
 FILTERS = {
     "pct": _pct_filter,
     "count": lambda v: v.count_text() if isinstance(v, Share) else text(v),
@@ -134,6 +156,7 @@ FILTERS = {
     "counted": lambda v, one="", many=None: counted(v.count if isinstance(v, Share) else v, one, many),
     "agree": lambda v, one, many: agree(v.count if isinstance(v, Share) else v, one, many),
     "of_total": lambda v, unit=None, many=None: v.of_total(unit, many),
+    "pct_of_total": pct_of_total,
     "of_which": of_which,
     "went": lambda v: (v if isinstance(v, Change) else Change(*v)).went(),
     "from_before": lambda v: (v if isinstance(v, Change) else Change(*v)).from_before(),

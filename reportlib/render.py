@@ -46,6 +46,7 @@ from .vocabulary import IMPLICATIONS, PROCEDURES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COMMITTEE = TEMPLATES / "committee"
+PARTIALS = TEMPLATES / "narrative.md.j2"
 REMOVE_CELL_TAGS = {"remove-cell", "parameters", "injected-parameters"}
 
 _MD = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
@@ -72,11 +73,32 @@ def _finalize(value: Any) -> str:
     return md_escape(narrative.text(value))
 
 
-def _environment() -> jinja2.Environment:
+def _environment(figures=(), printed=None) -> jinja2.Environment:
+    """The markdown cells' Jinja: the narrative filters and the shared paragraphs (:func:`_partials`). With
+    ``printed``, what the text prints from each of ``figures`` is handed to it (the ``_printed`` filter)."""
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, finalize=_finalize, autoescape=False,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(narrative.FILTERS)
+    if printed is not None:
+        env.filters["_printed"] = printed
+    env.globals.update(_partials(env, figures))
     return env
+
+
+def _partials(env: jinja2.Environment, figures) -> dict[str, Any]:
+    """The paragraphs every report shares: each macro of ``templates/narrative.md.j2`` as a function a markdown cell
+    calls by name (``{{ about_the_figures() }}``), which reads the figures and params of the cell that calls it and
+    writes markdown. A figure the report glues under the same name is cited instead."""
+    tree = env.parse(PARTIALS.read_text(encoding="utf-8"), PARTIALS.name, str(PARTIALS))
+    _mark_printed(tree, figures)
+    template = env.from_string(tree)
+
+    def partial(name: str):
+        @jinja2.pass_context
+        def call(context, *args, **kwargs):
+            return Markup(getattr(template.make_module(context.get_all()), name)(*args, **kwargs))
+        return call
+    return {macro.name: partial(macro.name) for macro in tree.find_all(jinja2.nodes.Macro)}
 
 
 def _paragraphs(texts) -> Markup:
@@ -153,6 +175,8 @@ def _mark_printed(node, figures, aliases: dict[str, str] | None = None) -> None:
     """Wrap each ``{{ ... }}`` of the template ``node`` that prints a figure in the ``_printed`` filter, naming
     the figure, so the render collects what the text printed from each figure (its printed form)."""
     aliases = dict(aliases or {})
+    if isinstance(node, jinja2.nodes.Macro):  # a macro's arguments are its own, never a figure
+        aliases.update({arg.name: "" for arg in node.args})
     if isinstance(node, jinja2.nodes.For) and isinstance(node.target, jinja2.nodes.Name):
         root, _ = _root(node.iter, aliases)
         if root:
@@ -194,7 +218,6 @@ class ReportPreprocessor(Preprocessor):
         where = resources.get("reportlib_notebook", "notebook")
         layout: Layout = resources.get("reportlib_layout") or Layout()
         params, figures = _emitted(nb)
-        env = _environment()
         labels, refs = numbered(nb, where, REMOVE_CELL_TAGS)
         context = narrative_context(params, figures, refs)
         headings = Headings(loose=layout.loose)
@@ -203,10 +226,11 @@ class ReportPreprocessor(Preprocessor):
         def printed(value, name):
             words = str(value) if isinstance(value, Markup) else narrative.text(value)
             forms = cited.setdefault(name, [])
-            if words not in forms:
-                forms.append(words)
+            for part in getattr(value, "parts", None) or [words]:  # narrative.Printed: each part as printed apart
+                if part not in forms:
+                    forms.append(part)
             return value
-        env.filters["_printed"] = printed
+        env = _environment(figures, printed)
         for index, cell in enumerate(nb.cells, start=1):
             parts: list[str] = []
             tags = cell.metadata.get("tags", [])

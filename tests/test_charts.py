@@ -148,6 +148,18 @@ def test_the_notebooks_calls_still_work():
     assert list(ranking.table.rows[2]) == [SOUTHBY, "60%"]
 
 
+def test_quarterly_labels_each_quarter_and_tables_each_share():
+    # quarters 8080 and 8081 are Q1 and Q2 of 2020/21 (financial year 2020 * 4 + quarter)
+    chart = charts.quarterly([(8080, Share(6, 13)), (8081, Share(2, 4))], title="T", subtitle="S",
+                             ylabel="Responses within target", column="Responses within 20 working days",
+                             source="Log", series="childrens")
+    assert list(chart.table.columns) == ["Quarter", "Responses within 20 working days"]
+    assert [list(r) for r in chart.table.rows] == [["Q1 2020/21", "46% (6 of 13)"], ["Q2 2020/21", "2 of 4"]]
+    assert chart.alt.startswith("Bar chart: T. Responses within target by quarter, from 46% in Q1 2020/21 to 2 of 4 "
+                                "in Q2 2020/21")
+    assert (chart.title, chart.subtitle, chart.source) == ("T", "S", "Log")
+
+
 def test_an_authority_without_a_figure_is_listed_not_dropped():
     chart = charts.ranking(AUTHORITIES, [None, "[c]", 70, 0, 100], highlight=SOUTHBY, title="R")
     assert [r[0] for r in chart.table.rows][-2:] == ["Northby City Council", SOUTHBY]

@@ -159,6 +159,19 @@ def test_a_share_of_fewer_than_ten_is_never_a_percentage(count, total, words, pc
     assert share.small == (0 < total < 10) and share.shows_pct == (total >= 10)
 
 
+@pytest.mark.parametrize("share, words, parts", [
+    (n.Share(24, 45), "53% (24 of 45 responses)", ("53%", "24 of 45 responses")),
+    (n.Share(0, 12), "0% (none of the 12 responses)", ("0%", "none of the 12 responses")),
+    (n.Share(3, 5), "3 of 5 responses", None),  # a small base: its count alone
+    (n.Share(0, 0), "no responses", None),
+])
+def test_pct_of_total_is_a_percentage_with_its_count_or_the_count_alone(share, words, parts):
+    written = n.FILTERS["pct_of_total"](share, "response")
+    assert written == words
+    # figures.json lists the two parts, as when the text printed {{ s | pct }} ({{ s | of_total(...) }})
+    assert getattr(written, "parts", None) == parts
+
+
 def test_the_base_is_the_reports_rule_and_travels_with_the_share():
     try:
         n.set_min_base(5)

@@ -155,7 +155,7 @@ def test_committed_clean_and_without_logic(scaffolded):
     tags = [c.metadata.get("tags", []) for c in notebook.cells]
     assert tags[0] == ["remove-cell"] and notebook.cells[0].cell_type == "markdown"
     assert ["parameters", "remove-cell"] in tags
-    assert any(c.source.startswith("rl.charts.bar(") and c.metadata.get("tags") == ["remove-input", "ref-quarterly"]
+    assert any(c.source.startswith("rl.charts.quarterly(") and c.metadata.get("tags") == ["remove-input", "ref-quarterly"]
                for c in code)  # the narrative cites the chart by name
     assert notebook.metadata["jupytext"]["formats"] == "ipynb,md:myst"
 

@@ -47,6 +47,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .. import colours
+from ..figures import Share
+from ..periods import quarter_label
 from ..colours import CONTEXT, FOCUS, PALETTE, TEXT  # noqa: F401 - part of this module's API
 from ..tables import Table
 from .house import (  # noqa: F401 - nice_step, date_position, WIDTH, pyplot, house_style: this module's API
@@ -211,6 +213,21 @@ def bar(labels: Sequence[str], values: Sequence, *, title: str, subtitle: str = 
                                 table_rows=table_rows, series=series, full_scale=full_scale, mark=mark)
     svg, png = _images(fig)
     return Chart(svg, alt, title, subtitle, table, source, png)
+
+
+def quarterly(shares: Sequence[tuple[int, Share]], *, title: str, subtitle: str, ylabel: str, column: str,
+              source: str, series: str | None = None, target: float | None = None,
+              mark: tuple[float, str] | None = None) -> Chart:
+    """A bar per quarter, each the share of responses within a timescale: ``shares`` as
+    :func:`reportlib.stats.quarterly_within` gives them, ``(quarter, Share)`` pairs (quarters numbered as
+    :func:`reportlib.periods.quarter` numbers them), labelled "Q1 2020/21" on an x axis "Quarter"; its data table
+    is Quarter | ``column``, a cell as the share's ``table_text()`` ("46% (6 of 13)"). ``series``, ``target`` and
+    ``mark`` are :func:`bar`'s."""
+    labels = [quarter_label(q) for q, _ in shares]
+    return bar(labels, [s for _, s in shares], title=title, subtitle=subtitle, xlabel="Quarter", ylabel=ylabel,
+               table_columns=["Quarter", column],
+               table_rows=[[label, s.table_text()] for label, (_, s) in zip(labels, shares)], source=source,
+               series=series, target=target, mark=mark)
 
 
 @styled
