@@ -130,7 +130,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("slow") or not hasattr(item, "function"):
             continue
-        own = _functions(Path(item.path))
-        names = [item.function.__name__, *getattr(item, "fixturenames", ())]
-        if any(_SLOW.search(own.get(name) or shared.get(name) or "") for name in names):
-            item.add_marker(pytest.mark.slow)
+        own = {**shared, **_functions(Path(item.path))}
+        todo, seen = [item.function.__name__, *getattr(item, "fixturenames", ())], set()
+        while todo:  # the test, its fixtures, and the functions of its module or this file they call
+            name = todo.pop()
+            if name in seen or name not in own:
+                continue
+            seen.add(name)
+            if _SLOW.search(own[name]):
+                item.add_marker(pytest.mark.slow)
+                break
+            todo.extend(re.findall(r"\b(\w+)\(", own[name]))

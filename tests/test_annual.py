@@ -685,6 +685,7 @@ def test_a_report_from_april_2026_says_what_the_code_asks(rendered_2026, rendere
         text_of((rendered / "report.html").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # seconds: hypothesis examples or whole notebooks
 @pytest.mark.parametrize("which", ["rendered", "rendered_2026"])
 def test_the_small_annual_reports_keep_the_house_rules(request, which):
     """The rules the sample reports are held to (tests/test_consistency.py), on reports of a handful of cases: no

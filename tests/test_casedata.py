@@ -749,6 +749,7 @@ def _cells(raw: casedata.RawLog) -> dict[str, list]:
     return {c: raw.frame[c].astype(object).where(raw.frame[c].notna(), "").tolist() for c in raw.frame.columns}
 
 
+@pytest.mark.slow  # seconds: hypothesis examples or whole notebooks
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(_CELLS, min_size=len(_HEADERS), max_size=len(_HEADERS)), max_size=8),
        blank_at=st.lists(st.integers(0, 8), max_size=3), titles=st.integers(0, 2),

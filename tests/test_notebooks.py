@@ -66,6 +66,7 @@ def test_text_pair_in_sync(nb):
     assert strip(text.cells) == strip(ipynb.cells)
 
 
+@pytest.mark.slow  # seconds: hypothesis examples or whole notebooks
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_runs_top_to_bottom_with_its_defaults(nb, tmp_path):
     """As an analyst opens it in JupyterLab: no parameters injected, working directory notebooks/."""

@@ -588,6 +588,7 @@ def _read(tmp_path, name, **source):
         return e
 
 
+@pytest.mark.slow  # seconds: hypothesis examples or whole notebooks
 @settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(rows=st.lists(st.tuples(_rows(), st.sampled_from([True, True, False]), st.booleans()), max_size=12),
        sep=st.sampled_from([",", ";", "\t"]), ending=st.sampled_from(["\n", "\r\n", "\r"]),
@@ -625,6 +626,7 @@ _CELL = st.one_of(st.none(), st.text(st.sampled_from(list("aZé£1/-, ;\"'") + [
 _RANGE = st.tuples(st.integers(1, 9), st.integers(1, 8), st.integers(0, 3), st.integers(0, 3))
 
 
+@pytest.mark.slow  # seconds: hypothesis examples or whole notebooks
 @settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(rows=st.lists(_rows(hostile=_CELL), max_size=8), merges=st.lists(_RANGE, max_size=4),
        states=st.lists(st.sampled_from(["visible", "hidden", "veryHidden"]), min_size=0, max_size=2),
