@@ -124,3 +124,21 @@ def text_of(page: str) -> str:
 
 #: One sample of each report type (the annual report in its all-procedures scope).
 REPORT_SAMPLES = ("sample_childrens_response_times", "sample_complaints_performance", "sample_annual_report")
+
+
+def readable_texts(path: Path) -> list[str]:
+    """Every text a reader of ``path`` could find in it: its bytes as UTF-8, each member of a .docx or .xlsx (zip)
+    archive, a PDF's extracted text (a personal string must be in none)."""
+    import io
+    import zipfile
+
+    raw = path.read_bytes()
+    texts = [raw.decode("utf-8", "ignore")]
+    if zipfile.is_zipfile(io.BytesIO(raw)):
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            texts += [archive.read(name).decode("utf-8", "ignore") for name in archive.namelist()]
+    if path.suffix == ".pdf":
+        import pypdf
+
+        texts.append(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(raw)).pages))
+    return texts
