@@ -24,6 +24,17 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+#: What XML 1.0 cannot hold (control characters but tab and line breaks; U+FFFE, U+FFFF; lone surrogates), and the
+#: controls an HTML page holds only as a parse error (delete and the C1 controls, which XML 1.0 discourages).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` as a Word or Excel file or an HTML page can hold it: a character they cannot hold (an escape code, a
+    bell in a case-log cell) becomes U+FFFD, the replacement character; everything else is kept."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _ellipsis(text: str, limit: int, more: bool) -> str:
     """``text`` (already printable) at most ``limit`` characters, with an ellipsis when ``more`` was cut before."""
     if len(text) > limit:  # escapes made it longer: cut again, never inside an escape

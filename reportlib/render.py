@@ -38,7 +38,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from . import narrative
 from .narrative import PARAMS_MIME
 from .charts import CHART_MIME
-from .errors import RenderError
+from .errors import RenderError, xml_safe
 from .layout import (NBSP, Headings, Layout, References, UnknownReference, balance, chart_html, heading_open,
                      numbered, table_html)
 from .tables import TABLE_MIME
@@ -330,4 +330,4 @@ def to_html(nb: nbformat.NotebookNode, where: str = "notebook", layout: Layout |
     css = (COMMITTEE / "static" / "committee.css").read_text(encoding="utf-8")
     body, resources = _exporter().from_notebook_node(nb, resources={"reportlib_notebook": where, "committee_css": css,
                                                                     "reportlib_layout": layout or Layout()})
-    return body, resources["reportlib"]
+    return xml_safe(body), resources["reportlib"]  # an escape code or a bell from a case-log cell: never raw

@@ -289,6 +289,19 @@ def test_characters_word_cannot_hold_are_replaced_not_a_crash(childrens):
     assert any("Team \ufffd[31mred\ufffd" in r for r in runs)
 
 
+def test_no_control_character_reaches_a_page_or_a_document(childrens):
+    """The team and delay reason hold an escape code and a bell: report.html (an HTML parse error otherwise; a
+    terminal showing the page's source would obey them), Word's and Excel's parts show U+FFFD in their place."""
+    control = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+    html = (childrens / "report.html").read_text(encoding="utf-8")
+    assert "Team \ufffd[31mred\ufffd" in html and not control.search(html)
+    for name in ("report.docx", "tables.xlsx"):
+        with zipfile.ZipFile(childrens / name) as archive:
+            for part in archive.namelist():
+                if part.endswith((".xml", ".rels")):
+                    assert not control.search(archive.read(part).decode("utf-8")), (name, part)
+
+
 def test_report_docx_of_the_annual_report_too(annual):
     document = docx.Document(annual / "report.docx")
     text = "\n".join(p.text for p in document.paragraphs)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import vocabulary
+from ..errors import xml_safe  # noqa: F401 - this module's API (the exporters')
 from ..vocabulary import DEFAULT_FORMATS, FORMATS, check_formats, known_formats  # noqa: F401 - this module's API
 
 _MODULES: dict[str, ModuleType] = {}  # the formats a project registered
@@ -41,16 +41,6 @@ def exporter(name: str) -> ModuleType:
     if name not in FORMATS:
         raise ValueError(f"unknown format {name!r}: use {', '.join(known_formats())}")
     return importlib.import_module(f"{__name__}.{name}")
-
-
-#: What XML 1.0 cannot hold (control characters but tab and line breaks; U+FFFE, U+FFFF; lone surrogates).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def xml_safe(text: str) -> str:
-    """``text`` as a Word or Excel file can hold it: a character XML cannot hold (an escape code, a bell in a
-    case-log cell) becomes U+FFFD, the replacement character; everything else is kept."""
-    return _NOT_XML.sub("\ufffd", text)
 
 
 def files() -> dict[str, str]:
