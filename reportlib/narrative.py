@@ -36,11 +36,10 @@ from .words import (  # noqa: F401 - the words are part of what a notebook calls
     standing, uk_date,
 )
 
-__all__ = ["FIGURE_MIME", "PARAMS_MIME", "FILTERS", "figure_bundle", "figures_json", "glue",
-           "MIN_BASE", "Average", "Change", "Measure", "Range", "Share", "from_json", "of_which", "overall",
-           "peer_list", "set_min_base", "set_suppression", "suppress", "text", "tied", "tied_list", "timeliness",
-           "to_json", "SUPPRESSED", "agree", "compare", "counted", "join_words", "noun", "number", "ordinal",
-           "ordinal_date", "pct", "plural", "pounds", "slug", "standing", "uk_date"]
+# This module's own names. The figures (Share, Change, ...) and the words (counted, uk_date, ...) are importable from
+# here too, for a notebook, but documented once, where they are made: reportlib.figures and reportlib.words.
+__all__ = ["FIGURE_MIME", "PARAMS_MIME", "FILTERS", "Measure", "Printed", "figure_bundle", "figures_json", "glue",
+           "pct_of_total", "timeliness"]
 
 
 FIGURE_MIME = "application/vnd.reportlib.figure+json"
