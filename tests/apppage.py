@@ -106,8 +106,22 @@ def make_paper(page, timeout=120_000) -> str:
 def axe(page) -> list:
     if not A11Y.is_file():
         pytest.skip("axe-core is not installed (npm ci --prefix tests/a11y)")
+    # The page as it has settled (loaded, its web fonts in, laid out), and a violation is what it still shows a
+    # second later: once in six whole-suite runs on a loaded machine, a scan of the form with errors found three
+    # targets overlapping (the skip link, a button, a date box) that reruns of the test, under load too, never did.
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(A11Y))
+    found = _scan(page)
+    if found:
+        page.wait_for_timeout(1000)
+        found = _scan(page)
+    return found
+
+
+def _scan(page) -> list:
     return page.evaluate("""async () => {
+        await document.fonts.ready;
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
         const out = await axe.run(document, {runOnly: {type: "tag",
             values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}});
         return out.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}));
