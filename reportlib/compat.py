@@ -94,8 +94,9 @@ def without_rfc3987_syntax() -> None:
     Works around: jsonschema (4.23-4.25, which nbformat, Papermill and nbconvert import) loads rfc3987_syntax
     whenever it is installed (JupyterLab's jupyter-events brings it) only to check the "iri" string format, which
     no notebook schema uses; building that package's grammar costs a second of every render. Marking the module
-    absent makes jsonschema skip that format checker, as on a machine without the package. Called by a render
-    before nbformat loads; the fallback is to import it (a second slower).
+    absent makes jsonschema skip that format checker, as on a machine without the package. Called by
+    :mod:`reportlib.notebooks` before it loads nbformat (every front end reads its notebook there first); the
+    fallback is to import it (a second slower).
     """
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from .errors import ParamsError
+
+if TYPE_CHECKING:
+    import nbformat
 
 MD_FORMAT = "md:myst"
 
@@ -39,6 +41,16 @@ class Pair:
         if not self.ipynb.is_file():
             return self.md
         return self.md if self.md.stat().st_mtime_ns > self.ipynb.stat().st_mtime_ns else self.ipynb
+
+
+def _nbformat():
+    """nbformat, loaded (the first time) without what no notebook needs (:func:`.compat.without_rfc3987_syntax`)."""
+    from . import compat
+
+    compat.without_rfc3987_syntax()
+    import nbformat
+
+    return nbformat
 
 
 def _read_md(path: Path) -> nbformat.NotebookNode:
@@ -69,6 +81,7 @@ def load(path: Path | str) -> tuple[nbformat.NotebookNode, Path]:
     source = pair.newer
     if not source.is_file():
         raise ParamsError(f"{pair.ipynb}: notebook not found")
+    nbformat = _nbformat()
     if source == pair.ipynb:
         return nbformat.read(source, as_version=4), source
     nb = _read_md(source)
@@ -88,6 +101,7 @@ def source(path: Path | str) -> Path:
 
 
 def _texts(nb: nbformat.NotebookNode) -> dict[str, str]:
+    nbformat = _nbformat()
     import jupytext
 
     nb = _clean(nb)

@@ -122,10 +122,7 @@ def prepare(params_file: Path | str, *, out: Path | str | None = None, strict: b
     """A job for the params file: checked, its notebook read and (``claim``) its output folder
     ``<out>/<params file name>/`` claimed. ``formats`` overrides the params file's ``formats:``. Without a claim
     (a preview) the executed notebook goes to ``workdir``. Close the job (:meth:`Job.close`) when done."""
-    from . import compat
-
-    compat.without_rfc3987_syntax()  # before nbformat loads: a second of every front end's first job
-    from . import notebooks
+    from . import notebooks  # its first read loads nbformat, without rfc3987_syntax: a second of every first job
 
     params_file = Path(params_file)
     target = outputs.report_folder(params_file, root_for(params_file), out) if claim else None

@@ -23,8 +23,10 @@ PROCEDURES: tuple[str, ...] = typing.get_args(Procedure)
 #: The standard implication sections of a committee paper, in their order.
 IMPLICATIONS = ("finance", "law", "equality", "human_resources", "commercial", "health_and_wellbeing")
 
-#: Every format reportlib makes, in the order they are made.
-FORMATS = ("html", "pdf", "docx", "xlsx")
+#: Every format reportlib makes, in the order they are made, and the file each writes in a report folder (named here,
+#: not only in its module, so that naming a report folder's files loads no renderer).
+FORMAT_FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx", "xlsx": "tables.xlsx"}
+FORMATS = tuple(FORMAT_FILES)
 #: Formats a project added (``reportlib.formats.register``), made after those.
 _ADDED: list[str] = []
 

@@ -84,6 +84,20 @@ def test_without_rfc3987_syntax_a_notebook_still_validates():
     assert out.stdout.strip() == "False"
 
 
+def test_a_front_end_loads_no_renderer_before_the_workaround_is_in_place():
+    """The workaround works only if nbformat is not loaded yet when :func:`reportlib.pipeline.prepare` puts it in
+    place: the modules every front end imports (the command line, the pipeline, the output folder) load no renderer
+    of their own, and a render's process never loads rfc3987_syntax."""
+    import subprocess
+    import sys
+
+    code = ("import sys, reportlib.cli, reportlib.pipeline, reportlib.outputs, reportlib.preview, reportlib.app.web; "
+            "print(sorted(m for m in ('nbformat', 'nbconvert', 'jsonschema', 'weasyprint', 'matplotlib', "
+            "'rfc3987_syntax') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 # --- WeasyPrint's library lookup -----------------------------------------------------------------------------
 
 def test_weasyprint_still_finds_its_libraries_through_find_library():

@@ -9,11 +9,12 @@ into headings, numbered paragraphs, lists, figures and tables (:mod:`.document`)
 
 Each format is a module of this package with the same shape::
 
-    FILE = "report.docx"                             # the file it writes in the report folder
+    FILE = FORMAT_FILES["docx"]                      # the file it writes in the report folder
     def write(report: Rendered, target: Path) -> None
 
-and is named in :data:`FORMATS`. A new format of reportlib's own is a new module and one more name there; a
-project's own format is a module it registers (:func:`register`).
+and is named, with its file, in :data:`reportlib.vocabulary.FORMAT_FILES` (so naming a report folder's files loads
+no renderer). A new format of reportlib's own is a new module and one more entry there; a project's own format is
+a module it registers (:func:`register`).
 The modules load their libraries (WeasyPrint, python-docx, gptables) only when they write.
 """
 
@@ -30,7 +31,8 @@ from typing import Any
 
 from .. import vocabulary
 from ..errors import xml_safe  # noqa: F401 - this module's API (the exporters')
-from ..vocabulary import DEFAULT_FORMATS, FORMATS, check_formats, known_formats  # noqa: F401 - this module's API
+from ..vocabulary import (DEFAULT_FORMATS, FORMAT_FILES, FORMATS, check_formats,  # noqa: F401 - this module's API
+                          known_formats)
 
 _MODULES: dict[str, ModuleType] = {}  # the formats a project registered
 
@@ -45,7 +47,7 @@ def exporter(name: str) -> ModuleType:
 
 def files() -> dict[str, str]:
     """Each format's file name in the report folder: ``{"html": "report.html", ...}``."""
-    return {name: exporter(name).FILE for name in known_formats()}
+    return {**FORMAT_FILES, **{name: module.FILE for name, module in _MODULES.items()}}
 
 
 def register(name: str, module: ModuleType) -> None:

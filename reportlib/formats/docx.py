@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from . import Rendered, reproducible_zip
+from . import FORMAT_FILES, Rendered, reproducible_zip
 from ..charts import WIDTH as CHART_WIDTH_IN  # inches: a chart is as wide in Word as it was drawn
 from ..compat import oxml
 from ..tables import SHORT_ROWS  # a table of up to this many rows is kept on one page, as in the PDF
@@ -33,7 +33,7 @@ from .document import Figure, Heading, ListBlock, Paragraph, Run, Table
 from .docx_style import (APP_XML, CODE_FONT, LINK, TEXT_WIDTH_MM, Numbering, color, el, fonts, list_levels, number,
                          page, paragraph_levels, properties, styles)
 
-FILE = "report.docx"
+FILE = FORMAT_FILES["docx"]
 
 
 def write(report: Rendered, target: Path) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import Rendered
+from . import FORMAT_FILES, Rendered
 
-FILE = "report.html"
+FILE = FORMAT_FILES["html"]
 
 
 def write(report: Rendered, target: Path) -> None:

@@ -42,9 +42,9 @@ from pikepdf import Array, Dictionary, Name
 
 from .. import compat
 from ..render import COMMITTEE
-from . import Rendered
+from . import FORMAT_FILES, Rendered
 
-FILE = "report.pdf"
+FILE = FORMAT_FILES["pdf"]
 
 
 def write(report: Rendered, target: Path) -> None:

@@ -37,10 +37,10 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import Rendered, reproducible_zip, xml_safe
+from . import FORMAT_FILES, Rendered, reproducible_zip, xml_safe
 from .document import Table
 
-FILE = "tables.xlsx"
+FILE = FORMAT_FILES["xlsx"]
 
 SUPPRESSED, NO_CASES, NOT_AVAILABLE, LOW_BASE = "[c]", "no cases", "[x]", "[u]"
 _INT = re.compile(r"^-?\d{1,3}(?:,\d{3})+$|^-?\d+$")
