@@ -99,11 +99,13 @@ class Kernel:
                 c.stop_channels()
         self.submit(forget).result()
 
-    def reset(self) -> None:
-        """Clear what the last run defined, so the next run starts as in a new kernel; imported modules stay
-        loaded (that is what makes a warm kernel fast), and so does the case log handed over."""
+    def reset(self, cwd: Path | None = None) -> None:
+        """Clear what the last run defined (its names, its execution counts), so the next run starts as in a new
+        kernel, in ``cwd`` if given (a kernel kept warm for several projects); imported modules stay loaded (that
+        is what makes a warm kernel fast), and so does the case log handed over."""
         self.forget_clients()
-        self.run_quietly("get_ipython().run_line_magic('reset', '-f')")
+        move = "" if cwd is None else f"; import os as _os; _os.chdir({str(cwd)!r}); del _os"
+        self.run_quietly("get_ipython().reset(new_session=True)" + move)
 
     def restart(self) -> None:
         """A new kernel process in place of this one (after a change to code it has imported), preloaded and

@@ -392,7 +392,7 @@ def collecting_less() -> Iterator[None]:
 
 def render(params_file: Path | str, out: Path | str | None = None, strict: bool = False,
            formats: Sequence[str] | str | None = None, warn: Callable[[str], None] | None = None,
-           progress: Callable[[int, int], None] | None = None) -> Result:
+           progress: Callable[[int, int], None] | None = None, kernel: Kernel | None = None) -> Result:
     """Render one report into ``<out>/<params file name>/`` (``out`` defaults to the project's ``outputs/``): the
     kernel starts first, then :func:`prepare`, :func:`execute` and :func:`publish`.
 
@@ -400,18 +400,27 @@ def render(params_file: Path | str, out: Path | str | None = None, strict: bool 
     the audit files (report.ipynb, figures.json, data_quality.csv, manifest.json) are written whatever it says.
     The folder is replaced only when it holds an earlier render, unchanged since; anything else stops the render
     with an :class:`OutputError`. ``progress(step, steps)`` is told as each code cell starts (:func:`execute`).
+
+    ``kernel``, a kernel kept running between renders (the test suite's), is reset first, in this report's
+    notebooks folder, and left running: the same paper, byte for byte, without starting a kernel
+    (``tests/test_consistency.py`` holds it to that).
     """
     params_file = Path(params_file)
-    kernel = Kernel(root_for(params_file) / "notebooks")
+    notebooks = root_for(params_file) / "notebooks"
+    warm = kernel is not None
+    kernel = kernel if warm else Kernel(notebooks)
     try:
         with collecting_less():
             job = prepare(params_file, out=out, strict=strict, formats=formats, warn=warn)
             try:
+                if warm:
+                    kernel.reset(notebooks)
                 return publish(execute(job, kernel, progress=progress))
             finally:
                 job.close()
     finally:
-        kernel.close()
+        if not warm:
+            kernel.close()
 
 
 def _warn_on_stderr(text: str) -> None:

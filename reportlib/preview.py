@@ -8,7 +8,7 @@ case log when it is a file, the committee template and the reportlib package. Af
   memory with all its outputs, and re-rendered without running any code: a few hundred
   milliseconds;
 - an edit to code, params or data re-executes the notebook in a kernel kept running between
-  refreshes, after clearing its namespace (``%reset -f``), so the result is what a fresh render of
+  refreshes, after clearing its namespace and execution counts, so the result is what a fresh render of
   the same state gives; a change to the reportlib package (code the kernel has imported) restarts
   the kernel instead, since a cleared namespace cannot unload a module;
 - a template change re-renders from the last execution.

@@ -106,6 +106,15 @@ def samples(tmp_path_factory) -> dict[str, Path]:
     return {p.stem: shared / p.stem for p in SAMPLE_PARAMS}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stop_the_warm_kernel():
+    """The warm kernel of the in-process renders (``factory.warm_kernel``) stops with the run, folder and all."""
+    yield
+    import factory
+
+    factory.stop_warm_kernel()
+
+
 # ------------------------------------------------------------------------------------ the fast lane
 
 #: What makes a test slow (seconds, not milliseconds): it renders a whole report, starts a program (a reportlib

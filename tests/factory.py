@@ -105,15 +105,37 @@ def write_params(path: Path, params: dict) -> Path:
     return path
 
 
+_WARM: list = []  # this test process's warm kernel, once started
+
+
+def warm_kernel():
+    """This test process's kernel, kept running between its in-process renders (``pipeline.render(...,
+    kernel=warm_kernel())``): a render resets it first, so its paper is the one a fresh kernel makes, byte for byte
+    (tests/test_consistency.py holds it to that), without a second or so of starting one. The samples every
+    module reads (conftest ``samples``) and the renders of the command line still start their own.
+    Started at its first use; stopped when the run ends (conftest)."""
+    from reportlib.kernel import Kernel
+
+    if not _WARM:
+        _WARM.append(Kernel(REPO / "notebooks"))
+    return _WARM[0]
+
+
+def stop_warm_kernel() -> None:
+    while _WARM:
+        _WARM.pop().close()
+
+
 def render_log(tmp: Path, rows: list[dict], make_params: Callable[..., dict], **overrides) -> Path:
     """Write ``rows`` as a case log and ``make_params(data, **overrides)`` as params into ``tmp``,
-    render the report from the repository's notebooks, and return its output folder."""
+    render the report from the repository's notebooks (in this process's warm kernel), and return its output
+    folder."""
     from reportlib import pipeline
 
     os.chdir(REPO)
     data = write_case_log(tmp / "cases.csv", rows)
     params = write_params(tmp / "meeting.yaml", make_params(data, **overrides))
-    return pipeline.render(params, out=tmp / "out").out
+    return pipeline.render(params, out=tmp / "out", kernel=warm_kernel()).out
 
 
 def text_of(page: str) -> str:

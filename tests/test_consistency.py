@@ -214,3 +214,48 @@ def test_an_annual_reports_tables_and_figures_json(rendered, report):
             assert " ".join(form.split()) in text, (figure, form)
         for words in [entry["text"], *printed]:
             assert not re.search(r"\w+\(\w+=|\{'|\[\{", words), (figure, words)
+
+
+# --- a kernel kept warm makes the same paper ------------------------------------------------------------------------
+
+def _without_volatile(folder, name):
+    """A report folder's file as bytes, less what differs between any two renders: the times Papermill and the
+    manifest record, the id Papermill gives the parameters cell it adds."""
+    raw = (folder / name).read_bytes()
+    if name == "manifest.json":
+        manifest = json.loads(raw)
+        for key in ("seconds", "started_at"):
+            manifest.pop(key)
+        manifest["files"].pop("report.ipynb")
+        return manifest
+    if name == "report.ipynb":
+        nb = json.loads(raw)
+        nb["metadata"].pop("papermill")
+        for cell in nb["cells"]:
+            cell.pop("id")
+            cell["metadata"].pop("papermill", None)
+            cell["metadata"].pop("execution", None)
+        return nb
+    return raw
+
+
+def test_a_warm_kernel_makes_the_paper_a_fresh_one_makes(samples, tmp_path):
+    """What the in-process renders of this suite do (``factory.warm_kernel``), and what the preview does: a kernel
+    that has run another report, reset, makes the same files, byte for byte, as a kernel started for the render
+    (the shared samples are made by fresh kernels)."""
+    from conftest import ALL_FORMATS
+    from reportlib import pipeline
+    from reportlib.kernel import Kernel
+
+    kernel = Kernel(REPO / "notebooks")
+    try:
+        pipeline.render(REPO / "params" / "sample_annual_report.yaml", out=tmp_path, formats=["html"], kernel=kernel)
+        warm = pipeline.render(REPO / "params" / "sample_childrens_response_times.yaml", out=tmp_path,
+                               formats=ALL_FORMATS, kernel=kernel).out
+    finally:
+        kernel.close()
+    fresh = samples["sample_childrens_response_times"]
+    names = sorted(p.name for p in fresh.iterdir())
+    assert names == sorted(p.name for p in warm.iterdir())
+    for name in names:
+        assert _without_volatile(warm, name) == _without_volatile(fresh, name), name

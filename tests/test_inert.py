@@ -22,7 +22,7 @@ import openpyxl
 import pypdf
 import pytest
 
-from factory import REPO, case, childrens_params, performance_params, text_of, write_params
+from factory import REPO, case, childrens_params, performance_params, text_of, write_params, warm_kernel
 from reportlib import casedata, pipeline
 
 pytestmark = pytest.mark.slow
@@ -75,7 +75,7 @@ def common_text(offset: int = 0) -> dict:
 def render(tmp: Path, rows: list[dict], params: dict, formats: list[str]) -> Path:
     os.chdir(REPO)
     params["data"] = str(write_log(tmp / "cases.csv", rows))
-    return pipeline.render(write_params(tmp / "meeting.yaml", params), out=tmp / "out", formats=formats).out
+    return pipeline.render(write_params(tmp / "meeting.yaml", params), out=tmp / "out", formats=formats, kernel=warm_kernel()).out
 
 
 def bad_rows() -> list[dict]:

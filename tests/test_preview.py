@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from factory import REPO
+from factory import REPO, warm_kernel
 from reportlib import notebooks, pipeline, preview
 
 pytestmark = pytest.mark.slow
@@ -93,7 +93,7 @@ def live(tmp_path_factory):
 
 
 def fresh_render(project: Path, tmp: Path) -> str:
-    return (pipeline.render(project / PARAMS, out=tmp).out / "report.html").read_text(encoding="utf-8")
+    return (pipeline.render(project / PARAMS, out=tmp, kernel=warm_kernel()).out / "report.html").read_text(encoding="utf-8")
 
 
 def test_the_page_is_what_a_fresh_render_shows(live, tmp_path):
