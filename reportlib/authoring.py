@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ParamsError
-from .notebooks import MD_FORMAT
+from .notebooks import MD_FORMAT, load_nbformat
 
 # The notebook a new report starts from. __NAME__ and __TITLE__ are filled in; the rest is the house style of
 # notebooks/childrens_response_times.md: a remove-cell introduction, the parameters cell, a setup cell, compute
@@ -271,8 +271,8 @@ def title_of(name: str) -> str:
 def notebook_texts(name: str) -> dict[str, str]:
     """The new report's notebook as jupytext and nbformat write it (``md`` and ``ipynb``), so that ``./dev sync``
     and JupyterLab leave both files as they are."""
+    nbformat = load_nbformat()  # before jupytext loads it
     import jupytext
-    import nbformat
 
     md = NOTEBOOK.replace("__NAME__", name).replace("__TITLE__", title_of(name))
     nb = jupytext.reads(md, fmt=MD_FORMAT)
@@ -289,13 +289,14 @@ def new(name: str, root: Path | str | None = None) -> Scaffold:
 
     Refuses (ParamsError) a name that is not an identifier, or whose notebook, .md or params file exists.
     """
-    import jupytext
-
-    from .declare import declared_model
     from .params import project_root
 
     root = Path(root) if root is not None else project_root()
-    check_name(name, root)
+    check_name(name, root)  # before the notebook libraries load: a refusal is said at once
+    from .declare import declared_model
+
+    nbformat = load_nbformat()  # noqa: F841 - before jupytext loads it
+    import jupytext
     md, ipynb, params_file = _paths(name, root)
     texts = notebook_texts(name)
     cell = next(c.source for c in jupytext.reads(texts["md"], fmt=MD_FORMAT).cells

@@ -43,7 +43,7 @@ class Pair:
         return self.md if self.md.stat().st_mtime_ns > self.ipynb.stat().st_mtime_ns else self.ipynb
 
 
-def _nbformat():
+def load_nbformat():
     """nbformat, loaded (the first time) without what no notebook needs (:func:`.compat.without_rfc3987_syntax`)."""
     from . import compat
 
@@ -81,7 +81,7 @@ def load(path: Path | str) -> tuple[nbformat.NotebookNode, Path]:
     source = pair.newer
     if not source.is_file():
         raise ParamsError(f"{pair.ipynb}: notebook not found")
-    nbformat = _nbformat()
+    nbformat = load_nbformat()
     if source == pair.ipynb:
         return nbformat.read(source, as_version=4), source
     nb = _read_md(source)
@@ -101,7 +101,7 @@ def source(path: Path | str) -> Path:
 
 
 def _texts(nb: nbformat.NotebookNode) -> dict[str, str]:
-    nbformat = _nbformat()
+    nbformat = load_nbformat()
     import jupytext
 
     nb = _clean(nb)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from reportlib import compat
+from factory import REPO
 
 
 # --- jupyter_client ------------------------------------------------------------------------------------------
@@ -96,6 +97,25 @@ def test_a_front_end_loads_no_renderer_before_the_workaround_is_in_place():
             "'rfc3987_syntax') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_no_command_loads_rfc3987_syntax(tmp_path):
+    """Checking a params file, scaffolding a report, refusing a name in use and describing a report all read
+    notebooks, each in a process of its own, none with the grammar the workaround keeps out."""
+    import subprocess
+    import sys
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "params").mkdir()
+    sample = str(REPO / "params" / "sample_childrens_response_times.yaml")
+    for args in (["new", "housing_complaints"], ["new", "housing_complaints"], ["describe", "housing_complaints"],
+                 ["validate", sample]):
+        code = ("import sys, types\nfrom reportlib.cli import main\n"
+                f"try:\n    main({args!r}, standalone_mode=False)\nexcept BaseException:\n    pass\n"
+                "print(isinstance(sys.modules.get('rfc3987_syntax'), types.ModuleType))")
+        out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert out.stdout.strip().splitlines()[-1] == "False", (args, out.stderr)
+    assert (tmp_path / "notebooks" / "housing_complaints.ipynb").is_file()
 
 
 # --- WeasyPrint's library lookup -----------------------------------------------------------------------------
