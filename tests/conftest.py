@@ -127,7 +127,8 @@ _SLOW = re.compile(r"pipeline\.render|render_log\(|render_many\(|\bcli\(|subproc
 def _functions(path: Path) -> dict[str, str]:
     """The source of every function in a test module, by name (fixtures included)."""
     text = path.read_text(encoding="utf-8")
-    return {node.name: ast.get_source_segment(text, node) or "" for node in ast.walk(ast.parse(text))
+    lines = text.splitlines()
+    return {node.name: "\n".join(lines[node.lineno - 1:node.end_lineno]) for node in ast.walk(ast.parse(text))
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 

@@ -28,17 +28,15 @@ import pytest
 import yaml
 
 from apppage import CHILDRENS, LIMIT_MB, app, axe, make_paper, open_form, page, project  # noqa: F401 - fixtures
-from factory import REPO
+from factory import REPO, warm_kernel
 from reportlib import pipeline
 
 pytestmark = pytest.mark.slow
 
 
 def render_again(project: Path, params_file: str, out: Path) -> Path:
-    proc = subprocess.run([sys.executable, "-m", "reportlib.cli", "render", params_file, "--out", str(out)],
-                          cwd=project, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return out / Path(params_file).stem
+    """The report of a params file the page saved, as a render makes it (its page and figures)."""
+    return pipeline.render(project / params_file, out=out, formats=["html"], kernel=warm_kernel()).out
 
 
 # --- making papers ----------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """The PDF of a realistic report (the sample): the same bundled fonts and layout whatever fonts the
 machine has, and a structure tree that independent checkers (pdfua, qpdf) and our own checks pass.
 
-The sample report is rendered once; the font tests then make its PDF again in subprocesses under
-three fontconfig settings (fontconfig reads its configuration once per process, so each setting
-needs a process of its own).
+The samples are rendered once (conftest); the font tests then make the longest one's PDF again in
+subprocesses under three fontconfig settings (fontconfig reads its configuration once per process, so
+each setting needs a process of its own).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from fontTools.ttLib import TTFont
 from conftest import PACKAGE_FONTS, SAMPLE_PARAMS, fontconfig_file
 from factory import REPO
 from reportlib.formats import pdf as pdf_mod
-from reportlib import render
 
 SAMPLE = REPO / "params" / "sample_childrens_response_times.yaml"  # the font tests' page
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -58,12 +57,12 @@ def _environment(setting: str, tmp: Path) -> dict[str, str]:
     return env  # "this machine": FONTCONFIG_FILE unset, the machine's own fontconfig
 
 
-@pytest.fixture(scope="module", params=["sample_childrens_response_times", "sample_annual_report"])
-def pdfs_by_setting(request, samples, tmp_path_factory) -> dict[str, Path | str]:
-    """A short and a long sample's PDF made from its report.html in a fresh process under each setting (or, where
-    that failed, what went wrong). The suite runs as on a machine with no fonts (conftest), so the sample's own
-    report.pdf is the one made under "no fonts"."""
-    sample = samples[request.param]
+@pytest.fixture(scope="module")
+def pdfs_by_setting(samples, tmp_path_factory) -> dict[str, Path | str]:
+    """The longest sample's PDF (every kind of text the papers set: contents, tables, charts, notes) made from its
+    report.html in a fresh process under each setting (or, where that failed, what went wrong). The suite runs as
+    on a machine with no fonts (conftest), so the sample's own report.pdf is the one made under "no fonts"."""
+    sample = samples["sample_annual_report"]
     made: dict[str, Path | str] = {"no fonts": sample / "report.pdf"}
     for setting in (s for s in SETTINGS if s not in made):
         if setting == "DejaVu only" and not DEJAVU.is_dir():
@@ -367,12 +366,8 @@ def test_figure_boxes_are_where_the_figures_are_drawn_in_points(sample):
 # ------------------------------------------------------------------------------- what finish leaves
 
 def _weasyprint_pdf(html: str) -> bytes:
-    """The PDF exactly as WeasyPrint writes it, before reportlib.formats.pdf.finish."""
-    import weasyprint
-
-    config, css = pdf_mod.fonts()
-    return weasyprint.HTML(string=html, base_url=str(render.COMMITTEE)).write_pdf(
-        stylesheets=[css], font_config=config, pdf_variant="pdf/ua-1")
+    """The PDF exactly as WeasyPrint writes it, before reportlib.formats.pdf.finish (from the layout to_pdf prints)."""
+    return pdf_mod.laid_out(html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def test_finish_changes_only_the_structure_tree_and_is_deterministic(sample):
