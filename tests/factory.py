@@ -129,12 +129,13 @@ def stop_warm_kernel() -> None:
 def render_log(tmp: Path, rows: list[dict], make_params: Callable[..., dict], **overrides) -> Path:
     """Write ``rows`` as a case log and ``make_params(data, **overrides)`` as params into ``tmp``,
     render the report from the repository's notebooks (in this process's warm kernel), and return its output
-    folder."""
+    folder. The page and the audit files only, unless the params name formats (``formats=[html, pdf]``): the page
+    is laid out for its pages either way, so it is the page the PDF would print."""
     from reportlib import pipeline
 
     os.chdir(REPO)
     data = write_case_log(tmp / "cases.csv", rows)
-    params = write_params(tmp / "meeting.yaml", make_params(data, **overrides))
+    params = write_params(tmp / "meeting.yaml", {"formats": ["html"], **make_params(data, **overrides)})
     return pipeline.render(params, out=tmp / "out", kernel=warm_kernel()).out
 
 

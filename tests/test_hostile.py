@@ -25,7 +25,7 @@ def hostile(tmp_path_factory):
         rows.append(case(f"H{i}", f"2020-09-0{i + 1}", 30, reason=JINJA, team=team))
     rows.append(case("L1", "2020-10-01", 30, reason=LONG, team=LONG))
     return render_log(
-        tmp_path_factory.mktemp("hostile"), rows, childrens_params,
+        tmp_path_factory.mktemp("hostile"), rows, childrens_params, formats=["html", "pdf"],
         title=f"Response times {SCRIPT}", council=f"Council {JINJA}", author=IMG,
         contact={"name": MARKDOWN, "role": SCRIPT, "phone": IMG, "email": "x@example.org"},
         recommendations=[f"Note {SCRIPT}", MARKDOWN],

@@ -51,7 +51,7 @@ def small_log() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    return render_log(tmp_path_factory.mktemp("small"), small_log(), childrens_params,
+    return render_log(tmp_path_factory.mktemp("small"), small_log(), childrens_params, formats=["html", "pdf"],
                       benchmarks=[{"authority": "Sandwell", "value": 73, "period": "2020/21"},
                                   {"authority": "Walsall", "value": 50}])
 

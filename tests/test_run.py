@@ -96,18 +96,6 @@ def test_strict_refuses_bad_rows_and_default_lists_them(project):
         " ".join((out / "report.html").read_text().split())
 
 
-def test_batch_carries_on_past_a_failure(project):
-    p = childrens_params("missing.csv")
-    write_params(project / "params" / "broken.yaml", p)
-    proc = cli("render", "params/meeting.yaml", "params/broken.yaml", "--out", "batch", cwd=project)
-    assert proc.returncode == 2
-    assert (project / "batch" / "meeting" / "report.pdf").exists()
-    assert not (project / "batch" / "broken").exists()
-    assert "FAILED params/broken.yaml: missing.csv: case log not found" in proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == "1 of 2 reports rendered; 1 failed"
-
-
 def test_clock_from_acknowledgement_says_how_many_fell_back(project):
     rows = [case("A1", "2019-06-03", 10, acknowledged="05/06/2019"), case("A2", "2020-09-01", 25),
             case("A3", "2020-10-01", 5)]
@@ -148,14 +136,20 @@ def test_out_is_the_parent_for_one_params_file(project, officers_folder):
     assert not list(officers_folder.glob(".meeting.*")), "temporary folder left behind"
 
 
-def test_out_is_the_parent_for_several_params_files(project, officers_folder):
+def test_a_batch_renders_into_one_parent_and_carries_on_past_a_failure(project, officers_folder):
     write_params(project / "params" / "second.yaml", childrens_params("cases.csv"))
+    write_params(project / "params" / "broken.yaml", childrens_params("missing.csv"))
     before = _tree(officers_folder)
-    proc = cli("render", "params/meeting.yaml", "params/second.yaml", "--out", "reports", cwd=project)
-    assert proc.returncode == 0, proc.stderr
-    assert (officers_folder / "meeting" / "report.html").is_file()
+    proc = cli("render", "params/meeting.yaml", "params/broken.yaml", "params/second.yaml", "--out", "reports",
+               cwd=project)
+    assert proc.returncode == 2
+    assert (officers_folder / "meeting" / "report.pdf").is_file()
     assert (officers_folder / "second" / "report.html").is_file()
+    assert not (officers_folder / "broken").exists()
     assert {k: v for k, v in _tree(officers_folder).items() if k.split("/")[0] not in ("meeting", "second")} == before
+    assert "FAILED params/broken.yaml: missing.csv: case log not found" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "2 of 3 reports rendered; 1 failed"
 
 
 def test_an_earlier_render_is_replaced(project, officers_folder):
@@ -303,12 +297,16 @@ def test_open_report_takes_the_handed_over_cases_without_reading_the_export(proj
 
 
 @pytest.mark.parametrize("name", ["validated-cases.pickle", "cases.pkl", "cases.csv", "cases.arrow"])
-def test_a_pickle_named_as_data_is_refused_and_runs_nothing(project, tmp_path, name):
+def test_a_pickle_named_as_data_is_refused_and_runs_nothing(project, tmp_path, name, monkeypatch):
     """No file a params file names is ever unpickled or imported: a crafted pickle, under the name the old
-    hand-over used or any other, is refused as an unknown format and its payload never runs."""
+    hand-over used or any other, is refused as an unknown format and its payload never runs (the commands run in
+    this process: a payload that ran would have written its file)."""
     import pickle
 
+    from click.testing import CliRunner
+
     from reportlib import casedata
+    from reportlib.cli import main
 
     marker = tmp_path / "pwned"
 
@@ -318,9 +316,10 @@ def test_a_pickle_named_as_data_is_refused_and_runs_nothing(project, tmp_path, n
     crafted = project / name
     crafted.write_bytes(pickle.dumps(Payload()))
     write_params(project / "params" / "crafted.yaml", childrens_params(name))
+    monkeypatch.chdir(project)
     for command in (["validate", "params/crafted.yaml"], ["render", "params/crafted.yaml"]):
-        result = cli(*command, cwd=project)
-        assert result.returncode == 2, result.stderr
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2, result.output
         assert result.stderr.startswith(f"error: {name}: ") and "Traceback" not in result.stderr
     with pytest.raises(casedata.DataError):
         casedata.load(casedata.Source(str(crafted)))
