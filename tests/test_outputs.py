@@ -163,20 +163,22 @@ def leftovers(project: Path) -> tuple[list[str], list[str]]:
 @pytest.mark.slow
 def test_a_render_killed_at_any_moment_leaves_nothing_the_next_one_does_not_clear(first_render, rendered):
     """kill -9 at random moments of a render (params checked, kernel starting, notebook running, files written,
-    folder swapped): the next render leaves the output parent holding only the report folder, and the temporary
-    folder holding none of reportlib's (the cases handed to the kernel among them)."""
+    folder swapped), one render after another, each starting among what the last left: then a render leaves the
+    output parent holding only the report folder, and the temporary folder holding none of reportlib's (the cases
+    handed to the kernel among them)."""
     project, took = rendered, first_render[1]
     pick = random.Random(20261206)
     # one random moment in each quarter of a render: checking, the kernel starting, the notebook running, writing
-    for moment in (took * (quarter + pick.random()) / 4 for quarter in range(4)):
+    moments = [took * (quarter + pick.random()) / 4 for quarter in range(4)]
+    for moment in moments:
         proc = start(project, "render", "params/meeting.yaml")
         time.sleep(moment)
         proc.kill()
         proc.wait(timeout=60)
-        result = cli(project, "render", "params/meeting.yaml")
-        assert result.returncode == 0, (moment, result.stderr)
-        assert leftovers(project) == ([], []), moment
-        outputs.check_target(project / "outputs" / "meeting")
+    result = cli(project, "render", "params/meeting.yaml")
+    assert result.returncode == 0, (moments, result.stderr)
+    assert leftovers(project) == ([], []), moments
+    outputs.check_target(project / "outputs" / "meeting")
 
 
 @pytest.mark.slow
