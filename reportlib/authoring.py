@@ -295,8 +295,9 @@ def new(name: str, root: Path | str | None = None) -> Scaffold:
     check_name(name, root)  # before the notebook libraries load: a refusal is said at once
     from .declare import declared_model
 
-    nbformat = load_nbformat()  # noqa: F841 - before jupytext loads it
+    load_nbformat()  # before jupytext loads it
     import jupytext
+
     md, ipynb, params_file = _paths(name, root)
     texts = notebook_texts(name)
     cell = next(c.source for c in jupytext.reads(texts["md"], fmt=MD_FORMAT).cells
