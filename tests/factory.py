@@ -121,6 +121,13 @@ def warm_kernel():
     return _WARM[0]
 
 
+def warm_render(params_file, **kwargs):
+    """:func:`reportlib.pipeline.render` of ``params_file`` in this process's warm kernel (:func:`warm_kernel`)."""
+    from reportlib import pipeline
+
+    return pipeline.render(params_file, kernel=warm_kernel(), **kwargs)
+
+
 def stop_warm_kernel() -> None:
     while _WARM:
         _WARM.pop().close()
@@ -131,12 +138,10 @@ def render_log(tmp: Path, rows: list[dict], make_params: Callable[..., dict], **
     render the report from the repository's notebooks (in this process's warm kernel), and return its output
     folder. The page and the audit files only, unless the params name formats (``formats=[html, pdf]``): the page
     is laid out for its pages either way, so it is the page the PDF would print."""
-    from reportlib import pipeline
-
     os.chdir(REPO)
     data = write_case_log(tmp / "cases.csv", rows)
     params = write_params(tmp / "meeting.yaml", {"formats": ["html"], **make_params(data, **overrides)})
-    return pipeline.render(params, out=tmp / "out", kernel=warm_kernel()).out
+    return warm_render(params, out=tmp / "out").out
 
 
 def text_of(page: str) -> str:

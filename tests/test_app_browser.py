@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 from apppage import CHILDRENS, LIMIT_MB, app, axe, make_paper, open_form, page, project  # noqa: F401 - fixtures
-from factory import REPO, warm_kernel
+from factory import REPO, warm_render
 from reportlib import pipeline
 
 pytestmark = pytest.mark.slow
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.slow
 
 def render_again(project: Path, params_file: str, out: Path) -> Path:
     """The report of a params file the page saved, as a render makes it (its page and figures)."""
-    return pipeline.render(project / params_file, out=out, formats=["html"], kernel=warm_kernel()).out
+    return warm_render(project / params_file, out=out, formats=["html"]).out
 
 
 # --- making papers ----------------------------------------------------------------------------------------------

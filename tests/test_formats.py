@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from factory import REPO, case, childrens_params, render_log, write_case_log, write_params, warm_kernel
-from reportlib import charts, formats, outputs, params, pipeline, reports
+from factory import REPO, case, childrens_params, render_log, write_case_log, write_params, warm_render
+from reportlib import charts, formats, outputs, params, reports
 from reportlib.errors import ParamsError
 
 AUDIT = {"report.ipynb", "figures.json", "data_quality.csv", "manifest.json"}
@@ -136,16 +136,16 @@ def test_render_format_overrides_the_params_file(tmp_path):
     write_case_log(tmp_path / "cases.csv", small_log())
     params_file = write_params(tmp_path / "meeting.yaml",
                                childrens_params(tmp_path / "cases.csv", formats=["html", "pdf", "docx"]))
-    result = pipeline.render(params_file, out=tmp_path / "out", formats=["xlsx"], kernel=warm_kernel())
+    result = warm_render(params_file, out=tmp_path / "out", formats=["xlsx"])
     assert {p.name for p in result.out.iterdir()} == {"tables.xlsx"} | AUDIT
     assert result.files == ("tables.xlsx", "report.ipynb", "figures.json", "data_quality.csv", "manifest.json")
     assert result.summary().startswith(f"{result.out}: tables.xlsx, report.ipynb, figures.json, data_quality.csv, "
                                        "manifest.json (")
     # a folder of an earlier render with other formats is replaced as before
-    again = pipeline.render(params_file, out=tmp_path / "out", kernel=warm_kernel())
+    again = warm_render(params_file, out=tmp_path / "out")
     assert {p.name for p in again.out.iterdir()} == {"report.html", "report.pdf", "report.docx"} | AUDIT
     with pytest.raises(ParamsError, match="unknown format 'rtf'"):
-        pipeline.render(params_file, out=tmp_path / "out", formats="rtf", kernel=warm_kernel())
+        warm_render(params_file, out=tmp_path / "out", formats="rtf")
 
 
 def test_cli_format_option(tmp_path):
@@ -164,8 +164,8 @@ def test_the_same_inputs_give_the_same_bytes_in_every_format(tmp_path):
     write_case_log(tmp_path / "cases.csv", small_log())
     params_file = write_params(tmp_path / "meeting.yaml", childrens_params(tmp_path / "cases.csv"))
     everything = ["html", "pdf", "docx", "xlsx"]
-    first = pipeline.render(params_file, out=tmp_path / "one", formats=everything, kernel=warm_kernel()).out
-    second = pipeline.render(params_file, out=tmp_path / "two", formats=everything, kernel=warm_kernel()).out
+    first = warm_render(params_file, out=tmp_path / "one", formats=everything).out
+    second = warm_render(params_file, out=tmp_path / "two", formats=everything).out
     for name in ("report.docx", "tables.xlsx", "report.html", "figures.json"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     import zipfile

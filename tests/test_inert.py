@@ -22,8 +22,8 @@ import openpyxl
 import pypdf
 import pytest
 
-from factory import REPO, case, childrens_params, performance_params, text_of, write_params, warm_kernel
-from reportlib import casedata, pipeline
+from factory import REPO, case, childrens_params, performance_params, text_of, write_params, warm_render
+from reportlib import casedata
 
 pytestmark = pytest.mark.slow
 
@@ -75,7 +75,7 @@ def common_text(offset: int = 0) -> dict:
 def render(tmp: Path, rows: list[dict], params: dict, formats: list[str]) -> Path:
     os.chdir(REPO)
     params["data"] = str(write_log(tmp / "cases.csv", rows))
-    return pipeline.render(write_params(tmp / "meeting.yaml", params), out=tmp / "out", formats=formats, kernel=warm_kernel()).out
+    return warm_render(write_params(tmp / "meeting.yaml", params), out=tmp / "out", formats=formats).out
 
 
 def bad_rows() -> list[dict]:

@@ -15,8 +15,8 @@ import papermill
 import pytest
 import yaml
 
-from factory import REPO, case, childrens_params, write_case_log, write_params, warm_kernel
-from reportlib import compat, notebooks, pipeline, reports
+from factory import REPO, case, childrens_params, write_case_log, write_params, warm_render
+from reportlib import compat, notebooks, reports
 from reportlib.errors import RenderError
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -111,7 +111,7 @@ def test_render_uses_the_md_when_it_was_saved_last(project):
     md = project / "notebooks" / "childrens_response_times.md"
     md.write_text(md.read_text().replace("## Background\n", "## Background\n\nA paragraph written in the md.\n"))
     _touch_later(md, md.with_suffix(".ipynb"))
-    result = pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel())
+    result = warm_render(project / "params" / "meeting.yaml")
     assert "A paragraph written in the md." in (result.out / "report.html").read_text()
     manifest = json.loads((result.out / "manifest.json").read_text())
     assert manifest["notebook"] == "notebooks/childrens_response_times.md"
@@ -133,7 +133,7 @@ def test_render_uses_the_ipynb_when_it_was_saved_last(project):
     nb.cells.insert(4, nbformat.v4.new_markdown_cell("A paragraph written in JupyterLab."))
     nbformat.write(nb, ipynb)
     _touch_later(ipynb, ipynb.with_suffix(".md"))
-    result = pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel())
+    result = warm_render(project / "params" / "meeting.yaml")
     assert "A paragraph written in JupyterLab." in (result.out / "report.html").read_text()
 
 
@@ -142,7 +142,7 @@ def test_a_failing_cell_in_the_md_names_the_md(project):
     md.write_text(md.read_text().replace("import reportlib as rl\n", "import reportlib as rl\n1 / 0\n"))
     _touch_later(md, md.with_suffix(".ipynb"))
     with pytest.raises(RenderError) as e:
-        pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel())
+        warm_render(project / "params" / "meeting.yaml")
     assert str(e.value).startswith("notebooks/childrens_response_times.md: cell 3 failed: ZeroDivisionError")
 
 

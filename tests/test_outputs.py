@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from factory import REPO, case, childrens_params, warm_kernel, write_case_log, write_params
-from reportlib import outputs, pipeline, private
+from factory import REPO, case, childrens_params, warm_render, write_case_log, write_params
+from reportlib import outputs, private
 from reportlib.errors import OutputError
 
 REPORTLIB = [sys.executable, "-m", "reportlib.cli"]
@@ -94,7 +94,7 @@ def test_a_file_an_officer_changed_stops_the_render_and_is_kept(rendered, change
 
 def test_a_file_an_officer_deleted_is_no_reason_to_stop(rendered):
     (rendered / "outputs" / "meeting" / "report.pdf").unlink()
-    pipeline.render(rendered / "params" / "meeting.yaml", kernel=warm_kernel())
+    warm_render(rendered / "params" / "meeting.yaml")
     assert (rendered / "outputs" / "meeting" / "report.pdf").is_file()
 
 

@@ -15,8 +15,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from factory import REPO, childrens_params, write_params, warm_kernel
-from reportlib import casedata, pipeline, sources
+from factory import REPO, childrens_params, write_params, warm_render
+from reportlib import casedata, sources
 import reportlib.sources.database  # noqa: F401 - patched below
 from reportlib.errors import DataError, ParamsError, cut
 from reportlib.reports import load as load_params
@@ -113,7 +113,7 @@ def test_unknown_table_is_one_clear_line(database):
 def test_render_from_postgres_matches_the_csv_render(database, tmp_path):
     os.chdir(REPO)
     params = write_params(tmp_path / "pg.yaml", childrens_params(database, table="complaints_export", **MAPPING))
-    out = pipeline.render(params, out=tmp_path / "out", kernel=warm_kernel()).out
+    out = warm_render(params, out=tmp_path / "out").out
     figures = json.loads((out / "figures.json").read_text())
     assert figures["baseline"]["text"] == "2 of 4 responses"  # below ten cases: no percentage
     assert figures["since_change"]["text"] == "3 of 5 responses"

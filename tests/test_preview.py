@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from factory import REPO, warm_kernel
-from reportlib import notebooks, pipeline, preview
+from factory import REPO, warm_render
+from reportlib import notebooks, preview
 
 pytestmark = pytest.mark.slow
 PARAMS = "params/sample_childrens_response_times.yaml"
@@ -93,7 +93,7 @@ def live(tmp_path_factory):
 
 
 def fresh_render(project: Path, tmp: Path) -> str:
-    return (pipeline.render(project / PARAMS, out=tmp, kernel=warm_kernel()).out / "report.html").read_text(encoding="utf-8")
+    return (warm_render(project / PARAMS, out=tmp).out / "report.html").read_text(encoding="utf-8")
 
 
 def test_the_page_is_what_a_fresh_render_shows(live, tmp_path):

@@ -30,8 +30,8 @@ import nbformat
 import pikepdf
 import pytest
 
-from factory import REPO, performance_params, write_params, warm_kernel
-from reportlib import pipeline, render
+from factory import REPO, performance_params, write_params, warm_render
+from reportlib import render
 from reportlib.narrative import PARAMS_MIME
 from reportlib.tables import TABLE_MIME, Table
 
@@ -110,7 +110,7 @@ def pages(tmp_path_factory, samples) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("reflow")
     found = {stem: folder / "report.html" for stem, folder in samples.items()}
     hostile = tmp_path_factory.mktemp("reflow-hostile")
-    pipeline.render(_hostile_params(hostile), out=hostile / "out", kernel=warm_kernel())
+    warm_render(_hostile_params(hostile), out=hostile / "out")
     found["hostile"] = _report_html(hostile / "out")
     found["wide_table"] = _wide_table_page(out)
     return found

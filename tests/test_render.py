@@ -23,7 +23,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from factory import case, childrens_params, readable_texts, render_log, text_of, warm_kernel
+from factory import case, childrens_params, readable_texts, render_log, text_of, warm_render
 from reportlib import outputs, pipeline
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "childrens_small.html"
@@ -216,7 +216,7 @@ def test_personal_data_never_reaches_an_output(rendered):
 
 def test_same_inputs_give_byte_identical_html_and_figures(rendered, tmp_path):
     params = rendered.parent.parent / "meeting.yaml"
-    again = pipeline.render(params, out=tmp_path / "again", kernel=warm_kernel()).out
+    again = warm_render(params, out=tmp_path / "again").out
     for name in ("report.html", "figures.json", "data_quality.csv"):
         assert (again / name).read_bytes() == (rendered / name).read_bytes(), name
 

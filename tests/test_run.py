@@ -10,7 +10,7 @@ import sys
 import nbformat
 import pytest
 
-from factory import REPO, case, childrens_params, write_case_log, write_params, warm_kernel
+from factory import REPO, case, childrens_params, write_case_log, write_params, warm_render
 from reportlib import outputs, pipeline
 from reportlib.errors import BadRowsError, OutputError, ParamsError, RenderError
 
@@ -41,13 +41,13 @@ def cli(*args, cwd):
 
 
 def test_relative_data_path_resolves_against_the_project(project):
-    result = pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel())
+    result = warm_render(project / "params" / "meeting.yaml")
     assert result.out == project / "outputs" / "meeting"
     assert (result.out / "report.pdf").stat().st_size > 10_000
 
 
 def test_failing_cell_keeps_last_good_output(project):
-    good = pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel()).out
+    good = warm_render(project / "params" / "meeting.yaml").out
     before = {p.name: p.read_bytes() for p in good.iterdir()}
 
     def break_it(nb):
@@ -73,7 +73,7 @@ def test_citing_a_figure_nobody_glued_names_it(project):
         nb.cells.append(nbformat.v4.new_markdown_cell("## Extra\n\nThe rate was {{ within_pct }}."))
     _edit_notebook(project, cite_missing)
     with pytest.raises(RenderError) as e:
-        pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel())
+        warm_render(project / "params" / "meeting.yaml")
     assert str(e.value).endswith(
         "('## Extra') cites 'within_pct', which no code cell glued: glue it first (rl.glue('within_pct', value)) "
         "or correct the name")
@@ -85,11 +85,11 @@ def test_strict_refuses_bad_rows_and_default_lists_them(project):
     rows[2]["received"] = "31/02/2020"
     write_case_log(project / "cases.csv", rows)
     with pytest.raises(BadRowsError) as e:
-        pipeline.render(project / "params" / "meeting.yaml", strict=True, kernel=warm_kernel())
+        warm_render(project / "params" / "meeting.yaml", strict=True)
     assert e.value.exit_status == 1
     assert "1 row would be excluded and --strict refuses them" in str(e.value)
 
-    out = pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel()).out
+    out = warm_render(project / "params" / "meeting.yaml").out
     assert (out / "data_quality.csv").read_text().splitlines()[1] == \
         "4,A3,received,31/02/2020,impossible date (no such day),excluded"
     assert "case log of 3 rows, of which 2 were used and 1 excluded as incomplete or inconsistent (the excluded row is" in \
@@ -101,7 +101,7 @@ def test_clock_from_acknowledgement_says_how_many_fell_back(project):
             case("A3", "2020-10-01", 5)]
     write_case_log(project / "cases.csv", rows)
     write_params(project / "params" / "meeting.yaml", childrens_params("cases.csv", clock_start="acknowledged"))
-    out = pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel()).out
+    out = warm_render(project / "params" / "meeting.yaml").out
     page = " ".join((out / "report.html").read_text().split())
     assert ("Working days are counted from the date each representation was acknowledged; 2 rows of the case log "
             "have no acknowledgement date and are counted from the date received instead.") in page
@@ -153,9 +153,9 @@ def test_a_batch_renders_into_one_parent_and_carries_on_past_a_failure(project, 
 
 
 def test_an_earlier_render_is_replaced(project, officers_folder):
-    first = pipeline.render(project / "params" / "meeting.yaml", out=officers_folder, kernel=warm_kernel()).out
+    first = warm_render(project / "params" / "meeting.yaml", out=officers_folder).out
     old_manifest = json.loads((first / "manifest.json").read_text())
-    again = pipeline.render(project / "params" / "meeting.yaml", out=officers_folder, kernel=warm_kernel()).out
+    again = warm_render(project / "params" / "meeting.yaml", out=officers_folder).out
     assert again == first == officers_folder / "meeting"
     assert json.loads((again / "manifest.json").read_text())["started_at"] >= old_manifest["started_at"]
     assert (officers_folder / "notes.docx").read_bytes() == b"my notes"
@@ -182,7 +182,7 @@ def test_a_folder_that_is_not_an_earlier_render_is_left_untouched(project, offic
 
 
 def test_an_earlier_render_with_an_officers_file_added_is_left_untouched(project, officers_folder):
-    out = pipeline.render(project / "params" / "meeting.yaml", out=officers_folder, kernel=warm_kernel()).out
+    out = warm_render(project / "params" / "meeting.yaml", out=officers_folder).out
     (out / "my comments.txt").write_text("keep me", encoding="utf-8")
     before = _tree(officers_folder)
     proc = cli("render", "params/meeting.yaml", "--out", "reports", cwd=project)
@@ -197,7 +197,7 @@ def test_a_forged_manifest_is_not_enough(project, officers_folder):
     target.mkdir()
     (target / "manifest.json").write_text('{"my": "own file"}', encoding="utf-8")
     with pytest.raises(OutputError):
-        pipeline.render(project / "params" / "meeting.yaml", out=officers_folder, kernel=warm_kernel())
+        warm_render(project / "params" / "meeting.yaml", out=officers_folder)
     assert (target / "manifest.json").read_text(encoding="utf-8") == '{"my": "own file"}'
 
 
@@ -211,7 +211,7 @@ def test_a_failed_notebook_never_replaces_an_officers_file(project):
         nb.cells.insert(3, nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["remove-cell"]}))
     _edit_notebook(project, break_it)
     with pytest.raises(RenderError) as e:
-        pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel())
+        warm_render(project / "params" / "meeting.yaml")
     assert f"({mine} is not reportlib's, so the executed notebook was not kept)" in str(e.value)
     assert mine.read_text(encoding="utf-8") == "not a notebook of reportlib's"
 
@@ -231,7 +231,7 @@ def test_citing_a_part_a_figure_does_not_have_names_it(project):
         nb.cells.append(nbformat.v4.new_markdown_cell("## Extra\n\nThe rate was {{ baseline.rate }}."))
     _edit_notebook(project, cite_missing_part)
     with pytest.raises(RenderError) as e:
-        pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel())
+        warm_render(project / "params" / "meeting.yaml")
     assert str(e.value).endswith("('## Extra') asks for 'rate' of a figure that has no such part: check the name "
                                  "after the dot (or use .get('name', default))")
 
@@ -334,10 +334,10 @@ def test_a_render_collects_garbage_less_often_while_it_runs_and_as_before_after(
     monkeypatch.setattr(pipeline, "prepare", lambda *a, **k: during.append(gc.get_threshold()) or original(*a, **k))
     before = gc.get_threshold()
     assert before != pipeline.GC_THRESHOLDS
-    pipeline.render(project / "params" / "meeting.yaml", kernel=warm_kernel())
+    warm_render(project / "params" / "meeting.yaml")
     (project / "params" / "broken.yaml").write_text("title: [\n")
     with pytest.raises(ParamsError):
-        pipeline.render(project / "params" / "broken.yaml", kernel=warm_kernel())
+        warm_render(project / "params" / "broken.yaml")
     assert during == [pipeline.GC_THRESHOLDS, pipeline.GC_THRESHOLDS]
     assert gc.get_threshold() == before
 

@@ -17,8 +17,8 @@ import papermill
 import pytest
 import yaml
 
-from factory import REPO, case, text_of, write_case_log, write_params, warm_kernel
-from reportlib import authoring, compat, declare, describe as describe_mod, notebooks, params, pipeline, reports, rules
+from factory import REPO, case, text_of, write_case_log, write_params, warm_render
+from reportlib import authoring, compat, declare, describe as describe_mod, notebooks, params, reports, rules
 from reportlib.errors import ParamsError
 
 REPORTLIB = REPO / ".venv" / "bin" / "reportlib"
@@ -210,7 +210,7 @@ def test_sentences_read_well_at_0_1_and_2(scaffolded, tmp_path, rows, expect):
     raw = yaml.safe_load((scaffolded / "params" / f"sample_{NAME}.yaml").read_text())
     path = write_params(scaffolded / "params" / "meeting.yaml",
                         {**raw, "data": str(data), "meeting_date": "2021-03-31"})
-    words = text_of((pipeline.render(path, out=tmp_path / "out", kernel=warm_kernel()).out / "report.html").read_text())
+    words = text_of((warm_render(path, out=tmp_path / "out").out / "report.html").read_text())
     for sentence in expect:
         assert sentence in words, words
     assert "1 complaints" not in words and "1 responses" not in words
