@@ -25,6 +25,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -205,7 +206,8 @@ def execute(job: Job, kernel: Kernel, case_key: object = None,
     running = kernel.submit(kernel_mod.execute, job.node, job.notebook, job.workdir / "report.ipynb",
                             job.parameters, _keep_failed(job), progress)
     if rendering:  # while the kernel runs: the renderer compiles what it compiles once; the manifest's facts
-        _warm_up(job.parameters)
+        if not _warmed.is_set():  # once a process: a preview's or a batch's later renders find it all compiled
+            _warm_up(job.parameters)
         provenance.update(versions=_versions(), git=_git(job.checked.root))
     nb = running.result()
     t1 = time.perf_counter()
@@ -215,6 +217,10 @@ def execute(job: Job, kernel: Kernel, case_key: object = None,
         html, collected = render.to_html(nb, where=job.where)
     return Executed(job, nb, html, collected, {"execute": round(t1 - t0, 2),
                                                "render": round(time.perf_counter() - t1, 2)}, provenance)
+
+
+#: Set once this process has made its warm-up page (:func:`_warm_up`).
+_warmed = threading.Event()
 
 
 def _warm_up(params: dict) -> None:
@@ -232,6 +238,7 @@ def _warm_up(params: dict) -> None:
     html, _ = render.to_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[shown]),
                                                              nbformat.v4.new_markdown_cell("## {{ params.title }}")]))
     to_pdf(html)
+    _warmed.set()
 
 
 def rerender(executed: Executed, edited) -> Executed:

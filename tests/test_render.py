@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from factory import case, childrens_params, readable_texts, render_log, text_of, warm_render
+from factory import REPO, case, childrens_params, readable_texts, render_log, text_of, warm_render
 from reportlib import outputs, pipeline
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "childrens_small.html"
@@ -246,3 +247,16 @@ def test_the_warm_up_makes_a_page_with_no_figures_from_each_reports_params(param
     from reportlib import params as params_mod, pipeline, reports
 
     pipeline._warm_up(params_mod.to_jsonable(reports.load(params_file)))
+
+
+def test_a_process_warms_up_for_its_first_render_only(tmp_path, monkeypatch):
+    """The warm-up page is made once a process: a second render (a preview's next save, a batch's next params
+    file) finds the template, the schema's validator and the fonts compiled already."""
+    made = []
+    warm_up = pipeline._warm_up
+    monkeypatch.setattr(pipeline, "_warm_up", lambda params: made.append(params["title"]) or warm_up(params))
+    monkeypatch.setattr(pipeline, "_warmed", threading.Event())  # as in a process that has just begun
+    params = REPO / "params" / "sample_childrens_response_times.yaml"
+    for out in ("first", "second"):
+        warm_render(params, out=tmp_path / out)
+    assert len(made) == 1 and pipeline._warmed.is_set()
