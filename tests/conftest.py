@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import gc
 import os
 import re
 import shutil
@@ -151,3 +152,19 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.slow)
                 break
             todo.extend(re.findall(r"\b(\w+)\(", own[name]))
+
+
+# ------------------------------------------------------------------------------------ the collector
+
+#: How often a worker collects garbage between renders (Python's default: 700, 10, 10). A render sets its own
+#: (``reportlib.pipeline.GC_THRESHOLDS``) while it runs, and these again after.
+TEST_GC_THRESHOLDS = (10_000, 20, 50)
+
+
+def pytest_collection_finish(session):
+    """What collection imported (pandas, matplotlib, WeasyPrint, nbconvert, every test module) lives for the whole
+    run: frozen, the collector no longer walks it, and it walks the rest less often. Measured on test_pages,
+    test_annual, test_sentences and test_charts: the collector's time from 7.8 to 3.8 CPU-seconds."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*TEST_GC_THRESHOLDS)

@@ -126,10 +126,34 @@ def width(request) -> int:
 PAGES = ("sample_childrens_response_times", "sample_complaints_performance", "hostile", "wide_table")
 
 
+def _open(browser, path: Path, width: int):
+    tab = browser.new_page(viewport={"width": width, "height": 800})
+    tab.goto(path.as_uri())
+    return tab
+
+
+@pytest.fixture(scope="module")
+def tabs():
+    """(page, width) -> its tab, loaded once for the tests that only measure it; closed with the module."""
+    opened: dict = {}
+    yield opened
+    for tab in opened.values():
+        tab.close()
+
+
+@pytest.fixture(params=PAGES)
+def shown(request, pages, browser, width, tabs):
+    """The page at the width, as loaded, shared by the tests that only read it (they neither focus nor scroll)."""
+    key = (request.param, width)
+    if key not in tabs:
+        tabs[key] = _open(browser, pages[request.param], width)
+    return tabs[key]
+
+
 @pytest.fixture(params=PAGES)
 def page(request, pages, browser, width):
-    tab = browser.new_page(viewport={"width": width, "height": 800})
-    tab.goto(pages[request.param].as_uri())
+    """The page at the width, loaded afresh: for a test that moves the focus and scrolls."""
+    tab = _open(browser, pages[request.param], width)
     yield tab
     tab.close()
 
@@ -190,8 +214,8 @@ def _table_region_names(page) -> list[str]:
 
 # ------------------------------------------------------------------------------------------ the tests
 
-def test_the_page_never_scrolls_sideways(page, width):
-    layout = _layout(page)
+def test_the_page_never_scrolls_sideways(shown, width):
+    layout = _layout(shown)
     assert layout["innerWidth"] == width
     assert layout["scrollWidth"] <= layout["innerWidth"], layout["scrollWidth"]
     assert layout["outside"] == [], layout["outside"]
@@ -201,10 +225,10 @@ def test_the_page_never_scrolls_sideways(page, width):
 WIDE_ON_A_PHONE = ("sample_complaints_performance", "hostile", "wide_table")
 
 
-def test_a_table_wider_than_its_column_scrolls_in_a_named_focusable_region(page, width, request):
-    layout = _layout(page)
+def test_a_table_wider_than_its_column_scrolls_in_a_named_focusable_region(shown, width, request):
+    layout = _layout(shown)
     wide = [t for t in layout["regions"] if t["tableWidth"] > t["holderWidth"] + 0.5]
-    if width == 320 and request.node.callspec.params["page"] in WIDE_ON_A_PHONE:  # the test is not empty
+    if width == 320 and request.node.callspec.params["shown"] in WIDE_ON_A_PHONE:  # the test is not empty
         assert wide, [(t["caption"], t["tableWidth"], t["holderWidth"]) for t in layout["regions"]]
     for t in wide:
         region = t["region"]
@@ -214,7 +238,7 @@ def test_a_table_wider_than_its_column_scrolls_in_a_named_focusable_region(page,
         assert region["right"] <= width + 0.5, t
         assert region["captionRight"] <= region["right"] + 0.5, t  # the caption stays in view
     # Every region, wide or not, is named by its table's caption.
-    assert _table_region_names(page) == [t["caption"] for t in layout["regions"]]
+    assert _table_region_names(shown) == [t["caption"] for t in layout["regions"]]
 
 
 def test_tab_reaches_each_region_which_shows_focus_and_scrolls_with_the_arrow_keys(page, width):
