@@ -97,8 +97,12 @@ def open_form(page, app, report=CHILDRENS):
     page.wait_for_selector("#paper-form")
 
 
-def make_paper(page, timeout=120_000) -> str:
+def make_paper(page, timeout=120_000, meanwhile=None) -> str:
+    """Press "Make the paper" and wait for the paper's page (``meanwhile()`` runs first, as the paper is made);
+    the paper's name."""
     page.get_by_role("button", name="Make the paper").click(no_wait_after=True)
+    if meanwhile is not None:
+        meanwhile()
     page.wait_for_url(re.compile(r"/papers/[^/]+\?made=1$"), timeout=timeout)
     return page.url.rsplit("/", 1)[1].split("?")[0]
 
