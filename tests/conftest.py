@@ -120,8 +120,8 @@ def _stop_the_warm_kernel():
 
 #: What makes a test slow (seconds, not milliseconds): it renders a whole report, starts a program (a reportlib
 #: command, a kernel, JupyterLab) or a browser, itself or through a fixture it uses.
-_SLOW = re.compile(r"pipeline\.render|warm_render\(|render_log\(|render_many\(|\bcli\(|subprocess\.|Popen\(|\bKernel\(|"
-                   r"sync_playwright|\bbrowser\b")
+_SLOW = re.compile(r"pipeline\.render|warm_render\(|render_log\(|render_many\(|\bcli\(|cli_here\(\"render\"|subprocess\.|"
+                   r"Popen\(|\bKernel\(|sync_playwright|\bbrowser\b")
 
 
 @lru_cache(maxsize=None)

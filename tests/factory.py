@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Callable
 
@@ -170,3 +171,20 @@ def readable_texts(path: Path) -> list[str]:
 
         texts.append(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(raw)).pages))
     return texts
+
+
+def cli_here(*args, cwd: Path) -> subprocess.CompletedProcess:
+    """The ``reportlib`` command run in this process (Click's runner) from ``cwd``, for a command expected to stop
+    before any work: its exit status and what it printed, as a process's. (The program in a process of its own:
+    tests/test_compat.py, tests/test_outputs.py.)"""
+    from click.testing import CliRunner
+
+    from reportlib.cli import main
+
+    here = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(map(str, args)), catch_exceptions=False)
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from factory import REPO, case, childrens_params, warm_render, write_case_log, write_params
+from factory import REPO, case, childrens_params, cli_here, warm_render, write_case_log, write_params
 from reportlib import outputs, private
 from reportlib.errors import OutputError
 
@@ -85,7 +85,7 @@ def test_a_file_an_officer_changed_stops_the_render_and_is_kept(rendered, change
     folder = rendered / "outputs" / "meeting"
     change(folder)
     before = tree(folder)
-    result = cli(rendered, "render", "params/meeting.yaml")
+    result = cli_here("render", "params/meeting.yaml", cwd=rendered)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"error: {folder}: {says}"]
     assert tree(folder) == before
@@ -111,7 +111,7 @@ def test_a_second_render_of_the_same_report_stops_naming_the_first(project):
     parent = project / "outputs"
     parent.mkdir()
     with private.locked(parent / ".meeting.lock"):
-        result = cli(project, "render", "params/meeting.yaml")
+        result = cli_here("render", "params/meeting.yaml", cwd=project)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"error: {parent / 'meeting'}: another reportlib render (process {os.getpid()}) is writing this report "

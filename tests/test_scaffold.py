@@ -17,7 +17,7 @@ import papermill
 import pytest
 import yaml
 
-from factory import REPO, case, text_of, write_case_log, write_params, warm_render
+from factory import REPO, case, cli_here, text_of, write_case_log, write_params, warm_render
 from reportlib import authoring, compat, declare, describe as describe_mod, notebooks, params, reports, rules
 from reportlib.errors import ParamsError
 
@@ -100,7 +100,7 @@ def test_new_then_render_on_the_sample_data(project):
 def test_refuses_a_name_in_use(project, existing):
     (project / existing).write_text("mine\n", encoding="utf-8")
     before = _state(project)
-    result = reportlib("new", NAME, cwd=project)
+    result = cli_here("new", NAME, cwd=project)
     assert result.returncode == 2
     assert result.stderr == f"error: {existing} already exists: choose another name, or edit that report\n"
     assert result.stdout == ""
@@ -110,7 +110,7 @@ def test_refuses_a_name_in_use(project, existing):
 @pytest.mark.parametrize("name", ["9lives", "my-report", "class", "two words", "childrens_response_times", ""])
 def test_refuses_a_name_that_is_not_an_identifier_or_is_built_in(project, name):
     before = _state(project)
-    result = reportlib("new", name, cwd=project)
+    result = cli_here("new", name, cwd=project)
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: '{name}' is ") and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -118,7 +118,7 @@ def test_refuses_a_name_that_is_not_an_identifier_or_is_built_in(project, name):
 
 
 def test_outside_a_project_says_so(tmp_path):
-    result = reportlib("new", NAME, cwd=tmp_path)
+    result = cli_here("new", NAME, cwd=tmp_path)
     assert result.returncode == 2
     assert "no project folder" in result.stderr and result.stderr.count("\n") == 1
 
