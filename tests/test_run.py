@@ -10,7 +10,7 @@ import sys
 import nbformat
 import pytest
 
-from factory import REPO, case, childrens_params, write_case_log, write_params, warm_render
+from factory import REPO, case, childrens_params, cli_here, write_case_log, write_params, warm_render
 from reportlib import outputs, pipeline
 from reportlib.errors import BadRowsError, OutputError, ParamsError, RenderError
 
@@ -171,7 +171,7 @@ def test_a_folder_that_is_not_an_earlier_render_is_left_untouched(project, offic
     target = officers_folder / "meeting"
     setup(target)
     before = _tree(officers_folder) if target.is_dir() else {"file": target.read_bytes()}
-    proc = cli("render", "params/meeting.yaml", "--out", "reports", cwd=project)
+    proc = cli_here("render", "params/meeting.yaml", "--out", "reports", cwd=project)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         f"error: {target}: {says}; reportlib "
@@ -185,7 +185,7 @@ def test_an_earlier_render_with_an_officers_file_added_is_left_untouched(project
     out = warm_render(project / "params" / "meeting.yaml", out=officers_folder).out
     (out / "my comments.txt").write_text("keep me", encoding="utf-8")
     before = _tree(officers_folder)
-    proc = cli("render", "params/meeting.yaml", "--out", "reports", cwd=project)
+    proc = cli_here("render", "params/meeting.yaml", "--out", "reports", cwd=project)
     assert proc.returncode == 2
     assert proc.stderr.strip() == (f"error: {out}: holds 'my comments.txt', which reportlib did not write; reportlib "
                                    "replaces only its own report folders: move those files, or choose another --out")
@@ -219,7 +219,7 @@ def test_a_failed_notebook_never_replaces_an_officers_file(project):
 def test_two_params_files_with_one_name_are_refused(project, tmp_path):
     (project / "other").mkdir()
     write_params(project / "other" / "meeting.yaml", childrens_params(str(project / "cases.csv")))
-    proc = cli("render", "params/meeting.yaml", "other/meeting.yaml", cwd=project)
+    proc = cli_here("render", "params/meeting.yaml", "other/meeting.yaml", cwd=project)
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("error: params/meeting.yaml and other/meeting.yaml would both render into meeting/: "
                                    "rename one of them, or render them with different --out folders")
