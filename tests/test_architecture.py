@@ -13,7 +13,7 @@ import re
 import pytest
 import yaml
 
-from factory import HEADER, REPO, case
+from factory import HEADER, REPO, case, warm_render
 from reportlib import formats, pipeline, sources, vocabulary
 from reportlib.errors import DataError, ParamsError
 
@@ -97,7 +97,7 @@ def test_a_report_a_format_and_a_source_added_as_the_page_says(project, registri
     sources.register(jsonl_source.READER)
     assert [r.name for r in sources.READERS] == ["jsonl", "sqlite", "xlsx", "xls", "csv"]
 
-    result = pipeline.render(params_file)
+    result = warm_render(params_file)  # this process's warm kernel: as a fresh one (tests/test_consistency.py)
 
     out = project / "outputs" / MEETING
     assert result.out == out and result.rows == {"read": 9, "used": 8, "excluded": 1, "kept_with_warning": 0}
