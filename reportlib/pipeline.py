@@ -206,7 +206,7 @@ def execute(job: Job, kernel: Kernel, case_key: object = None,
     running = kernel.submit(kernel_mod.execute, job.node, job.notebook, job.workdir / "report.ipynb",
                             job.parameters, _keep_failed(job), progress)
     if rendering:  # while the kernel runs: the renderer compiles what it compiles once; the manifest's facts
-        if not _warmed.is_set():  # once a process: a preview's or a batch's later renders find it all compiled
+        if not _warmed.is_set():  # once a process: a batch worker's later params files find it all compiled
             _warm_up(job.parameters)
         provenance.update(versions=_versions(), git=_git(job.checked.root))
     nb = running.result()

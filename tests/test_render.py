@@ -250,8 +250,8 @@ def test_the_warm_up_makes_a_page_with_no_figures_from_each_reports_params(param
 
 
 def test_a_process_warms_up_for_its_first_render_only(tmp_path, monkeypatch):
-    """The warm-up page is made once a process: a second render (a preview's next save, a batch's next params
-    file) finds the template, the schema's validator and the fonts compiled already."""
+    """The warm-up page is made once a process: a second render (a batch worker's next params file) finds the
+    template, the schema's validator and the fonts compiled already."""
     made = []
     warm_up = pipeline._warm_up
     monkeypatch.setattr(pipeline, "_warm_up", lambda params: made.append(params["title"]) or warm_up(params))
