@@ -18,6 +18,7 @@ import gc
 import os
 import re
 import shutil
+import signal
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +46,12 @@ BARE_FONTCONFIG = fontconfig_file("bare")
 os.environ["FONTCONFIG_FILE"] = str(BARE_FONTCONFIG)
 os.environ.pop("FONTCONFIG_PATH", None)
 os.environ["MPLCONFIGDIR"] = str(_HOME / "matplotlib")
+
+# A shell starts a background job (``./dev test &``, some CI runners) with Ctrl-C ignored, and the programs the suite
+# starts would inherit that: the tests of what Ctrl-C does would then see nothing happen. Handled here, the programs
+# start with Ctrl-C as a terminal gives it (an exec resets a handler, not an ignore).
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 #: The environment for a browser: only the package's fonts.
 BROWSER_FONT_ENV = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file("package-only", PACKAGE_FONTS))}
