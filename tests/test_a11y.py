@@ -1,5 +1,6 @@
 """WCAG 2.2 AA, checked by axe-core in a real browser (Debian's Chromium) on both rendered sample reports,
-plus: the page makes no request outside itself.
+plus: the page makes no request outside itself. Chromium gets the package's fonts (``BROWSER_FONT_ENV``), as every
+browser test does: with none at all it lays text out with no font and has crashed doing so.
 
 ``./dev test`` installs Chromium and Node.js (as root) and the pinned axe-core in tests/a11y;
 where they cannot be installed the test skips, saying what is missing.
@@ -8,16 +9,15 @@ where they cannot be installed the test skips, saying what is missing.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import BROWSER_FONT_ENV, CHROMIUM
 
 A11Y = Path(__file__).parent / "a11y"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 def _missing() -> str | None:
@@ -39,7 +39,7 @@ def reports(samples):
 
 def test_no_wcag_violations_and_no_external_requests(reports):
     proc = subprocess.run(["node", str(A11Y / "axe_check.mjs"), *map(str, reports)], capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "CHROMIUM": CHROMIUM})
+                          text=True, timeout=300, env={**BROWSER_FONT_ENV, "CHROMIUM": CHROMIUM})
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)
     violations = [r for r in results if r["id"] != "passes"]
