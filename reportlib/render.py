@@ -89,16 +89,21 @@ def _partials(env: jinja2.Environment, figures) -> dict[str, Any]:
     """The paragraphs every report shares: each macro of ``templates/narrative.md.j2`` as a function a markdown cell
     calls by name (``{{ about_the_figures() }}``), which reads the figures and params of the cell that calls it and
     writes markdown. A figure the report glues under the same name is cited instead."""
-    tree = env.parse(PARTIALS.read_text(encoding="utf-8"), PARTIALS.name, str(PARTIALS))
-    _mark_printed(tree, figures)
-    template = env.from_string(tree)
+    source = PARTIALS.read_text(encoding="utf-8")
+    template = _template(env, source, figures, PARTIALS.name, str(PARTIALS))
 
     def partial(name: str):
         @jinja2.pass_context
         def call(context, *args, **kwargs):
             return Markup(getattr(template.make_module(context.get_all()), name)(*args, **kwargs))
         return call
-    return {macro.name: partial(macro.name) for macro in tree.find_all(jinja2.nodes.Macro)}
+    return {name: partial(name) for name in _macros(source)}
+
+
+@lru_cache(maxsize=8)
+def _macros(source: str) -> tuple[str, ...]:
+    """The names of the macros ``source`` defines."""
+    return tuple(macro.name for macro in jinja2.Environment().parse(source).find_all(jinja2.nodes.Macro))
 
 
 def _paragraphs(texts) -> Markup:
@@ -191,6 +196,32 @@ def _mark_printed(node, figures, aliases: dict[str, str] | None = None) -> None:
         _mark_printed(child, figures, aliases)
 
 
+#: Compiled templates: (source, the figures' names, whether ``_printed`` is a filter, name) -> Python code.
+_CODE: dict[tuple, Any] = {}
+#: Entries kept at most (a preview edited for hours compiles each version of a cell).
+_CODE_KEPT = 4096
+
+
+def _template(env: jinja2.Environment, source: str, figures, name: str | None = None,
+              filename: str | None = None) -> jinja2.Template:
+    """``source`` as a template of ``env``, each figure it prints marked (:func:`_mark_printed`).
+
+    The code Jinja compiles it to is kept: a paper is laid out more than once and a report rendered again, and
+    parsing and compiling each markdown cell anew was a tenth of a render's own time. The code depends on the
+    source, on which names are figures and on the filters (every environment of :func:`_environment` has the same
+    ones, ``_printed`` or not), never on the values, which the template reads when it renders."""
+    key = (source, frozenset(figures), "_printed" in env.filters, name)
+    code = _CODE.get(key)
+    if code is None:
+        tree = env.parse(source, name, filename)
+        _mark_printed(tree, figures)
+        code = env.compile(tree, name, filename)
+        if len(_CODE) >= _CODE_KEPT:
+            _CODE.clear()
+        _CODE[key] = code
+    return env.template_class.from_code(env, code, env.make_globals(None))
+
+
 def _first_line(source: str) -> str:
     line = next((l.strip() for l in source.splitlines() if l.strip()), "")
     return line[:60] + ("..." if len(line) > 60 else "")
@@ -239,9 +270,7 @@ class ReportPreprocessor(Preprocessor):
             elif cell.cell_type == "markdown":
                 label = f"{where}: markdown cell {index} ({_first_line(cell.source)!r})"
                 try:
-                    tree = env.parse(cell.source)
-                    _mark_printed(tree, figures)
-                    filled = env.from_string(tree).render(context)
+                    filled = _template(env, cell.source, figures).render(context)
                 except UnknownReference as e:
                     raise RenderError(f"{label} cites ref.{e}, but no code cell showing a chart or table is tagged "
                                       f"'ref-{e}': tag the cell that shows it, or correct the name") from None

@@ -374,6 +374,38 @@ def test_a_cell_showing_two_tables_cannot_be_cited():
         _cited(both)
 
 
+
+def _figure(name: str, value):
+    from reportlib import narrative
+
+    return _output(narrative.FIGURE_MIME, narrative.figure_bundle(name, value)[narrative.FIGURE_MIME])
+
+
+def test_a_cell_compiled_once_is_filled_anew_and_marks_what_each_paper_glues(monkeypatch):
+    """A markdown cell is compiled once a process (a paper is laid out more than once): filled again, it prints the
+    new paper's figures, and a name that is a figure in one paper but not in another is collected as printed only
+    where it is a figure."""
+    import jinja2
+
+    compiled = []
+    compile_ = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda *a, **k: compiled.append(1) or compile_(*a, **k))
+    text = md("{{ total | default('No') }} complaints were received (a cell compiled once, test_pages).")
+
+    def cited(*cells) -> tuple[str, dict]:
+        page, collected = render.to_html(notebook(*cells, text), where="test_pages")
+        return re.search(r"<p>\S+ complaints .*?</p>", page).group(0), collected["cited"]
+
+    first = cited(_figure("total", 41))
+    assert first == ("<p>41 complaints were received (a cell compiled once, test_pages).</p>", {"total": ["41"]})
+    made = len(compiled)
+    assert made >= 1
+    assert cited(_figure("total", 7)) == (first[0].replace("41", "7"), {"total": ["7"]})
+    assert len(compiled) == made  # the same cell, the same figures' names: nothing compiled again
+    assert cited() == (first[0].replace("41", "No"), {})  # no figure of that name: nothing collected
+    assert len(compiled) > made
+    assert cited(_figure("total", 41)) == first
+
 # ------------------------------------------------------------------------------------------ balanced titles
 
 @pytest.mark.parametrize("title, balanced", [
