@@ -29,6 +29,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -306,11 +307,18 @@ def _git(root: Path) -> dict:
 
 
 def _versions() -> dict:
+    """The versions of Python and of the packages a paper depends on, for its manifest: those of this process, read
+    once (a package upgraded while a preview runs is not the code it runs)."""
+    return dict(_versions_read())
+
+
+@lru_cache(maxsize=1)
+def _versions_read() -> tuple[tuple[str, str], ...]:
     found = {"python": platform.python_version()}
     for name in _VERSIONED:
         with contextlib.suppress(metadata.PackageNotFoundError):
             found[name] = metadata.version(name)
-    return found
+    return tuple(found.items())
 
 
 @dataclass
