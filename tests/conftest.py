@@ -90,11 +90,12 @@ def samples(tmp_path_factory) -> dict[str, Path]:
     file's stem -> its report folder. Tests only read them (a test that changes a report folder renders its own).
 
     Under pytest-xdist the workers share them: each renders the samples no other worker has taken (a lock a
-    sample), then waits for the rest, so the five renders are made once, side by side, not once a module."""
+    sample), then waits for the rest, so the five renders are made once, side by side, not once a module. Each
+    worker renders in its warm kernel (``factory.warm_render``), which makes the paper a fresh kernel makes
+    (tests/test_consistency.py holds it to that, byte for byte)."""
     import fcntl
 
-    from factory import REPORT_SAMPLES
-    from reportlib import pipeline
+    from factory import REPORT_SAMPLES, warm_render
 
     base = tmp_path_factory.getbasetemp()
     shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "samples"  # this run's own
@@ -108,8 +109,8 @@ def samples(tmp_path_factory) -> dict[str, Path]:
                 return False  # another worker is making it
             done = shared / f"{params.stem}.done"
             if not done.exists():
-                pipeline.render(params, out=shared,
-                                formats=ALL_FORMATS if params.stem in REPORT_SAMPLES else ("html", "pdf"))
+                warm_render(params, out=shared,
+                            formats=ALL_FORMATS if params.stem in REPORT_SAMPLES else ("html", "pdf"))
                 done.touch()
             return True
 

@@ -112,8 +112,8 @@ _WARM: list = []  # this test process's warm kernel, once started
 def warm_kernel():
     """This test process's kernel, kept running between its in-process renders (``pipeline.render(...,
     kernel=warm_kernel())``): a render resets it first, so its paper is the one a fresh kernel makes, byte for byte
-    (tests/test_consistency.py holds it to that), without a second or so of starting one. The samples every
-    module reads (conftest ``samples``) and the renders of the command line still start their own.
+    (tests/test_consistency.py holds it to that), without a second or so of starting one. The renders of the
+    command line still start their own.
     Started at its first use; stopped when the run ends (conftest)."""
     from reportlib.kernel import Kernel
 

@@ -239,22 +239,22 @@ def _without_volatile(folder, name):
     return raw
 
 
-def test_a_warm_kernel_makes_the_paper_a_fresh_one_makes(samples, tmp_path):
-    """What the in-process renders of this suite do (``factory.warm_kernel``), and what the preview does: a kernel
-    that has run another report, reset, makes the same files, byte for byte, as a kernel started for the render
-    (the shared samples are made by fresh kernels)."""
+def test_a_warm_kernel_makes_the_paper_a_fresh_one_makes(tmp_path):
+    """What the in-process renders of this suite do (``factory.warm_kernel``, the shared samples included), and what
+    the preview does: a kernel that has run another report, reset, makes the same files, byte for byte, as a kernel
+    started for the render."""
     from conftest import ALL_FORMATS
     from reportlib import pipeline
     from reportlib.kernel import Kernel
 
+    params = REPO / "params" / "sample_childrens_response_times.yaml"
     kernel = Kernel(REPO / "notebooks")
     try:
         pipeline.render(REPO / "params" / "sample_annual_report.yaml", out=tmp_path, formats=["html"], kernel=kernel)
-        warm = pipeline.render(REPO / "params" / "sample_childrens_response_times.yaml", out=tmp_path,
-                               formats=ALL_FORMATS, kernel=kernel).out
+        warm = pipeline.render(params, out=tmp_path / "warm", formats=ALL_FORMATS, kernel=kernel).out
     finally:
         kernel.close()
-    fresh = samples["sample_childrens_response_times"]
+    fresh = pipeline.render(params, out=tmp_path / "fresh", formats=ALL_FORMATS).out  # a kernel of its own
     names = sorted(p.name for p in fresh.iterdir())
     assert names == sorted(p.name for p in warm.iterdir())
     for name in names:
