@@ -209,7 +209,7 @@ def execute(job: Job, kernel: Kernel, case_key: object = None,
     if rendering:  # while the kernel runs: the renderer compiles what it compiles once; the manifest's facts
         if not _warmed.is_set():  # once a process: a batch worker's later params files find it all compiled
             _warm_up(job.parameters)
-        provenance.update(versions=_versions(), git=_git(job.checked.root))
+        provenance.update(versions=dict(_versions()), git=_git(job.checked.root))
     nb = running.result()
     t1 = time.perf_counter()
     if rendering and {"html", "pdf"} & set(job.formats):  # laid out for its pages: a contents list, blocks let go
@@ -306,14 +306,10 @@ def _git(root: Path) -> dict:
         return {"commit": None}
 
 
-def _versions() -> dict:
+@lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
     """The versions of Python and of the packages a paper depends on, for its manifest: those of this process, read
     once (a package upgraded while a preview runs is not the code it runs)."""
-    return dict(_versions_read())
-
-
-@lru_cache(maxsize=1)
-def _versions_read() -> tuple[tuple[str, str], ...]:
     found = {"python": platform.python_version()}
     for name in _VERSIONED:
         with contextlib.suppress(metadata.PackageNotFoundError):
