@@ -11,6 +11,7 @@ import html
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -129,6 +130,37 @@ def warm_render(params_file, **kwargs):
     return pipeline.render(params_file, kernel=warm_kernel(), **kwargs)
 
 
+class LentKernel:
+    """This process's warm kernel (:func:`warm_kernel`), lent to a render that would start a kernel of its own (the
+    ``reportlib`` command run in this process): put in place of ``reportlib.pipeline.Kernel``
+    (:func:`lend_the_warm_kernel`), it resets the kernel when the render first uses it, as ``render(kernel=...)``
+    does, and keeps it running when the render closes it; a render stopped before it runs anything (its inputs
+    refused) starts no kernel at all. The paper is the one a fresh kernel makes (tests/test_consistency.py); what
+    starting and stopping a render's own kernel does is tested through the command in a process of its own
+    (tests/test_outputs.py, tests/test_run.py)."""
+
+    def __init__(self, notebooks: Path):
+        self._notebooks = notebooks
+        self._kernel = None
+
+    def __getattr__(self, name: str):
+        if self._kernel is None:
+            self._kernel = warm_kernel()
+            self._kernel.reset(self._notebooks)
+        return getattr(self._kernel, name)
+
+    def close(self) -> None:
+        pass
+
+
+def lend_the_warm_kernel(monkeypatch) -> None:
+    """Renders in this process (``pipeline.render`` without ``kernel=``) run in the warm kernel until
+    ``monkeypatch`` is undone: :class:`LentKernel`."""
+    from reportlib import pipeline
+
+    monkeypatch.setattr(pipeline, "Kernel", LentKernel)
+
+
 def stop_warm_kernel() -> None:
     while _WARM:
         _WARM.pop().close()
@@ -174,17 +206,24 @@ def readable_texts(path: Path) -> list[str]:
 
 
 def cli_here(*args, cwd: Path) -> subprocess.CompletedProcess:
-    """The ``reportlib`` command run in this process (Click's runner) from ``cwd``, for a command expected to stop
-    before any work: its exit status and what it printed, as a process's. (The program in a process of its own:
-    tests/test_compat.py, tests/test_outputs.py.)"""
+    """The ``reportlib`` command run in this process (Click's runner) from ``cwd``: its exit status and what it
+    printed, as a process's; a render runs in the warm kernel (:class:`LentKernel`). (The program in a process of its
+    own, starting its own kernel: tests/test_compat.py, tests/test_outputs.py, tests/test_run.py.)"""
+    import pytest
     from click.testing import CliRunner
 
     from reportlib.cli import main
 
-    here = Path.cwd()
-    os.chdir(cwd)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        lend_the_warm_kernel(patch)  # a render that gets as far as its kernel: the warm one
         result = CliRunner().invoke(main, list(map(str, args)), catch_exceptions=False)
-    finally:
-        os.chdir(here)
     return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def cli_process(*args, cwd: Path) -> subprocess.CompletedProcess:
+    """The installed ``reportlib`` command in a process of its own, from ``cwd``, as an officer runs it (its renders
+    start their own kernel)."""
+    command = REPO / ".venv" / "bin" / "reportlib"
+    argv = [str(command)] if command.exists() else [sys.executable, "-m", "reportlib.cli"]
+    return subprocess.run([*argv, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)

@@ -13,7 +13,7 @@ import re
 import pytest
 import yaml
 
-from factory import HEADER, REPO, case, warm_render
+from factory import HEADER, REPO, case, cli_process, warm_render
 from reportlib import formats, pipeline, sources, vocabulary
 from reportlib.errors import DataError, ParamsError
 
@@ -67,12 +67,10 @@ def project(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_a_report_a_format_and_a_source_added_as_the_page_says(project, registries):
-    from test_scaffold import reportlib  # the installed command, as a user runs it
-
     assert "txt" not in vocabulary.known_formats() and sources.READERS[0].name == "sqlite"
 
     # How to add a report: reportlib new, then a meeting's params file copied from its sample.
-    made = reportlib("new", NAME, cwd=project)
+    made = cli_process("new", NAME, cwd=project)  # the installed command, as a user runs it
     assert made.returncode == 0, made.stderr
     sample = yaml.safe_load((project / "params" / f"sample_{NAME}.yaml").read_text(encoding="utf-8"))
     assert sample["notebook"] == NAME and sample["year"] == "2020/21" and sample["target_working_days"] == 20

@@ -13,9 +13,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from factory import REPO
+from factory import REPO, lend_the_warm_kernel, readable_texts, text_of
 from reportlib.cli import main
-from factory import readable_texts, text_of
 
 CORPUS = Path(__file__).parent / "bad_input"
 DOC = REPO / "docs" / "bad-input.md"
@@ -150,10 +149,12 @@ def last_good(tmp_path_factory, monkeypatch_module):
     return out, digest(out)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def monkeypatch_module():
+    """In the repository, the command's renders in this process's warm kernel (``factory.LentKernel``)."""
     mp = pytest.MonkeyPatch()
     mp.chdir(REPO)
+    lend_the_warm_kernel(mp)
     yield mp
     mp.undo()
 

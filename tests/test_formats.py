@@ -6,12 +6,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import subprocess
-import sys
 
 import pytest
 
-from factory import REPO, case, childrens_params, render_log, write_case_log, write_params, warm_render
+from factory import REPO, case, childrens_params, cli_here, render_log, write_case_log, write_params, warm_render
 from reportlib import charts, formats, outputs, params, reports
 from reportlib.errors import ParamsError
 
@@ -64,8 +62,7 @@ def test_formats_is_a_setting_of_the_render_not_a_notebook_parameter():
 
 
 def test_cli_refuses_an_unknown_format(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "reportlib.cli", "render", "params/x.yaml", "--format", "docx,odt"],
-                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    proc = cli_here("render", "params/x.yaml", "--format", "docx,odt", cwd=REPO)
     assert proc.returncode == 2
     assert "unknown format 'odt': use html, pdf, docx or xlsx" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -151,8 +148,7 @@ def test_render_format_overrides_the_params_file(tmp_path):
 def test_cli_format_option(tmp_path):
     write_case_log(tmp_path / "cases.csv", small_log())
     params_file = write_params(tmp_path / "meeting.yaml", childrens_params(tmp_path / "cases.csv"))
-    proc = subprocess.run([sys.executable, "-m", "reportlib.cli", "render", str(params_file), "--format", "docx",
-                           "--out", str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, timeout=300)
+    proc = cli_here("render", params_file, "--format", "docx", "--out", tmp_path / "out", cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in (tmp_path / "out" / "meeting").iterdir()} == {"report.docx"} | AUDIT
     assert proc.stdout.startswith(f"{tmp_path / 'out' / 'meeting'}: report.docx, report.ipynb,")

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from factory import REPO, case, childrens_params, performance_params, write_case_log, write_params
+from factory import REPO, case, childrens_params, lend_the_warm_kernel, performance_params, write_case_log, write_params
 from reportlib import reports
 from reportlib.cli import main
 from reportlib.errors import LIMIT, ParamsError, cut, printable, shown
@@ -103,6 +103,7 @@ def test_a_params_value_is_echoed_cut_and_escaped(name, tmp_path, log):
 
 def test_render_prints_the_same_line_escaped(tmp_path, log, monkeypatch):
     monkeypatch.chdir(REPO)
+    lend_the_warm_kernel(monkeypatch)  # refused before it runs anything: no kernel started
     path = write_params(tmp_path / "meeting.yaml", childrens_params(log, service=LONG))
     result = invoke("render", path, "--out", tmp_path / "out")
     assert result.exit_code == 2

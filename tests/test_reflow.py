@@ -151,9 +151,11 @@ def shown(request, pages, browser, width, tabs):
 
 
 @pytest.fixture(params=PAGES)
-def page(request, pages, browser, width):
-    """The page at the width, loaded afresh: for a test that moves the focus and scrolls."""
-    tab = _open(browser, pages[request.param], width)
+def page(request, pages, browser, width, tabs):
+    """The page at the width as loaded, for a test that moves the focus and scrolls: the tab the tests that only
+    read it used (they come first in this file, and never focus or scroll), taken from them so no test reads it
+    after the focus moved; loaded afresh when none did."""
+    tab = tabs.pop((request.param, width), None) or _open(browser, pages[request.param], width)
     yield tab
     tab.close()
 

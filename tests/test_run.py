@@ -10,11 +10,9 @@ import sys
 import nbformat
 import pytest
 
-from factory import REPO, case, childrens_params, cli_here, write_case_log, write_params, warm_render
+from factory import REPO, case, childrens_params, cli_here, cli_process, write_case_log, write_params, warm_render
 from reportlib import outputs, pipeline
 from reportlib.errors import BadRowsError, OutputError, ParamsError, RenderError
-
-REPORTLIB = [sys.executable, "-m", "reportlib.cli"]
 
 
 @pytest.fixture
@@ -36,10 +34,6 @@ def _edit_notebook(project, fn):
     nbformat.write(nb, path)
 
 
-def cli(*args, cwd):
-    return subprocess.run([*REPORTLIB, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
-
-
 def test_relative_data_path_resolves_against_the_project(project):
     result = warm_render(project / "params" / "meeting.yaml")
     assert result.out == project / "outputs" / "meeting"
@@ -54,7 +48,7 @@ def test_failing_cell_keeps_last_good_output(project):
         nb.cells.insert(3, nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["remove-cell"]}))
     _edit_notebook(project, break_it)
 
-    proc = cli("render", "params/meeting.yaml", cwd=project)
+    proc = cli_here("render", "params/meeting.yaml", cwd=project)
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -128,7 +122,7 @@ def officers_folder(project):
 
 def test_out_is_the_parent_for_one_params_file(project, officers_folder):
     before = _tree(officers_folder)
-    proc = cli("render", "params/meeting.yaml", "--out", "reports", cwd=project)
+    proc = cli_here("render", "params/meeting.yaml", "--out", "reports", cwd=project)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (officers_folder / "meeting").iterdir()) == sorted(outputs.OUTPUT_FILES)
     after = _tree(officers_folder)
@@ -140,7 +134,7 @@ def test_a_batch_renders_into_one_parent_and_carries_on_past_a_failure(project, 
     write_params(project / "params" / "second.yaml", childrens_params("cases.csv"))
     write_params(project / "params" / "broken.yaml", childrens_params("missing.csv"))
     before = _tree(officers_folder)
-    proc = cli("render", "params/meeting.yaml", "params/broken.yaml", "params/second.yaml", "--out", "reports",
+    proc = cli_process("render", "params/meeting.yaml", "params/broken.yaml", "params/second.yaml", "--out", "reports",
                cwd=project)
     assert proc.returncode == 2
     assert (officers_folder / "meeting" / "report.pdf").is_file()

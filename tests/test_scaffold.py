@@ -8,8 +8,6 @@ import ast
 import json
 import os
 import shutil
-import subprocess
-import sys
 
 import jupytext
 import nbformat
@@ -21,13 +19,7 @@ from factory import REPO, case, cli_here, text_of, write_case_log, write_params,
 from reportlib import authoring, compat, declare, describe as describe_mod, notebooks, params, reports, rules
 from reportlib.errors import ParamsError
 
-REPORTLIB = REPO / ".venv" / "bin" / "reportlib"
 NAME = "housing_complaints"
-
-
-def reportlib(*args, cwd):
-    command = [str(REPORTLIB)] if REPORTLIB.exists() else [sys.executable, "-m", "reportlib.cli"]
-    return subprocess.run([*command, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture
@@ -58,13 +50,13 @@ def _state(folder):
 
 @pytest.mark.slow
 def test_new_then_render_on_the_sample_data(project):
-    made = reportlib("new", NAME, cwd=project)
+    made = cli_here("new", NAME, cwd=project)
     assert made.returncode == 0, made.stderr
     assert f"notebooks/{NAME}.md" in made.stdout and f"params/sample_{NAME}.yaml" in made.stdout
     for path in (f"notebooks/{NAME}.md", f"notebooks/{NAME}.ipynb", f"params/sample_{NAME}.yaml"):
         assert (project / path).is_file(), path
 
-    rendered = reportlib("render", f"params/sample_{NAME}.yaml", cwd=project)
+    rendered = cli_here("render", f"params/sample_{NAME}.yaml", cwd=project)
     assert rendered.returncode == 0, rendered.stderr
     out = project / "outputs" / f"sample_{NAME}"
     assert {"report.html", "report.pdf", "figures.json", "manifest.json"} <= {p.name for p in out.iterdir()}
@@ -90,7 +82,7 @@ def test_new_then_render_on_the_sample_data(project):
     assert manifest["notebook"] == f"notebooks/{NAME}.ipynb"
     assert manifest["params"]["year"] == "2020/21"
 
-    described = reportlib("describe", NAME, cwd=project)
+    described = cli_here("describe", NAME, cwd=project)
     assert described.returncode == 0, described.stderr
     assert "year: financial year e.g. 2020/21; required" in described.stdout
     assert "target_working_days: whole number from 1 to 250; optional, default 20" in described.stdout
@@ -293,7 +285,7 @@ def test_params_file_is_checked_against_the_declaration(scaffolded):
 def test_a_year_the_case_log_does_not_cover_stops_validate(scaffolded):
     raw = yaml.safe_load((scaffolded / "params" / f"sample_{NAME}.yaml").read_text())
     write_params(scaffolded / "params" / "meeting.yaml", {**raw, "year": "2030/31"})
-    result = reportlib("validate", "params/meeting.yaml", cwd=scaffolded)
+    result = cli_here("validate", "params/meeting.yaml", cwd=scaffolded)
     assert result.returncode == 2
     assert "'year'" in result.stderr and "2030/31" in result.stderr and result.stderr.count("\n") == 1
 

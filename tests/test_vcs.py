@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from factory import REPO, case, childrens_params, write_case_log, write_params
+from factory import REPO, case, childrens_params, lend_the_warm_kernel, write_case_log, write_params
 from reportlib import vcs
 from reportlib.cli import main
 
@@ -102,6 +102,7 @@ def test_validate_warns_on_stderr_and_keeps_its_exit_status(repo, tmp_path, monk
 @pytest.mark.slow
 def test_render_warns_too_and_still_renders(repo, tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
+    lend_the_warm_kernel(monkeypatch)
     (repo / ".gitignore").write_text("exports/\n")
     data = write_case_log(repo / "loose.csv", [case("A1", "2020-09-01", 5), case("A2", "2019-09-02", 5)])
     params = write_params(tmp_path / "meeting.yaml", childrens_params(data))
