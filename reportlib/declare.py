@@ -239,7 +239,7 @@ def parameters_cell(notebook: Path) -> tuple[str, str, str] | None:
     """The parameters cell of a notebook (either file of its pair, as of its latest save), where it is (e.g.
     ``notebooks/my_report.md: parameters cell``) and what the report is (the notebook's first heading); None when
     it has none (it is no report)."""
-    from .notebooks import Pair, read_cells
+    from .notebooks import Pair, load as load_notebook
 
     pair = Pair.of(notebook)
     stamp = (_stamp(pair.ipynb), _stamp(pair.md))
@@ -247,13 +247,13 @@ def parameters_cell(notebook: Path) -> tuple[str, str, str] | None:
     if cached is not None and cached[0] == stamp:
         return cached[1]
     try:
-        cells, source = read_cells(pair.ipynb)
+        nb, source = load_notebook(pair.ipynb)
     except Exception as e:  # noqa: BLE001 - a notebook that cannot be read is no report, and says why
         raise ParamsError(f"{pair.ipynb.parent.name}/{pair.newer.name}: cannot be read as a notebook "
                           f"({type(e).__name__}: {e})") from None
-    heading = next((m.group(1) for kind, text, _ in cells if kind == "markdown"
-                    for m in [re.search(r"^#\s+(.+)$", text, re.M)] if m), "")
-    found = next(((text, f"{source.parent.name}/{source.name}: parameters cell", heading.strip())
-                  for kind, text, tags in cells if kind == "code" and "parameters" in tags), None)
+    heading = next((m.group(1) for c in nb.cells if c.cell_type == "markdown"
+                    for m in [re.search(r"^#\s+(.+)$", c.source, re.M)] if m), "")
+    found = next(((c.source, f"{source.parent.name}/{source.name}: parameters cell", heading.strip())
+                  for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])), None)
     _CELLS[pair.ipynb] = (stamp, found)
     return found

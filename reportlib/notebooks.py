@@ -9,7 +9,6 @@ writing a file only when its content changes (an unchanged file keeps its bytes 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,24 +93,6 @@ def load(path: Path | str) -> tuple[nbformat.NotebookNode, Path]:
     from jupytext.combine import combine_inputs_with_outputs  # keep the .ipynb's kernel and cell ids
 
     return _clean(combine_inputs_with_outputs(nb, ipynb, fmt=MD_FORMAT)), source
-
-
-def read_cells(path: Path | str) -> tuple[list[tuple[str, str, list[str]]], Path]:
-    """Each cell of the notebook at ``path`` as :func:`load` reads it, as (type, source, tags), and the file it came
-    from. A .ipynb that is the document is read as the JSON it is, without loading nbformat (a report's kernel reads
-    its parameters cell and nothing else of the notebook); anything else, and a file that is not a version 4
-    notebook, goes through :func:`load`, which says what is wrong with it."""
-    pair = Pair.of(path)
-    if pair.newer == pair.ipynb and pair.ipynb.is_file():
-        try:
-            nb = json.loads(pair.ipynb.read_text(encoding="utf-8"))
-            if nb.get("nbformat") == 4:
-                return [(c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
-                         list(c.get("metadata", {}).get("tags", []))) for c in nb["cells"]], pair.ipynb
-        except (ValueError, KeyError, TypeError, AttributeError):
-            pass
-    nb, found = load(path)
-    return [(c.cell_type, c.source, list(c.metadata.get("tags", []))) for c in nb.cells], found
 
 
 def source(path: Path | str) -> Path:

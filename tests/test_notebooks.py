@@ -127,32 +127,6 @@ def test_a_pair_in_step_is_always_read_from_the_ipynb(project):
     assert notebooks.source(md) == md.with_suffix(".ipynb")
 
 
-def test_read_cells_reads_what_load_reads_and_a_saved_ipynb_without_nbformat(project):
-    """A report's kernel finds its parameters cell (``declare.parameters_cell``) by reading the .ipynb as JSON; the
-    cells are load's, whichever file of the pair was saved last, and a file that is no notebook says so as load does."""
-    import subprocess
-    import sys
-
-    def loaded(path):
-        nb, source = notebooks.load(path)
-        return [(c.cell_type, c.source, list(c.metadata.get("tags", []))) for c in nb.cells], source
-
-    for nb in NOTEBOOKS:
-        assert notebooks.read_cells(project / "notebooks" / nb.name) == loaded(project / "notebooks" / nb.name)
-    md = project / "notebooks" / "childrens_response_times.md"
-    md.write_text(md.read_text().replace("## Background\n", "## Background\n\nWritten in the md.\n"))
-    _touch_later(md, md.with_suffix(".ipynb"))
-    cells, source = notebooks.read_cells(md)
-    assert source == md and (cells, source) == loaded(md) and any("Written in the md." in c[1] for c in cells)
-    broken = project / "notebooks" / "broken.ipynb"
-    broken.write_text("{not json", encoding="utf-8")
-    with pytest.raises(nbformat.reader.NotJSONError):
-        notebooks.read_cells(broken)
-    code = ("import sys; from pathlib import Path; from reportlib import declare; "
-            f"assert declare.parameters_cell(Path({str(NOTEBOOKS[0])!r})); print('nbformat' in sys.modules)")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
-
-
 def test_render_uses_the_ipynb_when_it_was_saved_last(project):
     ipynb = project / "notebooks" / "childrens_response_times.ipynb"
     nb = nbformat.read(ipynb, as_version=4)
