@@ -50,19 +50,19 @@ def _pages(app, page):
             ("the check", checked), ("a paper", paper)]
 
 
-def _focus_visible(page) -> bool:
-    return page.evaluate("""() => {
-        const s = getComputedStyle(document.activeElement);
-        return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2)
-            || s.backgroundColor === "rgb(255, 221, 0)" || s.boxShadow !== "none";
-    }""")
+#: What has the focus (its text or value), and whether the focus shows (an outline, the yellow, a shadow).
+_FOCUSED = """() => {
+    const el = document.activeElement, s = getComputedStyle(el);
+    return [el.innerText || el.value || "", (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2)
+            || s.backgroundColor === "rgb(255, 221, 0)" || s.boxShadow !== "none"];
+}"""
 
 
 def _tab_to(page, name: str, limit: int = 400) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
-        focused = page.evaluate("document.activeElement.innerText || document.activeElement.value || ''")
-        assert _focus_visible(page), focused
+        focused, visible = page.evaluate(_FOCUSED)
+        assert visible, focused
         if focused.strip().startswith(name):
             return
     raise AssertionError(f"{name!r} not reached by Tab")
