@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+import pytest
 import yaml
 
 from reportlib.workdays import due_date
@@ -209,7 +210,6 @@ def cli_here(*args, cwd: Path) -> subprocess.CompletedProcess:
     """The ``reportlib`` command run in this process (Click's runner) from ``cwd``: its exit status and what it
     printed, as a process's; a render runs in the warm kernel (:class:`LentKernel`). (The program in a process of its
     own, starting its own kernel: tests/test_compat.py, tests/test_outputs.py, tests/test_run.py.)"""
-    import pytest
     from click.testing import CliRunner
 
     from reportlib.cli import main

@@ -16,8 +16,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -28,7 +26,7 @@ import pytest
 import yaml
 
 from apppage import CHILDRENS, LIMIT_MB, app, axe, make_paper, open_form, page, project  # noqa: F401 - fixtures
-from factory import REPO, warm_render
+from factory import REPO, cli_process, warm_render
 from reportlib import pipeline
 
 pytestmark = pytest.mark.slow
@@ -127,8 +125,7 @@ def test_check_the_data_shows_what_validate_shows_and_no_other_column(app, page,
     raw = yaml.safe_load((app.project / "params" / "sample_childrens_response_times.yaml").read_text())
     params.write_text(yaml.safe_dump({**raw, "data": "exports/june-export.csv"}), encoding="utf-8")
     try:
-        validate = subprocess.run([sys.executable, "-m", "reportlib.cli", "validate", "params/check.yaml"],
-                                  cwd=app.project, capture_output=True, text=True, timeout=120)
+        validate = cli_process("validate", "params/check.yaml", cwd=app.project)
     finally:
         params.unlink()
     lines = validate.stdout.splitlines()

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from factory import REPO, performance_params, write_params
+from factory import REPO, cli_process, performance_params, write_params
 from reportlib.cli import main
 
-REPORTLIB = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "reportlib"
 HEADER = "case_ref,kind,procedure,stage,received,responded\n"
 CLEAN = HEADER + "A1,complaint,corporate,1,01/09/2020,03/09/2020\nA2,comment,adults,,02/09/2020,\n"
 
@@ -90,8 +88,7 @@ def test_every_command_has_help():
 
 
 def test_console_script_prints_the_bare_integer():
-    result = subprocess.run([str(REPORTLIB), "workdays", "2020-05-07", "2020-05-11"],
-                            capture_output=True, text=True, timeout=120)
+    result = cli_process("workdays", "2020-05-07", "2020-05-11", cwd=REPO)
     assert (result.returncode, result.stdout, result.stderr) == (0, "1\n", "")
 
 
@@ -193,7 +190,7 @@ def test_validate_missing_column_is_one_line(tmp_path):
 
 def test_validate_console_script_has_no_traceback(tmp_path):
     path = project(tmp_path, None, data="missing.csv")
-    result = subprocess.run([str(REPORTLIB), "validate", str(path)], capture_output=True, text=True, timeout=120)
+    result = cli_process("validate", path, cwd=REPO)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: missing.csv: case log not found")
     assert "Traceback" not in result.stderr and result.stdout == ""
@@ -201,8 +198,7 @@ def test_validate_console_script_has_no_traceback(tmp_path):
 
 def test_validate_debug_shows_the_traceback(tmp_path):
     path = project(tmp_path, None, data="missing.csv")
-    result = subprocess.run([str(REPORTLIB), "validate", "--debug", str(path)], capture_output=True, text=True,
-                            timeout=120)
+    result = cli_process("validate", "--debug", path, cwd=REPO)
     assert result.returncode != 0 and "Traceback" in result.stderr and "DataError" in result.stderr
 
 
