@@ -114,14 +114,25 @@ _WARM: list = []  # this test process's warm kernel, once started
 def warm_kernel():
     """This test process's kernel, kept running between its in-process renders (``pipeline.render(...,
     kernel=warm_kernel())``): a render resets it first, so its paper is the one a fresh kernel makes, byte for byte
-    (tests/test_consistency.py holds it to that), without a second or so of starting one. The renders of the
-    command line still start their own.
-    Started at its first use; stopped when the run ends (conftest)."""
+    (tests/test_consistency.py holds it to that), without a second or so of starting one. The command run in this
+    process renders in it too (:class:`LentKernel`); the command in a process of its own starts its own.
+    Started at its first use, and again after a notebook ended it; stopped when the run ends (conftest)."""
     from reportlib.kernel import Kernel
 
+    if _WARM and not _alive(_WARM[0]):  # a test's notebook ended it (os._exit, a crash): the next gets a new one
+        stop_warm_kernel()
     if not _WARM:
         _WARM.append(Kernel(REPO / "notebooks"))
     return _WARM[0]
+
+
+def _alive(kernel) -> bool:
+    from jupyter_core.utils import run_sync
+
+    try:
+        return kernel.submit(lambda manager: run_sync(manager.is_alive)()).result()
+    except Exception:  # noqa: BLE001 - a kernel that cannot say is no kernel to render in
+        return False
 
 
 def warm_render(params_file, **kwargs):
