@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -388,19 +387,7 @@ def test_the_svg_has_content(name):
     assert chart.alt.strip() and chart.table.rows
 
 
-# --- Speed and lazy loading ----------------------------------------------------------------------------
-
-
-def test_a_chart_draws_in_well_under_half_a_second():
-    for name in SAMPLES:
-        kind, args, kwargs = CASES[name]
-        getattr(charts, kind)(*args, **kwargs)  # warm
-        best = float("inf")
-        for _ in range(3):
-            start = time.process_time()
-            getattr(charts, kind)(*args, **kwargs)
-            best = min(best, time.process_time() - start)
-        assert best < 0.4, f"{name}: {best:.2f} s"
+# --- Lazy loading (how fast a chart draws: benchmarks/bench_charts.py) ------------------------------------------------
 
 
 def test_matplotlib_is_loaded_only_when_a_chart_is_drawn():

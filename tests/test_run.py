@@ -10,7 +10,8 @@ import sys
 import nbformat
 import pytest
 
-from factory import REPO, case, childrens_params, cli_here, cli_process, write_case_log, write_params, warm_render
+from factory import (REPO, case, childrens_params, cli_here, cli_process, lend_the_warm_kernel, write_case_log,
+                     write_params, warm_render)
 from reportlib import outputs, pipeline
 from reportlib.errors import BadRowsError, OutputError, ParamsError, RenderError
 
@@ -311,6 +312,7 @@ def test_a_pickle_named_as_data_is_refused_and_runs_nothing(project, tmp_path, n
     crafted.write_bytes(pickle.dumps(Payload()))
     write_params(project / "params" / "crafted.yaml", childrens_params(name))
     monkeypatch.chdir(project)
+    lend_the_warm_kernel(monkeypatch)  # a render refused at its inputs then starts no kernel at all
     for command in (["validate", "params/crafted.yaml"], ["render", "params/crafted.yaml"]):
         result = CliRunner().invoke(main, command)
         assert result.exit_code == 2, result.output
