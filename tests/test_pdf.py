@@ -374,8 +374,8 @@ def test_finish_changes_only_the_structure_tree_and_is_deterministic(sample):
     html = (sample / "report.html").read_text(encoding="utf-8")
     raw = _weasyprint_pdf(html)
     finished = pdf_mod.finish(raw)
-    # the same bytes as the render's report.pdf (another process), and as to_pdf writes here again
-    assert finished == (sample / "report.pdf").read_bytes() == pdf_mod.to_pdf(html)
+    # the same bytes as the render's report.pdf, which to_pdf wrote in another process from its own layout
+    assert finished == (sample / "report.pdf").read_bytes()
     with pikepdf.open(io.BytesIO(raw)) as before, pikepdf.open(io.BytesIO(finished)) as after:
         assert len(before.pages) == len(after.pages)
         for a, b in zip(before.pages, after.pages):
