@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -154,10 +155,36 @@ def test_a_held_lock_is_busy_and_names_its_holder(tmp_path):
 # --- no litter --------------------------------------------------------------------------------------------------
 
 def leftovers(project: Path) -> tuple[list[str], list[str]]:
-    """What is in the output parent besides report folders, and the private folders in the renders' TMPDIR."""
+    """What is in the output parent besides report folders, and what is in the renders' TMPDIR besides Python's own
+    empty probes (:func:`python_probe`)."""
     parent = project / "outputs"
     litter = sorted(p.name for p in parent.iterdir() if p.name != "meeting") if parent.exists() else []
-    return litter, sorted(p.name for p in (project / "tmp").iterdir())
+    return litter, sorted(p.name for p in (project / "tmp").iterdir() if not python_probe(p))
+
+
+def python_probe(path: Path) -> bool:
+    """Whether ``path`` is the file Python makes to learn that a temporary folder is writable, the first time a
+    process asks for it (``tempfile.gettempdir``): a random name of 8 letters, digits or underscores, holding
+    ``blat`` or nothing, removed a moment later unless ``kill -9`` lands in that moment. It holds nothing of a case
+    log, and it is not reportlib's to remove (a render removes only what it made)."""
+    return (path.is_file() and not path.is_symlink() and re.fullmatch(r"[a-z0-9_]{8}", path.name) is not None
+            and path.read_bytes() in (b"", b"blat"))
+
+
+def test_pythons_own_probe_of_the_temporary_folder_is_what_a_kill_may_leave(tmp_path):
+    """A process killed between Python's creating and removing its probe leaves exactly what :func:`python_probe`
+    knows, and nothing else passes for it."""
+    code = ("import os, signal, tempfile\n"
+            "os.unlink = lambda path: os.kill(os.getpid(), signal.SIGKILL)\n"
+            "tempfile.gettempdir()\n")
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, "TMPDIR": str(tmp_path)}, timeout=60)
+    [left] = tmp_path.iterdir()
+    assert python_probe(left) and left.read_bytes() == b"blat"
+    (tmp_path / "cases.csv").write_text("case_ref\nC1\n")
+    (tmp_path / "abcd1234").write_text("C1")
+    (tmp_path / "reportlib-kernel-x").mkdir()
+    assert [p.name for p in sorted(tmp_path.iterdir()) if not python_probe(p)] == [
+        "abcd1234", "cases.csv", "reportlib-kernel-x"]
 
 
 @pytest.mark.slow
